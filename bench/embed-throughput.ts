@@ -1,0 +1,103 @@
+/**
+ * Faces per second for each embedder card through our stages (resize check → card preprocessing → session run →
+ * L2 normalisation) against the bare runtime fed the very same pre-built tensors, in the same process. The ratio
+ * is the cost of our stages. Then whole-pipeline images/s (decode → detect → align → embed) with 1 and 2 workers.
+ *
+ *   npm run bench            (or: node --import tsx bench/embed-throughput.ts [--faces N])
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { DEFAULT_DECODE } from '../datasets/image.js';
+import { acquireFace } from '../models/acquire.js';
+import { embedderInputSize, type EmbedderCard } from '../models/card.js';
+import { embedFaces } from '../models/embedder.js';
+import { loadModel } from '../models/load.js';
+import { getDetectorCard, listCards } from '../models/registry.js';
+import { createTfjsSession } from '../models/runtime/tfjs.js';
+import { writePixels } from '../models/tensor.js';
+import { embedDataset } from '../experiments/embed.js';
+import { openDataset } from '../datasets/resolve.js';
+import { resolveConfig } from '../core/config.js';
+
+const arg = (name: string, dflt: number) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const N = arg('--faces', 96);
+const cfg = resolveConfig({ workspace: fs.mkdtempSync(path.join(os.tmpdir(), 'frw-bench-')), threads: 2 }, process.env);
+const noUser = path.join(cfg.workspace, 'models');
+
+// N aligned faces from lfw-mini, acquired once.
+const lfwMini = path.join(cfg.dataRoot, 'lfw-mini');
+const files = fs.readdirSync(lfwMini).filter((d) => fs.statSync(path.join(lfwMini, d)).isDirectory()).sort()
+  .flatMap((d) => fs.readdirSync(path.join(lfwMini, d)).map((f) => path.join(lfwMini, d, f))).slice(0, N);
+const det = await loadModel(getDetectorCard('scrfd-2.5g', noUser), { modelRoot: cfg.modelRoot, threads: 1 });
+const faces: import("../datasets/image.js").RgbImage[] = [];
+for (const f of files) faces.push((await acquireFace(f, det, { decode: DEFAULT_DECODE, detect: {}, policy: 'central-largest', align: { size: 112, margin: 0 } })).aligned);
+
+async function timeIt(fn: () => Promise<unknown>): Promise<number> {
+  await fn(); // warm-up: first runs allocate
+  const reps = 3;
+  let best = Infinity;
+  for (let r = 0; r < reps; r++) {
+    const t = performance.now();
+    await fn();
+    best = Math.min(best, performance.now() - t);
+  }
+  return best / 1000;
+}
+
+interface Row { card: string; runtime: string; dim: number; oursFacesPerSec: number; bareFacesPerSec: number; ratio: number }
+const rows: Row[] = [];
+for (const { card } of listCards(noUser)) {
+  if (card.task !== 'embedding') continue;
+  const model = await loadModel(card as EmbedderCard, { modelRoot: cfg.modelRoot, threads: 1 });
+  const c = card as EmbedderCard;
+  const { width, height } = embedderInputSize(c);
+  const per = width * height * 3;
+  const tensors = faces.map((f) => {
+    const t = new Float32Array(per);
+    writePixels(f, c.input, t, 0);
+    return t;
+  });
+  const shape = [1, ...c.input.shape.slice(1)];
+  let bare: () => Promise<unknown>;
+  if (c.format === 'onnx') {
+    const s = await ort.InferenceSession.create(model.file, { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+    bare = async () => {
+      for (const t of tensors) await s.run({ [c.input.name]: new ort.Tensor('float32', t, shape) });
+    };
+  } else {
+    const s = await createTfjsSession(model.file, { threads: 1 });
+    bare = async () => {
+      for (let i = 0; i < tensors.length; i += 16) {
+        const chunk = tensors.slice(i, i + 16);
+        const data = new Float32Array(chunk.length * per);
+        chunk.forEach((t, k) => data.set(t, k * per));
+        await s.run({ [c.input.name]: { data, dims: [chunk.length, ...c.input.shape.slice(1)] } }, [c.output.name]);
+      }
+    };
+  }
+  const tOurs = await timeIt(() => embedFaces(model, faces, { flip: false }));
+  const tBare = await timeIt(bare);
+  rows.push({ card: c.id, runtime: model.session.runtime, dim: c.output.dim, oursFacesPerSec: N / tOurs, bareFacesPerSec: N / tBare, ratio: tBare / tOurs });
+}
+
+console.log(`\nEmbedding stage, ${N} aligned LFW faces, single-threaded sessions (best of 3)`);
+console.log('card               runtime            dim   ours f/s   bare f/s   ours/bare');
+for (const r of rows) console.log(`${r.card.padEnd(18)} ${r.runtime.padEnd(18)} ${String(r.dim).padEnd(5)} ${r.oursFacesPerSec.toFixed(1).padStart(8)} ${r.bareFacesPerSec.toFixed(1).padStart(10)} ${r.ratio.toFixed(2).padStart(11)}`);
+
+const manifest = await openDataset('lfw-mini', cfg, {});
+const pipeline: Array<{ workers: number; imagesPerSec: number }> = [];
+for (const workers of [1, 2]) {
+  const spec = { embedder: listCards(noUser).find((r) => r.card.id === 'fr-feature')!.card as EmbedderCard, detector: det.card, policy: 'central-largest' as const, decode: DEFAULT_DECODE, flip: false };
+  const s = await embedDataset(manifest, spec, { embeddingsRoot: path.join(cfg.workspace, `emb-${workers}`), modelRoot: cfg.modelRoot, workers });
+  pipeline.push({ workers, imagesPerSec: s.images / s.seconds });
+}
+console.log(`\nWhole pipeline on lfw-mini (${manifest.images.length} images, scrfd-2.5g@320 + fr-feature, cold cache)`);
+for (const p of pipeline) console.log(`workers ${p.workers}: ${p.imagesPerSec.toFixed(1)} images/s`);
+console.log(`speed-up with 2 workers: ${(pipeline[1].imagesPerSec / pipeline[0].imagesPerSec).toFixed(2)}× on ${os.availableParallelism()} cores`);
+console.log('\n' + JSON.stringify({ faces: N, embedding: rows, pipeline }, null, 2));
+fs.rmSync(cfg.workspace, { recursive: true, force: true });

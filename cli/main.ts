@@ -1,0 +1,17 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { addGlobalOptions } from './context.js';
+import { registerDataset } from './dataset.js';
+import { registerEmbed } from './embed.js';
+import { registerModel } from './model.js';
+import { TOOL_VERSION } from '../core/version.js';
+
+const program = addGlobalOptions(new Command('frw'))
+  .description('FR Workbench: face-recognition evaluation, threshold tuning, and the engine that uses them')
+  .version(TOOL_VERSION)
+  .showHelpAfterError();
+registerDataset(program);
+registerModel(program);
+registerEmbed(program);
+
+await program.parseAsync(process.argv);

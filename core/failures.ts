@@ -1,0 +1,31 @@
+import { FrwError, errorMessage } from './errors.js';
+
+/**
+ * Why a face could not be acquired from an image (ISO/IEC 19795-1 "failure to acquire"). Every such image is
+ * counted under one of these reasons and reported; none is dropped silently.
+ */
+export const FAILURE_REASONS = [
+  'empty-file', // zero bytes
+  'not-an-image', // not a format we decode (a text file named .jpg)
+  'truncated', // the file ends before its pixel data does
+  'too-large', // over the megapixel cap
+  'unreadable', // any other decode error, or a missing file
+  'no-face', // decoded, but the detector found no face above its threshold
+  'multiple-faces', // several faces and a policy that refuses to guess (enrolment)
+] as const;
+export type FailureReason = (typeof FAILURE_REASONS)[number];
+
+export function acquisitionFailure(reason: FailureReason, message: string, details: Record<string, unknown> = {}): FrwError {
+  return new FrwError('BAD_INPUT', message, { ...details, reason });
+}
+
+/** The failure reason carried by an error, or 'unreadable' for anything unexpected. */
+export function failureReasonOf(e: unknown): { reason: FailureReason; message: string } {
+  const r = e instanceof FrwError ? e.details?.reason : undefined;
+  const reason = (FAILURE_REASONS as readonly string[]).includes(r as string) ? (r as FailureReason) : 'unreadable';
+  return { reason, message: errorMessage(e) };
+}
+
+export type FailureCounts = Record<FailureReason, number>;
+export const emptyFailureCounts = (): FailureCounts =>
+  Object.fromEntries(FAILURE_REASONS.map((r) => [r, 0])) as FailureCounts;

@@ -1,0 +1,71 @@
+/**
+ * The one manifest type every dataset adapter produces. Paths are relative to the dataset root with forward
+ * slashes; they are the stable id of an image within its dataset.
+ */
+export type DatasetKind = 'folder' | 'csv' | 'lfw';
+
+export interface ImageRecord {
+  path: string;
+  /** Identity label. For never-enrolled people it is their own label when the data has one, else `unknown:<path>`. */
+  identity: string;
+  /** True for people who are never enrolled (an `unknown/` folder, the CSV's unknown label, a second path). */
+  unknown: boolean;
+  /** sha256 of the file bytes ('' when the file could not be read). */
+  sha256: string;
+  bytes: number;
+  /** Size after EXIF orientation; 0 when the image could not be decoded. */
+  width: number;
+  height: number;
+  grayscale: boolean;
+  /** Format detected from the bytes ('jpeg', 'png', 'pnm', …), or '' when undecodable. */
+  format: string;
+}
+
+export type ProblemKind =
+  | 'empty-file'
+  | 'not-an-image'
+  | 'truncated'
+  | 'too-large'
+  | 'unreadable'
+  | 'missing-file' // named by a CSV or pair list but absent
+  | 'duplicate-image' // same bytes under two paths (leaks between enrolment and probes)
+  | 'single-image-identity' // cannot form a genuine pair
+  | 'bad-row' // a CSV or pair-list line that does not parse
+  | 'stray-file'; // a file where the layout expects none (e.g. an image at the top level of a folder set)
+
+export interface ManifestProblem {
+  kind: ProblemKind;
+  /** Dataset-relative path, or `<file>:<line>` for a bad row. */
+  path: string;
+  message: string;
+}
+
+/** A comparison named by the dataset itself (LFW pairs.txt, a pairs.csv). */
+export interface DatasetPair {
+  a: string;
+  b: string;
+  same: boolean;
+  /** 0-based fold for LFW's 10-fold protocol; absent for plain pair lists. */
+  fold?: number;
+}
+
+export interface IdentitySummary {
+  name: string;
+  images: number;
+  unknown: boolean;
+}
+
+export interface DatasetManifest {
+  name: string;
+  kind: DatasetKind;
+  /** Absolute dataset root; image paths are relative to it. */
+  root: string;
+  images: ImageRecord[];
+  identities: IdentitySummary[];
+  pairs?: DatasetPair[];
+  /** Where the pairs came from (e.g. 'pairs.txt'), when there are any. */
+  pairsSource?: string;
+  problems: ManifestProblem[];
+  /** sha256 over the sorted (path, identity, unknown, sha256) rows and the pairs: what a run pins. */
+  hash: string;
+}

@@ -1,0 +1,55 @@
+import { failureReasonOf } from '../core/failures.js';
+import { acquireFace, type AcquireSettings, type AcquiredFace } from '../models/acquire.js';
+import type { DetectorCard, EmbedderCard } from '../models/card.js';
+import { embedFaces } from '../models/embedder.js';
+import type { LoadedModel } from '../models/load.js';
+import type { CacheEntry } from './embedding-cache.js';
+import type { PipelineSpec } from './pipeline.js';
+
+export interface ImageJob {
+  sha256: string;
+  /** Absolute path of the image file. */
+  file: string;
+}
+
+export const acquireSettings = (spec: PipelineSpec): AcquireSettings => ({
+  decode: spec.decode,
+  detect: { size: spec.detSize },
+  policy: spec.policy,
+  align: spec.embedder.alignment,
+});
+
+/**
+ * Images → cache entries, in job order: each image is acquired (decode, detect, align) and the faces are embedded
+ * together in the model's batches. A failure to acquire becomes a `failed` entry with its reason; a model error
+ * throws, since it would fail every image the same way.
+ */
+export async function embedImages(
+  jobs: readonly ImageJob[],
+  embedder: LoadedModel<EmbedderCard>,
+  detector: LoadedModel<DetectorCard> | null,
+  spec: PipelineSpec,
+): Promise<CacheEntry[]> {
+  const settings = acquireSettings(spec);
+  const acquired: Array<AcquiredFace | CacheEntry> = [];
+  for (const job of jobs) {
+    try {
+      acquired.push(await acquireFace(job.file, detector, settings));
+    } catch (e) {
+      const { reason, message } = failureReasonOf(e);
+      acquired.push({ status: 'failed', sha256: job.sha256, reason, message });
+    }
+  }
+  const faces = acquired.filter((a): a is AcquiredFace => 'aligned' in a);
+  const vectors = faces.length ? await embedFaces(embedder, faces.map((f) => f.aligned), { flip: spec.flip }) : [];
+  let k = 0;
+  return acquired.map((a, i) => {
+    if (!('aligned' in a)) return a;
+    return {
+      status: 'ok',
+      sha256: jobs[i].sha256,
+      vector: vectors[k++],
+      face: { faceCount: a.faceCount, box: a.detection?.box ?? null, landmarks: a.detection?.landmarks ?? null, quality: a.quality },
+    };
+  });
+}

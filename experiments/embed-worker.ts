@@ -1,0 +1,44 @@
+/**
+ * Worker thread for `embedDataset`: onnxruntime-node runs inference on the calling thread, so one process uses one
+ * core for models. Each worker holds its own single-threaded sessions and does decode → detect → align → embed
+ * for the chunks it is sent; the main thread only schedules and writes the cache.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { errorMessage, FrwError } from '../core/errors.js';
+import type { DetectorCard, EmbedderCard } from '../models/card.js';
+import { loadModel } from '../models/load.js';
+import { embedImages, type ImageJob } from './embed-batch.js';
+import type { PipelineSpec } from './pipeline.js';
+
+export interface WorkerInit {
+  spec: PipelineSpec;
+  modelRoot: string;
+}
+
+export type WorkerRequest = { id: number; jobs: ImageJob[] };
+export type WorkerReply =
+  | { type: 'ready' }
+  | { type: 'done'; id: number; entries: Awaited<ReturnType<typeof embedImages>> }
+  | { type: 'error'; id: number | null; code: string; message: string };
+
+const port = parentPort!;
+const init = workerData as WorkerInit;
+const post = (m: WorkerReply) => port.postMessage(m);
+const fail = (id: number | null, e: unknown) => post({ type: 'error', id, code: e instanceof FrwError ? e.code : 'INTERNAL', message: errorMessage(e) });
+
+try {
+  const opts = { modelRoot: init.modelRoot, threads: 1 };
+  const embedder = await loadModel<EmbedderCard>(init.spec.embedder, opts);
+  const detector = init.spec.detector ? await loadModel<DetectorCard>(init.spec.detector, opts) : null;
+  port.on('message', async (req: WorkerRequest) => {
+    try {
+      const entries = await embedImages(req.jobs, embedder, detector, init.spec);
+      post({ type: 'done', id: req.id, entries });
+    } catch (e) {
+      fail(req.id, e);
+    }
+  });
+  post({ type: 'ready' });
+} catch (e) {
+  fail(null, e);
+}

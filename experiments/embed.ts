@@ -1,0 +1,129 @@
+import path from 'node:path';
+import { emptyFailureCounts, failureReasonOf, type FailureCounts, type FailureReason } from '../core/failures.js';
+import type { DatasetManifest, ImageRecord } from '../datasets/manifest.js';
+import type { ImageJob } from './embed-batch.js';
+import { EmbeddingCache } from './embedding-cache.js';
+import { WorkerPool } from './worker-pool.js';
+import { pipelineCacheDir, pipelineKey, pipelineSettings, type PipelineSpec } from './pipeline.js';
+
+/** Images per worker request: small enough for smooth progress, large enough to fill embedding batches. */
+const CHUNK = 16;
+
+export interface EmbedProgress {
+  done: number;
+  total: number;
+  /** Images per second over the images computed this run (cache hits excluded). */
+  rate: number;
+  etaSeconds: number;
+}
+
+export interface EmbedSummary {
+  dataset: string;
+  model: string;
+  detector: string;
+  /** Images in the dataset; always equals `embedded + fta.count + pending`. */
+  images: number;
+  /** Images with an embedding (computed now or cached). */
+  embedded: number;
+  /** Images answered from the cache (embedding or cached failure). */
+  cached: number;
+  /** Images processed in this run. */
+  computed: number;
+  /** Failures to acquire a face, counted by reason (cached failures included). */
+  fta: { count: number; byReason: FailureCounts };
+  /** Images not processed because the run was interrupted (0 for a complete run). */
+  pending: number;
+  /** Images where the detector found more than one face (one was chosen by policy). */
+  multiFace: number;
+  seconds: number;
+  cacheDir: string;
+  /** Bytes of a torn record (an interrupted earlier run) cut from the cache on open. */
+  repairedBytes: number;
+}
+
+export interface EmbedDeps {
+  embeddingsRoot: string;
+  modelRoot: string;
+  /** Worker threads, each with its own single-threaded sessions (onnxruntime-node runs on the calling thread). */
+  workers: number;
+  onProgress?: (p: EmbedProgress) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Embed every image of a dataset through one pipeline, resuming from the cache: only images whose sha256 has no
+ * entry are computed, and each batch is durable before the next starts, so a killed run loses at most one batch.
+ */
+export async function embedDataset(manifest: DatasetManifest, spec: PipelineSpec, deps: EmbedDeps): Promise<EmbedSummary> {
+  const t0 = performance.now();
+  const cacheDir = pipelineCacheDir(deps.embeddingsRoot, spec);
+  const cache = EmbeddingCache.openForWrite(cacheDir, { key: pipelineKey(spec), settings: pipelineSettings(spec) });
+  try {
+    const bySha = new Map<string, ImageRecord>();
+    let cached = 0;
+    for (const img of manifest.images) {
+      if (!img.sha256) continue; // unreadable file: counted from the manifest below, nothing to cache
+      if (cache.get(img.sha256)) cached++;
+      else if (!bySha.has(img.sha256)) bySha.set(img.sha256, img);
+    }
+    const todo = [...bySha.values()];
+    await computeMissing(todo, manifest.root, spec, deps, cache, t0);
+    const summary = summarize(manifest, cache);
+    return {
+      dataset: manifest.name,
+      model: spec.embedder.id,
+      detector: spec.detector?.id ?? 'pre-aligned',
+      ...summary,
+      cached,
+      computed: todo.length,
+      seconds: (performance.now() - t0) / 1000,
+      cacheDir,
+      repairedBytes: cache.repairedBytes,
+    };
+  } finally {
+    cache.close();
+  }
+}
+
+async function computeMissing(todo: ImageRecord[], root: string, spec: PipelineSpec, deps: EmbedDeps, cache: EmbeddingCache, t0: number): Promise<void> {
+  deps.onProgress?.({ done: 0, total: todo.length, rate: 0, etaSeconds: NaN });
+  if (todo.length === 0) return;
+  const workers = Math.max(1, Math.min(deps.workers, Math.ceil(todo.length / CHUNK)));
+  const pool = await WorkerPool.start(workers, { spec, modelRoot: deps.modelRoot });
+  let done = 0;
+  try {
+    const chunks: ImageJob[][] = [];
+    for (let i = 0; i < todo.length; i += CHUNK) chunks.push(todo.slice(i, i + CHUNK).map((img) => ({ sha256: img.sha256, file: path.join(root, img.path) })));
+    await pool.map(chunks, (entries) => {
+      // Durable before counted: a kill after this line loses nothing acknowledged.
+      cache.append(entries);
+      done += entries.length;
+      const rate = done / Math.max((performance.now() - t0) / 1000, 1e-3);
+      deps.onProgress?.({ done, total: todo.length, rate, etaSeconds: (todo.length - done) / Math.max(rate, 1e-9) });
+    }, deps.signal);
+  } finally {
+    await pool.close();
+  }
+}
+
+function summarize(manifest: DatasetManifest, cache: EmbeddingCache): Pick<EmbedSummary, 'images' | 'embedded' | 'fta' | 'multiFace' | 'pending'> {
+  const byReason = emptyFailureCounts();
+  let embedded = 0;
+  let multiFace = 0;
+  let pending = 0;
+  const problemReason = new Map(manifest.problems.map((p) => [p.path, p.kind]));
+  for (const img of manifest.images) {
+    const e = img.sha256 ? cache.get(img.sha256) : undefined;
+    if (e?.status === 'ok') {
+      embedded++;
+      if (e.face.faceCount > 1) multiFace++;
+    } else if (e?.status === 'failed') byReason[e.reason]++;
+    else {
+      // Never reached the pipeline (unreadable file): the manifest knows why.
+      const kind = problemReason.get(img.path);
+      byReason[(kind && kind in byReason ? kind : 'unreadable') as FailureReason]++;
+    }
+  }
+  const count = Object.values(byReason).reduce((a, b) => a + b, 0);
+  return { images: manifest.images.length, embedded, fta: { count, byReason }, multiFace, pending };
+}

@@ -1,0 +1,87 @@
+import { Worker } from 'node:worker_threads';
+import { FrwError, type ErrorCode } from '../core/errors.js';
+import type { ImageJob } from './embed-batch.js';
+import type { CacheEntry } from './embedding-cache.js';
+import type { WorkerInit, WorkerReply } from './embed-worker.js';
+
+// Run from source under tsx (tests, dev) or compiled in dist/: the worker file has the same extension as this one.
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+const WORKER_URL = new URL(`./embed-worker${FROM_SOURCE ? '.ts' : '.js'}`, import.meta.url);
+
+/** tsx does not register its loader in worker threads, so from source the worker first registers it itself. */
+function spawnWorker(init: WorkerInit): Worker {
+  if (!FROM_SOURCE) return new Worker(WORKER_URL, { workerData: init });
+  const api = import.meta.resolve('tsx/esm/api');
+  const boot = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(WORKER_URL.href)}); });`;
+  return new Worker(boot, { eval: true, workerData: init });
+}
+
+/** A fixed set of embedding workers fed chunks in order; results come back as each chunk completes. */
+export class WorkerPool {
+  private constructor(private readonly workers: Worker[]) {}
+
+  /** Start `n` workers and wait until each has loaded (and checked) its models. */
+  static async start(n: number, init: WorkerInit): Promise<WorkerPool> {
+    const workers = Array.from({ length: n }, () => spawnWorker(init));
+    try {
+      await Promise.all(
+        workers.map(
+          (w) =>
+            new Promise<void>((resolve, reject) => {
+              w.once('message', (m: WorkerReply) => (m.type === 'ready' ? resolve() : reject(replyError(m))));
+              w.once('error', reject);
+            }),
+        ),
+      );
+    } catch (e) {
+      await Promise.all(workers.map((w) => w.terminate()));
+      throw e;
+    }
+    return new WorkerPool(workers);
+  }
+
+  /**
+   * Process every chunk; `onResult` runs on the main thread once per finished chunk (in completion order).
+   * Stops handing out chunks when `signal` aborts; rejects on the first worker error.
+   */
+  async map(chunks: readonly ImageJob[][], onResult: (entries: CacheEntry[]) => void, signal?: AbortSignal): Promise<void> {
+    let next = 0;
+    const drive = (w: Worker) =>
+      new Promise<void>((resolve, reject) => {
+        const send = () => {
+          if (next >= chunks.length || signal?.aborted) {
+            w.off('message', onMessage);
+            w.off('error', reject);
+            resolve();
+            return;
+          }
+          const id = next++;
+          w.postMessage({ id, jobs: chunks[id] });
+        };
+        const onMessage = (m: WorkerReply) => {
+          if (m.type === 'done') {
+            try {
+              onResult(m.entries);
+            } catch (e) {
+              reject(e);
+              return;
+            }
+            send();
+          } else if (m.type === 'error') reject(replyError(m));
+        };
+        w.on('message', onMessage);
+        w.once('error', reject);
+        send();
+      });
+    await Promise.all(this.workers.map(drive));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+function replyError(m: WorkerReply): Error {
+  if (m.type !== 'error') return new FrwError('INTERNAL', `unexpected worker message ${m.type}`);
+  return new FrwError(m.code as ErrorCode, m.message);
+}

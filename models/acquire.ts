@@ -1,0 +1,72 @@
+import { acquisitionFailure } from '../core/failures.js';
+import { decodeImage, type DecodeOptions, type RgbImage } from '../datasets/image.js';
+import { alignFace, type AlignOptions } from './align.js';
+import type { DetectorCard } from './card.js';
+import { detectFaces, type DetectOptions } from './detect/detector.js';
+import { chooseFace, type FacePolicy } from './detect/policy.js';
+import { scaleDetection, type Detection } from './detect/types.js';
+import type { LoadedModel } from './load.js';
+import { resizeRgb } from './tensor.js';
+
+export interface AcquireSettings {
+  decode: DecodeOptions;
+  detect: DetectOptions;
+  policy: FacePolicy;
+  align: AlignOptions;
+}
+
+/** Quality fields recorded with every face, for breakdowns (grayscale, resolution, face size). */
+export interface FaceQuality {
+  /** Original image size after EXIF orientation. */
+  imageWidth: number;
+  imageHeight: number;
+  grayscale: boolean;
+  /** Detector score of the chosen face (1 in pre-aligned mode). */
+  detScore: number;
+  /** Face box area / image area, in [0, 1]. */
+  faceAreaRatio: number;
+  /** Distance between the two eye landmarks in original pixels (NaN in pre-aligned mode). */
+  interEyeDistance: number;
+}
+
+export interface AcquiredFace {
+  aligned: RgbImage;
+  /** Faces the detector found (1 in pre-aligned mode). */
+  faceCount: number;
+  /** The chosen face, in original image pixels; null in pre-aligned mode. */
+  detection: Detection | null;
+  quality: FaceQuality;
+}
+
+/**
+ * Image → one aligned face: decode (working resolution), detect, choose one face by policy, align to the
+ * template. With `detector` null the image is taken as already aligned (resized to the crop size).
+ * Throws acquisition failures (decode reasons, `no-face`, `multiple-faces`) for the caller to count.
+ */
+export async function acquireFace(input: string | Uint8Array, detector: LoadedModel<DetectorCard> | null, s: AcquireSettings): Promise<AcquiredFace> {
+  const dec = await decodeImage(input, s.decode);
+  const base = { imageWidth: dec.originalWidth, imageHeight: dec.originalHeight, grayscale: dec.grayscale };
+  if (!detector) {
+    const aligned = await resizeRgb(dec.image, s.align.size, s.align.size);
+    return { aligned, faceCount: 1, detection: null, quality: { ...base, detScore: 1, faceAreaRatio: 1, interEyeDistance: NaN } };
+  }
+  const dets = await detectFaces(detector.session, detector.card, dec.image, s.detect);
+  if (dets.length === 0) throw acquisitionFailure('no-face', `no face found above score ${s.detect.scoreThreshold ?? detector.card.scoreThreshold} by ${detector.card.id}`);
+  const idx = chooseFace(dets, dec.image.width, dec.image.height, s.policy);
+  if (idx < 0) throw acquisitionFailure('multiple-faces', `${dets.length} faces found and the policy "${s.policy}" refuses to choose`, { faces: dets.length });
+  const chosen = dets[idx];
+  const aligned = alignFace(dec.image, chosen.landmarks, s.align);
+  const orig = scaleDetection(chosen, 1 / dec.scale);
+  const [le, re] = orig.landmarks;
+  return {
+    aligned,
+    faceCount: dets.length,
+    detection: orig,
+    quality: {
+      ...base,
+      detScore: chosen.score,
+      faceAreaRatio: Math.min(1, ((orig.box.x2 - orig.box.x1) * (orig.box.y2 - orig.box.y1)) / (dec.originalWidth * dec.originalHeight)),
+      interEyeDistance: Math.hypot(re.x - le.x, re.y - le.y),
+    },
+  };
+}
