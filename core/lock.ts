@@ -1,18 +1,25 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import { FrwError } from './errors.js';
 
 /**
  * An exclusive lock file holding the owner's pid. A lock left by a dead process (a crash, kill -9) is taken
  * over; a live owner makes the caller fail fast with CONFLICT instead of interleaving writes.
  */
+const heldHere = new Set<string>();
+
 export function acquireLock(lockPath: string, what: string): () => void {
+  if (heldHere.has(lockPath)) throw new FrwError('CONFLICT', `${what} is already in use in this process (lock ${lockPath})`, { lockPath });
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       fs.writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
+      heldHere.add(lockPath);
       let released = false;
       return () => {
         if (released) return;
         released = true;
+        heldHere.delete(lockPath);
         fs.rmSync(lockPath, { force: true });
       };
     } catch (e) {
@@ -38,14 +45,21 @@ function isAlive(pid: number): boolean {
 
 /** Write a file so readers see either the old or the new content, never a torn one: temp file, fsync, rename. */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  const fd = fs.openSync(tmp, 'w');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  // Same folder as the target so rename is atomic; pid + random so concurrent writers never share a temp file.
+  const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
   try {
-    if (typeof data === 'string') fs.writeSync(fd, data);
-    else fs.writeSync(fd, data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
+    const fd = fs.openSync(tmp, 'w');
+    try {
+      if (typeof data === 'string') fs.writeSync(fd, data);
+      else fs.writeSync(fd, data);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
   }
-  fs.renameSync(tmp, file);
 }

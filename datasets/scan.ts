@@ -5,6 +5,8 @@ import sharp, { type Metadata } from 'sharp';
 import type { FrwConfig } from '../core/config.js';
 import { workspacePaths } from '../core/config.js';
 import { failureReasonOf } from '../core/failures.js';
+import { writeFileAtomic } from '../core/lock.js';
+import { sha256Hex } from '../core/hash.js';
 import { DEFAULT_DECODE, decodeImage, isEffectivelyGray } from './image.js';
 import type { DatasetKind, DatasetManifest, DatasetPair, IdentitySummary, ImageRecord, ManifestProblem, ProblemKind } from './manifest.js';
 import { isPnm } from './pnm.js';
@@ -39,7 +41,7 @@ export async function probeImage(absPath: string, relPath: string): Promise<Prob
     const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
     return failed('', 0, { kind: missing ? 'missing-file' : 'unreadable', path: relPath, message: missing ? 'file does not exist' : `cannot read file: ${(e as Error).message}` });
   }
-  const sha256 = crypto.createHash('sha256').update(buf).digest('hex');
+  const sha256 = sha256Hex(buf);
   if (buf.length === 0) return failed(sha256, 0, { kind: 'empty-file', path: relPath, message: 'file is empty (0 bytes)' });
   if (isPnm(buf)) return fullDecode(buf, sha256, relPath);
 
@@ -150,7 +152,7 @@ const CACHE_VERSION = 1;
 
 /** The cache file for one dataset root: named by a hash of the root so any path maps to a safe file name. */
 export function scanCachePath(cfg: Pick<FrwConfig, 'workspace'>, root: string): string {
-  const key = crypto.createHash('sha256').update(path.resolve(root)).digest('hex').slice(0, 24);
+  const key = sha256Hex(path.resolve(root)).slice(0, 24);
   return path.join(workspacePaths(cfg).manifests, `scan-${key}.json`);
 }
 
@@ -162,19 +164,6 @@ async function readCache(file: string, root: string): Promise<Map<string, CacheE
   } catch {
     // Missing or corrupt cache: a full scan rebuilds it.
     return new Map();
-  }
-}
-
-async function writeCacheAtomically(file: string, data: CacheFile): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  // Same folder as the target so rename is atomic; pid + random so concurrent scans never share a temp file.
-  const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await fs.writeFile(tmp, JSON.stringify(data));
-    await fs.rename(tmp, file);
-  } catch (e) {
-    await fs.rm(tmp, { force: true });
-    throw e;
   }
 }
 
@@ -214,7 +203,7 @@ export async function scanFiles(root: string, relPaths: readonly string[], opts:
   });
   // Rewrite only when something changed: a cached re-scan of LFW then costs no write at all.
   if (cacheFile && (probed > 0 || Object.keys(fresh).length !== cache.size)) {
-    await writeCacheAtomically(cacheFile, { version: CACHE_VERSION, root: absRoot, entries: fresh });
+    writeFileAtomic(cacheFile, JSON.stringify({ version: CACHE_VERSION, root: absRoot, entries: fresh } satisfies CacheFile));
   }
   const stats: ScanStats = { files: relPaths.length, probed, cached, cacheFile };
   opts.onStats?.(stats);

@@ -6,13 +6,11 @@ import { access } from 'node:fs/promises';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { FrwError, errorMessage } from '../../core/errors.js';
+import { checkFeeds, describeTensor } from './feeds.js';
 import type { FloatTensor, InferenceSession, SessionOptions, TensorInfo } from './types.js';
 
 const staticDim = (d: number | string): d is number => typeof d === 'number' && d > 0;
 
-function describe(i: TensorInfo): string {
-  return `${i.name} [${i.shape.join(',')}]`;
-}
 
 function toInfo(meta: ort.InferenceSession.ValueMetadata, modelPath: string, role: 'input' | 'output'): TensorInfo {
   if (!meta.isTensor) {
@@ -26,35 +24,6 @@ function toInfo(meta: ort.InferenceSession.ValueMetadata, modelPath: string, rol
   }
   // ORT reports free dims as strings (symbolic) or -1; both mean "any size".
   return { name: meta.name, shape: meta.shape.map((d) => (typeof d === 'string' || d >= 0 ? d : -1)) };
-}
-
-function checkFeeds(modelPath: string, inputs: TensorInfo[], feeds: Record<string, FloatTensor>): void {
-  for (const [name, { data, dims }] of Object.entries(feeds)) {
-    const info = inputs.find((i) => i.name === name);
-    if (!info) {
-      throw new FrwError('MODEL_MISMATCH', `${modelPath} has no input '${name}'; its inputs are ${inputs.map(describe).join(', ')}`, {
-        model: modelPath,
-        input: name,
-      });
-    }
-    if (!dims.every((d) => Number.isInteger(d) && d >= 0) || dims.reduce((a, b) => a * b, 1) !== data.length) {
-      throw new FrwError('BAD_INPUT', `input '${name}': ${data.length} values do not fill dims [${dims.join(',')}]`);
-    }
-    // An empty declared shape means ORT does not know the rank, so there is nothing to hold the feed to.
-    const known = info.shape.length > 0;
-    if (known && (dims.length !== info.shape.length || info.shape.some((s, k) => staticDim(s) && s !== dims[k]))) {
-      throw new FrwError('MODEL_MISMATCH', `input '${name}' of ${modelPath} expects [${info.shape.join(',')}], given [${dims.join(',')}]`, {
-        model: modelPath,
-        input: name,
-        expected: info.shape,
-        given: dims,
-      });
-    }
-  }
-  const missing = inputs.filter((i) => !(i.name in feeds));
-  if (missing.length > 0) {
-    throw new FrwError('MODEL_MISMATCH', `${modelPath}: missing input(s) ${missing.map(describe).join(', ')}`, { model: modelPath });
-  }
 }
 
 function toFloat(value: ort.OnnxValue, name: string, modelPath: string): FloatTensor {
@@ -113,7 +82,7 @@ export async function createOnnxSession(modelPath: string, opts: SessionOptions)
     const wanted = outputNames ?? outputs.map((o) => o.name);
     for (const name of wanted) {
       if (!outputs.some((o) => o.name === name)) {
-        throw new FrwError('MODEL_MISMATCH', `${abs} has no output '${name}'; its outputs are ${outputs.map(describe).join(', ')}`, {
+        throw new FrwError('MODEL_MISMATCH', `${abs} has no output '${name}'; its outputs are ${outputs.map(describeTensor).join(', ')}`, {
           model: abs,
           output: name,
         });

@@ -9,6 +9,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { FrwError, errorMessage, isFrwError } from '../../core/errors.js';
 import { resolveInside } from '../../core/paths.js';
+import { checkFeeds } from './feeds.js';
 import type { FloatTensor, InferenceSession, SessionOptions, TensorInfo } from './types.js';
 
 export type TfjsRuntime = 'tfjs-node' | 'tfjs-wasm';
@@ -152,39 +153,6 @@ function signatureShape(sig: unknown, key: string): Array<number | string> {
   return dims ? dims.map((d) => Number(d.size ?? -1)).map((d) => (Number.isFinite(d) && d >= 0 ? d : -1)) : [];
 }
 
-function checkFeeds(modelPath: string, inputs: TensorInfo[], feeds: Record<string, FloatTensor>): Map<string, FloatTensor> {
-  const byName = new Map<string, FloatTensor>();
-  const describe = (i: TensorInfo): string => `${i.name} [${i.shape.join(',')}]`;
-  for (const [name, feed] of Object.entries(feeds)) {
-    const info = inputs.find((i) => i.name === baseName(name));
-    if (!info) {
-      throw new FrwError('MODEL_MISMATCH', `${modelPath} has no input '${name}'; its inputs are ${inputs.map(describe).join(', ')}`, {
-        model: modelPath,
-        input: name,
-      });
-    }
-    const { data, dims } = feed;
-    if (!dims.every((d) => Number.isInteger(d) && d >= 0) || dims.reduce((a, b) => a * b, 1) !== data.length) {
-      throw new FrwError('BAD_INPUT', `input '${name}': ${data.length} values do not fill dims [${dims.join(',')}]`);
-    }
-    const fixed = info.shape.length > 0;
-    if (fixed && (dims.length !== info.shape.length || info.shape.some((s, k) => typeof s === 'number' && s >= 0 && s !== dims[k]))) {
-      throw new FrwError('MODEL_MISMATCH', `input '${info.name}' of ${modelPath} expects [${info.shape.join(',')}], given [${dims.join(',')}]`, {
-        model: modelPath,
-        input: info.name,
-        expected: info.shape,
-        given: dims,
-      });
-    }
-    byName.set(info.name, feed);
-  }
-  const missing = inputs.filter((i) => !byName.has(i.name));
-  if (missing.length > 0) {
-    throw new FrwError('MODEL_MISMATCH', `${modelPath}: missing input(s) ${missing.map(describe).join(', ')}`, { model: modelPath });
-  }
-  return byName;
-}
-
 async function readOut(t: tf.Tensor): Promise<FloatTensor> {
   const values = await t.data();
   // wasm's data() already copies out of the heap; other dtypes are widened to the float32 the interface promises.
@@ -251,7 +219,7 @@ export async function createTfjsSession(
   const outputs = opts.outputNames ? opts.outputNames.map(outputInfo) : declaredOutputs;
 
   async function run(feeds: Record<string, FloatTensor>, outputNames?: string[]): Promise<Record<string, FloatTensor>> {
-    const byName = checkFeeds(jsonPath, inputs, feeds);
+    const byName = checkFeeds(jsonPath, inputs, feeds, baseName);
     const wanted = outputNames ?? outputs.map((o) => o.name);
     wanted.forEach(outputInfo);
     const inputDtype = (name: string): 'int32' | 'float32' =>

@@ -3,9 +3,17 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 
-/** A fresh temp folder for one fixture set. */
+const created: string[] = [];
+// Each test file runs in its own process; removing on exit keeps /tmp free of fixture sets and LFW scan caches.
+process.on('exit', () => {
+  for (const d of created) fs.rmSync(d, { recursive: true, force: true });
+});
+
+/** A fresh temp folder for one fixture set (or workspace), removed when the test process exits. */
 export function tempDir(prefix = 'frw-ds-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  created.push(dir);
+  return dir;
 }
 
 /** Write `content` at `root/rel`, creating folders. */

@@ -139,7 +139,9 @@ test('scanFiles caches by size and mtime, re-probes only changed files and write
 test('scanFiles without a config caches nothing', async () => {
   const root = tempDir();
   await jpeg(root, 'x/1.jpg', [1, 2, 3]);
-  const a = await scanFiles(root, ['x/1.jpg']);
+  const progress: string[] = [];
+  const a = await scanFiles(root, ['x/1.jpg'], { onProgress: (done, total) => progress.push(`${done}/${total}`) });
+  assert.deepEqual(progress, ['1/1']);
   const b = await scanFiles(root, ['x/1.jpg']);
   assert.deepEqual([a.stats.probed, b.stats.probed, b.stats.cacheFile], [1, 1, undefined]);
 });

@@ -44,10 +44,12 @@ export async function writeBadInputSet(root: string): Promise<{ dir: string; sou
   const noise = Buffer.alloc(300 * 200 * 3);
   for (let i = 0; i < noise.length; i++) noise[i] = (i * 7919) % 251;
   await sharp(noise, { raw: { width: 300, height: 200, channels: 3 } }).png().toFile(path.join(dir, 'noface.png'));
-  await sharp({ create: { width: 500, height: 250, channels: 3, background: { r: 0, g: 0, b: 0 } } })
+  // A group photo: the subject centred, a second, smaller person at the edge (the policy must pick the subject).
+  const other = await sharp(fs.readFileSync(lfwImage('Serena_Williams'))).resize(160, 160).toBuffer();
+  await sharp({ create: { width: 560, height: 300, channels: 3, background: { r: 20, g: 20, b: 20 } } })
     .composite([
-      { input: jpg, left: 0, top: 0 },
-      { input: fs.readFileSync(lfwImage('Serena_Williams')), left: 250, top: 0 },
+      { input: jpg, left: 155, top: 25 },
+      { input: other, left: 400, top: 0 },
     ])
     .jpeg()
     .toFile(path.join(dir, 'group.jpg'));

@@ -1,0 +1,144 @@
+/**
+ * Sorting once and counting by binary search. Every metric here reduces to two counts at a threshold t:
+ * #{impostor s >= t} and #{genuine s < t}; with both score sets sorted ascending each is one binary search, and a
+ * sweep over all candidate thresholds is one merge of the two arrays (O(n) after the O(n log n) sort).
+ */
+import { FrwError } from '../../core/errors.js';
+import type { Scores, ScoresOrGenuine, SortedScores } from './types.js';
+
+/** SortedScores objects built by sortScores; anything else is unsorted input (or a hand-made imitation). */
+const built = new WeakSet<object>();
+
+/** Whether `x` is a SortedScores built by `sortScores` (so its arrays are known to be sorted and finite). */
+export function isSortedScores(x: unknown): x is SortedScores {
+  return typeof x === 'object' && x !== null && built.has(x);
+}
+
+/**
+ * Copies scores into a Float64Array sorted ascending. Float32 values widen exactly. Non-finite scores are
+ * refused: NaN has no order, and a score of ±Infinity would coincide with the ±Infinity candidate thresholds.
+ */
+export function toSortedFloat64(scores: Scores, what: string): Float64Array {
+  if (scores == null || typeof scores.length !== 'number') {
+    throw new FrwError('BAD_INPUT', `${what} scores must be an array of numbers`);
+  }
+  const out = scores instanceof Float64Array ? scores.slice() : Float64Array.from(scores);
+  for (let i = 0; i < out.length; i++) {
+    if (!Number.isFinite(out[i])) {
+      throw new FrwError('BAD_INPUT', `${what} score #${i} is ${out[i]}; comparison scores must be finite numbers`, { index: i });
+    }
+  }
+  // TypedArray sort without a comparator is numeric and runs natively; it is the one O(n log n) step.
+  return out.sort();
+}
+
+/**
+ * Sorts genuine and impostor scores ascending, once, for all the metrics. Ties are kept (they matter: tied
+ * scores always move together across a threshold). Throws EMPTY_INPUT if either set is empty (FMR needs
+ * impostors, FNMR needs genuine scores) and BAD_INPUT for a non-finite score.
+ */
+export function sortScores(genuine: Scores, impostor: Scores): SortedScores {
+  const g = toSortedFloat64(genuine, 'genuine');
+  const i = toSortedFloat64(impostor, 'impostor');
+  if (g.length === 0 && i.length === 0) throw new FrwError('EMPTY_INPUT', 'no comparison scores: both genuine and impostor sets are empty');
+  if (g.length === 0) throw new FrwError('EMPTY_INPUT', `no genuine scores (only ${i.length} impostor): FNMR and TAR are undefined`);
+  if (i.length === 0) throw new FrwError('EMPTY_INPUT', `no impostor scores (only ${g.length} genuine): FMR is undefined`);
+  const s: SortedScores = Object.freeze({ genuine: g, impostor: i });
+  built.add(s);
+  return s;
+}
+
+/**
+ * The scores of a metric call: `(sorted, ...rest)` or `(genuine, impostor, ...rest)`. Returns the sorted scores
+ * and the index in `args` where the metric's own arguments start.
+ */
+export function scoresFrom(args: readonly unknown[]): { sorted: SortedScores; next: number } {
+  const first = args[0] as ScoresOrGenuine;
+  if (isSortedScores(first)) return { sorted: first, next: 1 };
+  return { sorted: sortScores(first as Scores, args[1] as Scores), next: 2 };
+}
+
+/** First index i with a[i] >= t in ascending `a` (a.length if none); t may be ±Infinity. */
+export function lowerBound(a: Float64Array, t: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid] < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** First index i with a[i] > t in ascending `a` (a.length if none). */
+export function upperBound(a: Float64Array, t: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid] <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** #{s >= t}: the accepted scores under "accept iff s >= t" (impostors: the false matches). */
+export function countAtLeast(sortedAsc: Float64Array, t: number): number {
+  return sortedAsc.length - lowerBound(sortedAsc, t);
+}
+
+/** #{s < t}: the rejected scores (genuine: the false non-matches). */
+export function countBelow(sortedAsc: Float64Array, t: number): number {
+  return lowerBound(sortedAsc, t);
+}
+
+/** Number of distinct values in the union of two ascending arrays (merge, no allocation). */
+export function countDistinct(a: Float64Array, b: Float64Array): number {
+  let i = 0;
+  let j = 0;
+  let n = 0;
+  while (i < a.length || j < b.length) {
+    const v = j >= b.length || (i < a.length && a[i] <= b[j]) ? a[i] : b[j];
+    while (i < a.length && a[i] === v) i++;
+    while (j < b.length && b[j] === v) j++;
+    n++;
+  }
+  return n;
+}
+
+/**
+ * Calls `visit(t, acceptedGenuine, acceptedImpostor)` for every candidate threshold, from +Infinity (nothing
+ * accepted) down through each distinct observed score to -Infinity (everything accepted). Tied scores, within
+ * or across the two sets, are accepted together at the same threshold.
+ */
+export function forEachCandidate(s: SortedScores, visit: (threshold: number, acceptedGenuine: number, acceptedImpostor: number) => void): void {
+  const g = s.genuine;
+  const im = s.impostor;
+  let i = g.length - 1;
+  let j = im.length - 1;
+  visit(Infinity, 0, 0);
+  while (i >= 0 || j >= 0) {
+    const v = j < 0 || (i >= 0 && g[i] >= im[j]) ? g[i] : im[j];
+    while (i >= 0 && g[i] === v) i--;
+    while (j >= 0 && im[j] === v) j--;
+    visit(v, g.length - 1 - i, im.length - 1 - j);
+  }
+  visit(-Infinity, g.length, im.length);
+}
+
+/** The candidate thresholds (distinct observed scores plus ±Infinity), descending from +Infinity. */
+export function candidateThresholds(...args: [SortedScores] | [Scores, Scores]): Float64Array {
+  const { sorted } = scoresFrom(args);
+  const out = new Float64Array(countDistinct(sorted.genuine, sorted.impostor) + 2);
+  let k = 0;
+  forEachCandidate(sorted, (t) => {
+    out[k++] = t;
+  });
+  return out;
+}
+
+/** Throws BAD_INPUT unless `t` is a number other than NaN (±Infinity are valid thresholds). */
+export function checkThreshold(t: unknown, what = 'threshold'): number {
+  if (typeof t !== 'number' || Number.isNaN(t)) throw new FrwError('BAD_INPUT', `${what} must be a number (±Infinity allowed), got ${String(t)}`);
+  return t;
+}
