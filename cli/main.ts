@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { addGlobalOptions } from './context.js';
 import { registerDataset } from './dataset.js';
 import { registerEmbed } from './embed.js';
+import { registerEval } from './eval.js';
 import { registerModel } from './model.js';
 import { TOOL_VERSION } from '../core/version.js';
 
@@ -13,5 +14,6 @@ const program = addGlobalOptions(new Command('frw'))
 registerDataset(program);
 registerModel(program);
 registerEmbed(program);
+registerEval(program);
 
 await program.parseAsync(process.argv);

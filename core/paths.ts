@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FrwError } from './errors.js';
@@ -21,4 +22,15 @@ export function resolveInside(root: string, rel: string): string {
     throw new FrwError('OUTSIDE_ROOT', `path ${JSON.stringify(rel)} is outside ${absRoot}`, { root: absRoot, path: rel });
   }
   return abs;
+}
+
+/** Folder of an installed npm package, for files it ships (model weights, browser builds), whatever its "exports". */
+export function packageDir(pkg: string): string {
+  const req = createRequire(path.join(PROJECT_ROOT, 'package.json'));
+  try {
+    return path.dirname(req.resolve(`${pkg}/package.json`));
+  } catch {
+    // Packages whose "exports" hide package.json: fall back to the conventional location.
+    return path.join(PROJECT_ROOT, 'node_modules', pkg);
+  }
 }

@@ -57,7 +57,10 @@ export interface EmbedDeps {
 export async function embedDataset(manifest: DatasetManifest, spec: PipelineSpec, deps: EmbedDeps): Promise<EmbedSummary> {
   const t0 = performance.now();
   const cacheDir = pipelineCacheDir(deps.embeddingsRoot, spec);
-  const cache = EmbeddingCache.openForWrite(cacheDir, { key: pipelineKey(spec), settings: pipelineSettings(spec) });
+  // A fully cached dataset needs no writer: read without the lock, so evaluations run beside a long `frw embed`.
+  const readView = EmbeddingCache.openForRead(cacheDir);
+  const complete = manifest.images.every((img) => !img.sha256 || readView.get(img.sha256));
+  const cache = complete ? readView : EmbeddingCache.openForWrite(cacheDir, { key: pipelineKey(spec), settings: pipelineSettings(spec) });
   try {
     const bySha = new Map<string, ImageRecord>();
     let cached = 0;

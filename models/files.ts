@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { FrwError } from '../core/errors.js';
 import { sha256Files } from '../core/hash.js';
-import { PROJECT_ROOT } from '../core/paths.js';
+import { packageDir } from '../core/paths.js';
 import type { ModelCard } from './card.js';
 
 /**
@@ -28,16 +27,6 @@ export function resolveModelFile(card: Pick<ModelCard, 'file' | 'id'>, modelRoot
     throw new FrwError('NOT_FOUND', `model file for "${card.id}" not found: ${abs}${card.file.startsWith('npm:') ? ' (is the npm package installed?)' : ''}`, { file: abs });
   }
   return abs;
-}
-
-function packageDir(pkg: string): string {
-  const req = createRequire(path.join(PROJECT_ROOT, 'package.json'));
-  try {
-    return path.dirname(req.resolve(`${pkg}/package.json`));
-  } catch {
-    // Packages whose "exports" hide package.json: fall back to the conventional location.
-    return path.join(PROJECT_ROOT, 'node_modules', pkg);
-  }
 }
 
 /** The files whose bytes make up a model, in digest order: the file itself, or a TF.js model.json and its shards. */

@@ -1,5 +1,6 @@
 /** Error rates at one fixed threshold (docs/metrics.md, "Verification (1:1)"). */
-import { checkThreshold, countAtLeast, countBelow, scoresFrom } from './sorted.js';
+import { checkThreshold } from './checks.js';
+import { countAtLeast, countBelow, scoresFrom } from './sorted.js';
 import type { ErrorRates, Scores, SortedScores } from './types.js';
 
 /**

@@ -74,9 +74,16 @@ export function detCurve(...args: unknown[]): DetCurve {
   const roc = rocCurve(scoresFrom(args).sorted);
   const probitFmr = new Float64Array(roc.fmr.length);
   const probitFnmr = new Float64Array(roc.fnmr.length);
+  // A rate repeats along every horizontal or vertical run of the step curve; reuse its probit there.
+  let lastFmr = NaN;
+  let lastFnmr = NaN;
   for (let k = 0; k < roc.fmr.length; k++) {
-    probitFmr[k] = probit(roc.fmr[k]);
-    probitFnmr[k] = probit(roc.fnmr[k]);
+    const a = roc.fmr[k];
+    const b = roc.fnmr[k];
+    probitFmr[k] = a === lastFmr ? probitFmr[k - 1] : probit(a);
+    probitFnmr[k] = b === lastFnmr ? probitFnmr[k - 1] : probit(b);
+    lastFmr = a;
+    lastFnmr = b;
   }
   return { threshold: roc.threshold, fmr: roc.fmr, fnmr: roc.fnmr, probitFmr, probitFnmr };
 }

@@ -4,6 +4,7 @@
  * sweep over all candidate thresholds is one merge of the two arrays (O(n) after the O(n log n) sort).
  */
 import { FrwError } from '../../core/errors.js';
+import { sortFloat64 } from './radix-sort.js';
 import type { Scores, ScoresOrGenuine, SortedScores } from './types.js';
 
 /** SortedScores objects built by sortScores; anything else is unsorted input (or a hand-made imitation). */
@@ -15,8 +16,8 @@ export function isSortedScores(x: unknown): x is SortedScores {
 }
 
 /**
- * Copies scores into a Float64Array sorted ascending. Float32 values widen exactly. Non-finite scores are
- * refused: NaN has no order, and a score of ±Infinity would coincide with the ±Infinity candidate thresholds.
+ * Copies scores into a Float64Array sorted ascending. Float32 values widen exactly; -0 becomes +0. Non-finite
+ * scores are refused: NaN has no order, and a score of ±Infinity would coincide with the ±Infinity candidate thresholds.
  */
 export function toSortedFloat64(scores: Scores, what: string): Float64Array {
   if (scores == null || typeof scores.length !== 'number') {
@@ -24,12 +25,13 @@ export function toSortedFloat64(scores: Scores, what: string): Float64Array {
   }
   const out = scores instanceof Float64Array ? scores.slice() : Float64Array.from(scores);
   for (let i = 0; i < out.length; i++) {
-    if (!Number.isFinite(out[i])) {
-      throw new FrwError('BAD_INPUT', `${what} score #${i} is ${out[i]}; comparison scores must be finite numbers`, { index: i });
-    }
+    const v = out[i];
+    if (!Number.isFinite(v)) throw new FrwError('BAD_INPUT', `${what} score #${i} is ${v}; comparison scores must be finite numbers`, { index: i });
+    // -0 equals 0 under every comparison here; store +0 so no threshold is ever reported as -0.
+    if (v === 0) out[i] = 0;
   }
-  // TypedArray sort without a comparator is numeric and runs natively; it is the one O(n log n) step.
-  return out.sort();
+  // The one sorting step of every metric: a radix sort for long arrays, the native numeric sort otherwise.
+  return sortFloat64(out);
 }
 
 /**
@@ -137,8 +139,35 @@ export function candidateThresholds(...args: [SortedScores] | [Scores, Scores]):
   return out;
 }
 
-/** Throws BAD_INPUT unless `t` is a number other than NaN (±Infinity are valid thresholds). */
-export function checkThreshold(t: unknown, what = 'threshold'): number {
-  if (typeof t !== 'number' || Number.isNaN(t)) throw new FrwError('BAD_INPUT', `${what} must be a number (±Infinity allowed), got ${String(t)}`);
-  return t;
+/** The candidate threshold maximising an objective, with the counts there. */
+export interface BestCandidate {
+  readonly threshold: number;
+  readonly value: number;
+  readonly acceptedGenuine: number;
+  readonly acceptedImpostor: number;
+}
+
+/**
+ * The candidate threshold maximising `objective(acceptedGenuine, acceptedImpostor)`. Ties: the highest
+ * (strictest) threshold wins: the sweep runs from +Infinity down and only a strictly better value replaces the
+ * best, the choice numpy's argmax makes over InsightFace's ascending distance grid.
+ */
+export function bestCandidate(s: SortedScores, objective: (acceptedGenuine: number, acceptedImpostor: number) => number): BestCandidate {
+  // Plain locals, not an object per improvement: a monotone objective improves at every one of 10^7 points.
+  let threshold = NaN;
+  let value = -Infinity;
+  let acceptedGenuine = 0;
+  let acceptedImpostor = 0;
+  let first = true;
+  forEachCandidate(s, (t, ag, ai) => {
+    const v = objective(ag, ai);
+    if (first || v > value) {
+      first = false;
+      threshold = t;
+      value = v;
+      acceptedGenuine = ag;
+      acceptedImpostor = ai;
+    }
+  });
+  return { threshold, value, acceptedGenuine, acceptedImpostor };
 }

@@ -1,0 +1,88 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { workspacePaths } from '../core/config.js';
+import { FrwError } from '../core/errors.js';
+import { openDataset } from '../datasets/resolve.js';
+import { DEFAULT_FMR_TARGETS } from '../experiments/evaluate.js';
+import type { ThresholdRule } from '../experiments/metrics/index.js';
+import { PROTOCOLS, type ProtocolName } from '../experiments/protocols.js';
+import { runEvaluation, writeRunFolder } from '../experiments/run.js';
+import { evalReportHtml, summaryRows } from '../reports/eval-report.js';
+import { action, configOf } from './context.js';
+import { addDatasetOptions, datasetOptionsOf, type DatasetFlags } from './dataset.js';
+import { addPipelineOptions, pipelineSpecs, type PipelineFlags } from './pipeline-options.js';
+import { createProgress } from './progress.js';
+
+interface EvalFlags extends PipelineFlags, DatasetFlags {
+  dataset: string;
+  protocol?: string;
+  seed: string;
+  impostorSample?: string;
+  bootstrap: string;
+  fmr?: string;
+  out?: string;
+  json: boolean;
+}
+
+const DEFAULT_RULES: ThresholdRule[] = [{ kind: 'fmr', target: 1e-3 }, { kind: 'eer' }, { kind: 'best-accuracy' }, { kind: 'youden' }];
+
+export function registerEval(program: Command): void {
+  const cmd = program.command('eval').description('verification metrics for one or more models on the same comparisons; writes a run folder with report.html');
+  addDatasetOptions(cmd.requiredOption('--dataset <name|path>', 'dataset name under the data root, or a path'));
+  addPipelineOptions(cmd, { multiModel: true })
+    .option('--protocol <name>', `${PROTOCOLS.join(' | ')} (default: lfw-10fold when the pairs have folds, pairs when the dataset lists pairs, else all-pairs)`)
+    .option('--seed <n>', 'seed for impostor sampling and the bootstrap', '1')
+    .option('--impostor-sample <n>', 'all-pairs: a seeded uniform sample of this many impostor pairs')
+    .option('--bootstrap <n>', 'bootstrap replicates over identities (0 to skip)', '200')
+    .option('--fmr <list>', 'TAR@FMR targets, comma-separated', DEFAULT_FMR_TARGETS.join(','))
+    .option('--out <dir>', 'run folder (default: <workspace>/runs/<dataset>-<protocol>-<time>)')
+    .option('--json', 'print metrics.json to stdout', false);
+  cmd.action(
+    action(async (flags: EvalFlags, self: Command) => {
+      const cfg = configOf(self);
+      const pipelines = pipelineSpecs(flags, cfg);
+      const manifest = await openDataset(flags.dataset, cfg, datasetOptionsOf(flags));
+      const protocol = (flags.protocol ?? (manifest.pairs?.length ? (manifest.pairs.every((p) => p.fold !== undefined) ? 'lfw-10fold' : 'pairs') : 'all-pairs')) as ProtocolName;
+      if (!PROTOCOLS.includes(protocol)) throw new FrwError('BAD_INPUT', `unknown protocol "${protocol}"; use ${PROTOCOLS.join(', ')}`);
+      const int = (v: string | undefined, what: string, min: number) => {
+        if (v === undefined) return undefined;
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < min) throw new FrwError('BAD_INPUT', `${what} must be an integer >= ${min}, got "${v}"`);
+        return n;
+      };
+      const fmrTargets = (flags.fmr ?? '').split(',').map(Number);
+      if (fmrTargets.some((f) => !(f > 0 && f < 1))) throw new FrwError('BAD_INPUT', `--fmr targets must be numbers in (0, 1), got "${flags.fmr}"`);
+      const seed = int(flags.seed, '--seed', 0)!;
+      const out = path.resolve(flags.out ?? path.join(workspacePaths(cfg).runs, `${manifest.name}-${protocol}-${new Date().toISOString().replace(/[:.]/g, '-')}`));
+      const bars = new Map<string, ReturnType<typeof createProgress>>();
+      const result = await runEvaluation(
+        manifest,
+        { protocol, pipelines, seed, impostorSample: int(flags.impostorSample, '--impostor-sample', 1), evaluation: { fmrTargets, rules: DEFAULT_RULES, seed, bootstrap: int(flags.bootstrap, '--bootstrap', 0)!, level: 0.95 } },
+        {
+          embeddingsRoot: workspacePaths(cfg).embeddings,
+          modelRoot: cfg.modelRoot,
+          workers: cfg.threads,
+          onStage: (m) => process.stderr.write(`frw: ${m}\n`),
+          onEmbedProgress: (model, p) => {
+            if (!bars.has(model)) bars.set(model, createProgress(`embed ${model}`));
+            bars.get(model)!.update(p);
+            if (p.done >= p.total) bars.get(model)!.end();
+          },
+        },
+      );
+      writeRunFolder(out, result, manifest, { 'report.html': evalReportHtml(result) });
+      if (flags.json) {
+        process.stdout.write(JSON.stringify({ out, models: result.metrics }, null, 2) + '\n');
+        return;
+      }
+      const rows = summaryRows(result.metrics);
+      process.stdout.write(`\n${manifest.name} · ${protocol} · ${result.record.comparisons.genuine} genuine / ${result.record.comparisons.impostor} impostor comparisons\n`);
+      for (const r of rows) process.stdout.write(`  ${String(r[0]).padEnd(18)} AUC ${r[1]}  EER ${r[2]}  10-fold ${r[4]}\n`);
+      for (const m of result.metrics) {
+        const parts = m.tarAtFmr.map((t) => (t.measurable ? `${t.targetFmr.toExponential(0)}: ${(100 * t.tar!).toFixed(2)}%` : `${t.targetFmr.toExponential(0)}: not measurable (min FMR ${t.smallestMeasurableFmr.toExponential(2)})`));
+        process.stdout.write(`  ${m.model.padEnd(18)} TAR@FMR ${parts.join(' · ')}\n`);
+      }
+      process.stdout.write(`run folder ${out} (run.json, metrics.json, scores, report.html)\n`);
+    }),
+  );
+}

@@ -1,0 +1,40 @@
+import { FrwError } from '../core/errors.js';
+import type { Histogram } from '../reports/charts.js';
+import { similarityToCosineDistance, similarityToL2Distance } from './metrics/index.js';
+
+export type ScoreView = 'similarity' | 'cosine-distance' | 'l2-distance';
+
+/** A score in the user's chosen view (similarity as is, or one of the exact distance conversions of metrics.md). */
+export function toView(s: number, view: ScoreView): number {
+  if (view === 'similarity') return s;
+  if (view === 'cosine-distance') return similarityToCosineDistance(s);
+  return similarityToL2Distance(Math.max(-1, Math.min(1, s)));
+}
+
+/** The range a view spans for unit vectors: similarity [−1, 1], cosine distance [0, 2], L2 distance [0, 2]. */
+export const VIEW_RANGE: Record<ScoreView, [number, number]> = { similarity: [-1, 1], 'cosine-distance': [0, 2], 'l2-distance': [0, 2] };
+
+/**
+ * Fixed-width histogram of `scores` in `view` over [lo, hi] (defaults to the data's range, padded): the
+ * distribution charts' data. Values on the top edge fall in the last bin.
+ */
+export function histogram(scores: ArrayLike<number>, view: ScoreView, bins = 60, range?: [number, number]): Histogram {
+  if (scores.length === 0) throw new FrwError('EMPTY_INPUT', 'no scores to histogram');
+  let lo = Infinity;
+  let hi = -Infinity;
+  const v = new Float64Array(scores.length);
+  for (let i = 0; i < scores.length; i++) {
+    v[i] = toView(scores[i], view);
+    if (v[i] < lo) lo = v[i];
+    if (v[i] > hi) hi = v[i];
+  }
+  if (range) [lo, hi] = range;
+  if (hi <= lo) hi = lo + 1e-6;
+  const width = (hi - lo) / bins;
+  const counts = new Array<number>(bins).fill(0);
+  for (const x of v) {
+    if (x < lo || x > hi) continue;
+    counts[Math.min(bins - 1, Math.floor((x - lo) / width))]++;
+  }
+  return { edges: Array.from({ length: bins + 1 }, (_, i) => lo + i * width), counts };
+}

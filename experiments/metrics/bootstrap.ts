@@ -1,0 +1,218 @@
+/**
+ * Bootstrap over identities (docs/metrics.md, "Confidence"). Comparisons sharing an identity are correlated, so
+ * resampling single comparisons understates the spread; the unit resampled here is the identity.
+ *
+ * One replicate: draw K identities with replacement from the K distinct identities that occur in the pairs,
+ * giving each identity a multiplicity m(id) (how often it was drawn, often 0). Rebuild the pairs:
+ *   - a genuine pair of identity a is kept m(a) times (each copy of a brings its own genuine pairs);
+ *   - an impostor pair (a, b) is kept m(a)·m(b) times (every copy of a meets every copy of b).
+ * Copies of the same identity are not compared with each other: they are the same images, not new pairs.
+ * Then the statistic is recomputed on the rebuilt genuine and impostor scores.
+ */
+import { FrwError, errorMessage } from '../../core/errors.js';
+import { checkLevel } from './checks.js';
+import { mulberry32 } from './random.js';
+import type { Interval } from './types.js';
+
+/** Scored pairs with their identities; index i of every array describes pair i. */
+export interface IdentityPairs {
+  readonly score: ArrayLike<number>;
+  /** 1 for a genuine pair (idA === idB), 0 for an impostor pair. */
+  readonly same: ArrayLike<number>;
+  readonly idA: ArrayLike<number>;
+  readonly idB: ArrayLike<number>;
+}
+
+export interface BootstrapOptions {
+  /** Number of replicates B (default 1000). */
+  readonly replicates?: number;
+  /** PRNG seed, an integer in [0, 2^32); required so every interval can be reproduced. */
+  readonly seed: number;
+  /** Confidence level (default 0.95). */
+  readonly level?: number;
+}
+
+/** A replicate failure: the statistic threw (e.g. a resample without genuine pairs) or returned NaN. */
+export interface BootstrapFailure {
+  readonly message: string;
+  readonly count: number;
+}
+
+/** A percentile interval from the replicates that succeeded; the failed ones are counted, not hidden. */
+export interface BootstrapInterval extends Interval {
+  readonly replicates: number;
+  readonly succeeded: number;
+  readonly failed: number;
+  /** Distinct failure messages with their counts, most frequent first. */
+  readonly failures: readonly BootstrapFailure[];
+  readonly seed: number;
+  /** Number of distinct identities resampled (K). */
+  readonly identities: number;
+}
+
+export type PairStatistic = (genuine: Float64Array, impostor: Float64Array) => number;
+
+/** Pairs split by kind, identities replaced by their index 0..K-1 in the sorted distinct ids. */
+interface SplitPairs {
+  readonly ids: Int32Array;
+  readonly genuineScore: Float64Array;
+  readonly genuineId: Int32Array;
+  readonly impostorScore: Float64Array;
+  readonly impostorA: Int32Array;
+  readonly impostorB: Int32Array;
+}
+
+/**
+ * Percentile-bootstrap interval of `statistic(genuine, impostor)`, resampling identities (module comment has
+ * the multiplicity rule). estimate = the statistic on the original pairs; lower/upper = the (1-level)/2 and
+ * (1+level)/2 quantiles of the successful replicates, linearly interpolated (numpy's default, "type 7").
+ * Ties: replicate values are sorted; equal values need no rule. Throws NOT_MEASURABLE if every replicate fails.
+ */
+export function bootstrapOverIdentities(pairs: IdentityPairs, statistic: PairStatistic, options: BootstrapOptions): BootstrapInterval {
+  const replicates = options.replicates ?? 1000;
+  const level = checkLevel(options.level ?? 0.95);
+  if (!Number.isInteger(replicates) || replicates < 1) throw new FrwError('BAD_INPUT', `replicates must be a positive integer, got ${replicates}`);
+  const rng = mulberry32(options.seed);
+  const split = splitPairs(pairs);
+  const estimate = statistic(split.genuineScore, split.impostorScore);
+
+  const K = split.ids.length;
+  const m = new Uint32Array(K);
+  const values = new Float64Array(replicates);
+  let succeeded = 0;
+  const failures = new Map<string, number>();
+  for (let r = 0; r < replicates; r++) {
+    m.fill(0);
+    for (let d = 0; d < K; d++) m[rng.nextInt(K)]++;
+    const { genuine, impostor } = rebuild(split, m);
+    let v: number;
+    try {
+      v = statistic(genuine, impostor);
+      if (typeof v !== 'number' || Number.isNaN(v)) throw new Error(`statistic returned ${String(v)}`);
+    } catch (e) {
+      const msg = errorMessage(e);
+      failures.set(msg, (failures.get(msg) ?? 0) + 1);
+      continue;
+    }
+    values[succeeded++] = v;
+  }
+  const failed = replicates - succeeded;
+  const failureList = [...failures].map(([message, count]) => ({ message, count })).sort((a, b) => b.count - a.count);
+  if (succeeded === 0) {
+    throw new FrwError('NOT_MEASURABLE', `all ${replicates} bootstrap replicates failed: ${failureList[0]?.message}`, { failures: failureList });
+  }
+  const ok = values.subarray(0, succeeded).sort();
+  return {
+    estimate,
+    lower: quantile(ok, (1 - level) / 2),
+    upper: quantile(ok, (1 + level) / 2),
+    level,
+    method: `bootstrap over identities (B=${replicates}, seed=${options.seed})`,
+    replicates,
+    succeeded,
+    failed,
+    failures: failureList,
+    seed: options.seed,
+    identities: K,
+  };
+}
+
+/**
+ * The genuine and impostor scores of the pairs rebuilt with identity multiplicities `multiplicity` (id → m;
+ * absent ids count 0), by the rule in the module comment. Exposed so the rule can be checked by hand.
+ */
+export function rebuildPairs(pairs: IdentityPairs, multiplicity: ReadonlyMap<number, number>): { genuine: Float64Array; impostor: Float64Array } {
+  const split = splitPairs(pairs);
+  const m = new Uint32Array(split.ids.length);
+  split.ids.forEach((id, k) => (m[k] = multiplicity.get(id) ?? 0));
+  return rebuild(split, m);
+}
+
+function rebuild(s: SplitPairs, m: Uint32Array): { genuine: Float64Array; impostor: Float64Array } {
+  // Two passes (count, then fill) so each replicate allocates exactly two arrays.
+  let ng = 0;
+  for (let i = 0; i < s.genuineId.length; i++) ng += m[s.genuineId[i]];
+  let ni = 0;
+  for (let i = 0; i < s.impostorA.length; i++) ni += m[s.impostorA[i]] * m[s.impostorB[i]];
+  const genuine = new Float64Array(ng);
+  const impostor = new Float64Array(ni);
+  let k = 0;
+  for (let i = 0; i < s.genuineId.length; i++) {
+    for (let c = m[s.genuineId[i]]; c > 0; c--) genuine[k++] = s.genuineScore[i];
+  }
+  k = 0;
+  for (let i = 0; i < s.impostorA.length; i++) {
+    for (let c = m[s.impostorA[i]] * m[s.impostorB[i]]; c > 0; c--) impostor[k++] = s.impostorScore[i];
+  }
+  return { genuine, impostor };
+}
+
+function splitPairs(p: IdentityPairs): SplitPairs {
+  const n = p.score?.length;
+  if (typeof n !== 'number' || p.same?.length !== n || p.idA?.length !== n || p.idB?.length !== n) {
+    throw new FrwError('BAD_INPUT', 'pairs need score, same, idA and idB arrays of one length');
+  }
+  if (n === 0) throw new FrwError('EMPTY_INPUT', 'no pairs to bootstrap');
+  // Distinct identities, sorted, so an identity's index is found by binary search (no per-pair objects).
+  const all = new Int32Array(2 * n);
+  let ng = 0;
+  for (let i = 0; i < n; i++) {
+    const a = p.idA[i];
+    const b = p.idB[i];
+    if (!Number.isInteger(a) || !Number.isInteger(b) || (a | 0) !== a || (b | 0) !== b) throw new FrwError('BAD_INPUT', `pair #${i}: identity indices must be 32-bit integers`);
+    if (!Number.isFinite(p.score[i])) throw new FrwError('BAD_INPUT', `pair #${i}: score is ${p.score[i]}`);
+    const same = p.same[i];
+    if (same !== 0 && same !== 1) throw new FrwError('BAD_INPUT', `pair #${i}: same must be 0 or 1, got ${same}`);
+    if ((same === 1) !== (a === b)) {
+      throw new FrwError('BAD_INPUT', `pair #${i}: same=${same} but identities ${a} and ${b} ${a === b ? 'are equal' : 'differ'}`);
+    }
+    ng += same;
+    all[2 * i] = a;
+    all[2 * i + 1] = b;
+  }
+  all.sort();
+  let K = 0;
+  for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[i - 1]) all[K++] = all[i];
+  const ids = all.slice(0, K);
+  const s = {
+    ids,
+    genuineScore: new Float64Array(ng),
+    genuineId: new Int32Array(ng),
+    impostorScore: new Float64Array(n - ng),
+    impostorA: new Int32Array(n - ng),
+    impostorB: new Int32Array(n - ng),
+  };
+  let g = 0;
+  let im = 0;
+  for (let i = 0; i < n; i++) {
+    if (p.same[i] === 1) {
+      s.genuineScore[g] = p.score[i];
+      s.genuineId[g++] = indexOf(ids, p.idA[i]);
+    } else {
+      s.impostorScore[im] = p.score[i];
+      s.impostorA[im] = indexOf(ids, p.idA[i]);
+      s.impostorB[im++] = indexOf(ids, p.idB[i]);
+    }
+  }
+  return s;
+}
+
+function indexOf(sortedIds: Int32Array, id: number): number {
+  let lo = 0;
+  let hi = sortedIds.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sortedIds[mid] < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Type-7 quantile of ascending `v` (linear interpolation between order statistics). */
+function quantile(v: Float64Array, q: number): number {
+  const h = (v.length - 1) * q;
+  const lo = Math.floor(h);
+  const hi = Math.min(lo + 1, v.length - 1);
+  // Equal neighbours return as they are, so ±Infinity statistics do not turn into NaN (Inf - Inf).
+  return v[lo] === v[hi] ? v[lo] : v[lo] + (h - lo) * (v[hi] - v[lo]);
+}

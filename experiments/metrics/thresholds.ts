@@ -1,0 +1,132 @@
+/**
+ * Threshold rules: pick an operating threshold from genuine and impostor scores, then report it in every view
+ * (similarity, cosine distance, L2 distance) with its error rates and their Clopper-Pearson intervals.
+ * Every rule returns a candidate threshold (an observed score or ±Infinity), so the reported counts are the
+ * counts at exactly the reported number.
+ */
+import { FrwError } from '../../core/errors.js';
+import { checkLevel, checkNonNegative } from './checks.js';
+import { clopperPearson } from './confidence.js';
+import { similarityToCosineDistance, similarityToL2Distance } from './distance.js';
+import { eer } from './eer.js';
+import { ratesOf } from './rates.js';
+import { bestCandidate, scoresFrom } from './sorted.js';
+import { tarAtOneFmr } from './tar-at-fmr.js';
+import type { Interval, Scores, SortedScores } from './types.js';
+
+export type ThresholdRule =
+  /** TAR@FMR: the lowest candidate threshold with FMR <= target. */
+  | { readonly kind: 'fmr'; readonly target: number }
+  /** The threshold of the FVC2000 EER interval. */
+  | { readonly kind: 'eer' }
+  /** Maximal accuracy (TA + TR) / (N_g + N_i) on these pairs. */
+  | { readonly kind: 'best-accuracy' }
+  /** Maximal Youden's J = TAR - FMR. */
+  | { readonly kind: 'youden' }
+  /** Minimal expected cost C_fm·(1-P)·FMR + C_fnm·P·FNMR, P = prior probability of a genuine attempt. */
+  | { readonly kind: 'min-cost'; readonly costFalseMatch: number; readonly costFalseNonMatch: number; readonly priorGenuine: number };
+
+/** One threshold in its three views. */
+export interface ThresholdViews {
+  /** Accept iff similarity >= this. */
+  readonly similarity: number;
+  /** Accept iff cosine distance <= this (1 - similarity). */
+  readonly cosineDistance: number;
+  /** Accept iff L2 distance <= this (sqrt(2 - 2s)); null when the similarity lies outside [-1, 1] (no unit-vector cosine has it). */
+  readonly l2Distance: number | null;
+}
+
+export interface ThresholdChoice {
+  readonly rule: ThresholdRule;
+  /** The rule in words, including its tie rule. */
+  readonly description: string;
+  readonly threshold: ThresholdViews;
+  /** FMR at the threshold with its Clopper-Pearson interval. */
+  readonly fmr: Interval;
+  /** FNMR at the threshold with its Clopper-Pearson interval. */
+  readonly fnmr: Interval;
+  readonly falseMatches: number;
+  readonly falseNonMatches: number;
+  readonly genuineCount: number;
+  readonly impostorCount: number;
+}
+
+/**
+ * Applies a threshold rule (see ThresholdRule) and reports the threshold in similarity and distance views with
+ * FMR and FNMR intervals (Clopper-Pearson at `level`, default 0.95).
+ * Ties: 'best-accuracy', 'youden' and 'min-cost' take the highest (strictest) candidate among equally good
+ * ones; 'fmr' and 'eer' follow tarAtFmr and eer. Decisions are "accept iff s >= t" throughout.
+ * Throws NOT_MEASURABLE for an 'fmr' target below 1/N_impostor, BAD_INPUT for a malformed rule.
+ */
+export function chooseThreshold(sorted: SortedScores, rule: ThresholdRule, level?: number): ThresholdChoice;
+export function chooseThreshold(genuine: Scores, impostor: Scores, rule: ThresholdRule, level?: number): ThresholdChoice;
+export function chooseThreshold(...args: unknown[]): ThresholdChoice {
+  const { sorted, next } = scoresFrom(args);
+  const rule = args[next] as ThresholdRule;
+  const level = checkLevel(args[next + 1] ?? 0.95);
+  const { threshold, description } = pick(sorted, rule);
+  const r = ratesOf(sorted, threshold);
+  return {
+    rule,
+    description,
+    threshold: viewsOf(threshold),
+    fmr: clopperPearson(r.falseMatches, r.impostorCount, level),
+    fnmr: clopperPearson(r.falseNonMatches, r.genuineCount, level),
+    falseMatches: r.falseMatches,
+    falseNonMatches: r.falseNonMatches,
+    genuineCount: r.genuineCount,
+    impostorCount: r.impostorCount,
+  };
+}
+
+/** A similarity threshold in all three views (l2Distance null outside [-1, 1]). */
+export function viewsOf(similarity: number): ThresholdViews {
+  const cosineRange = similarity >= -1 && similarity <= 1;
+  return {
+    similarity,
+    cosineDistance: similarityToCosineDistance(similarity),
+    l2Distance: cosineRange || !Number.isFinite(similarity) ? similarityToL2Distance(similarity) : null,
+  };
+}
+
+function pick(s: SortedScores, rule: ThresholdRule): { threshold: number; description: string } {
+  const ng = s.genuine.length;
+  const ni = s.impostor.length;
+  const ties = 'ties: the highest threshold';
+  switch (rule?.kind) {
+    case 'fmr': {
+      const p = tarAtOneFmr(s, rule.target);
+      if (!p.measurable) {
+        throw new FrwError('NOT_MEASURABLE', `FMR target ${rule.target} is below 1/N_impostor = ${p.smallestMeasurableFmr} (${ni} impostor scores): not measurable with this data`, {
+          smallestMeasurableFmr: p.smallestMeasurableFmr,
+        });
+      }
+      return { threshold: p.threshold, description: `lowest threshold with FMR <= ${rule.target} (accept iff s >= t)` };
+    }
+    case 'eer': {
+      const e = eer(s);
+      return { threshold: e.threshold, description: `equal error rate, ${e.method}: the threshold of the bound FVC2000 selects` };
+    }
+    case 'best-accuracy':
+      // (TA + TR) / N with TR = N_i - accepted impostors; integers, so ties are exact.
+      return { threshold: bestCandidate(s, (ag, ai) => ag + ni - ai).threshold, description: `highest accuracy (TA + TR) / N on these pairs (${ties})` };
+    case 'youden':
+      // J = ag/ng - ai/ni compared as ag·ni - ai·ng: exact integers, so ties are exact.
+      return { threshold: bestCandidate(s, (ag, ai) => ag * ni - ai * ng).threshold, description: `highest Youden's J = TAR - FMR (${ties})` };
+    case 'min-cost': {
+      const cfm = checkNonNegative(rule.costFalseMatch, 'costFalseMatch');
+      const cfnm = checkNonNegative(rule.costFalseNonMatch, 'costFalseNonMatch');
+      const p = checkNonNegative(rule.priorGenuine, 'priorGenuine');
+      if (p > 1) throw new FrwError('BAD_INPUT', `priorGenuine must be in [0, 1], got ${p}`);
+      const wfm = (cfm * (1 - p)) / ni;
+      const wfnm = (cfnm * p) / ng;
+      const best = bestCandidate(s, (ag, ai) => -(wfm * ai + wfnm * (ng - ag)));
+      return {
+        threshold: best.threshold,
+        description: `lowest expected cost ${cfm}·(1-${p})·FMR + ${cfnm}·${p}·FNMR (${ties})`,
+      };
+    }
+    default:
+      throw new FrwError('BAD_INPUT', `unknown threshold rule ${JSON.stringify(rule)}; expected kind fmr, eer, best-accuracy, youden or min-cost`);
+  }
+}

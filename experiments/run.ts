@@ -1,0 +1,144 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { FrwError } from '../core/errors.js';
+import { canonicalJson, sha256Hex } from '../core/hash.js';
+import { writeFileAtomic } from '../core/lock.js';
+import { TOOL_VERSION } from '../core/version.js';
+import type { DatasetManifest } from '../datasets/manifest.js';
+import { embedDataset, type EmbedProgress, type EmbedSummary } from './embed.js';
+import { loadEmbeddingTable, type EmbeddingTable } from './embeddings.js';
+import { evaluateModel, type EvaluationOptions, type ModelCurves, type ModelMetrics } from './evaluate.js';
+import { pipelineKey, type PipelineSpec } from './pipeline.js';
+import { buildComparisons, identityIndex, type ComparisonSet, type ProtocolName } from './protocols.js';
+import { scoreComparisons, type ScoredComparisons } from './scoring.js';
+
+export interface EvalRunSpec {
+  protocol: ProtocolName;
+  pipelines: PipelineSpec[];
+  seed: number;
+  impostorSample?: number;
+  evaluation: EvaluationOptions;
+}
+
+export interface EvalRunDeps {
+  embeddingsRoot: string;
+  modelRoot: string;
+  workers: number;
+  onEmbedProgress?: (model: string, p: EmbedProgress) => void;
+  onStage?: (message: string) => void;
+}
+
+/** What `run.json` records: enough to reproduce the run and to tell whether two runs are comparable. */
+export interface RunRecord {
+  tool: { name: 'fr-workbench'; version: string };
+  createdAt: string;
+  dataset: { name: string; kind: string; root: string; manifestHash: string; images: number; identities: number };
+  protocol: ProtocolName;
+  seed: number;
+  impostorSampling: ComparisonSet['impostorSampling'];
+  comparisons: { total: number; genuine: number; impostor: number };
+  models: Array<{ id: string; sha256: string; pipelineKey: string; detector: string; detectorSha256: string | null; flip: boolean; policy: string; embed: EmbedSummary }>;
+  evaluation: EvaluationOptions;
+  /** sha256 over everything above except createdAt: equal specs on equal data give equal ids. */
+  specHash: string;
+}
+
+export interface EvalRunResult {
+  record: RunRecord;
+  set: ComparisonSet;
+  metrics: ModelMetrics[];
+  perModel: Array<{ model: string; table: EmbeddingTable; scored: ScoredComparisons; curves: ModelCurves }>;
+}
+
+/**
+ * One evaluation run: make sure every model's embeddings exist (resuming from the cache), build the comparisons
+ * once, score them per model on the same pairs, compute the metrics. Pure of output files: see writeRunFolder.
+ */
+export async function runEvaluation(manifest: DatasetManifest, spec: EvalRunSpec, deps: EvalRunDeps): Promise<EvalRunResult> {
+  if (spec.pipelines.length === 0) throw new FrwError('BAD_INPUT', 'an evaluation needs at least one model');
+  const ids = new Set<string>();
+  for (const p of spec.pipelines) {
+    if (ids.has(p.embedder.id)) throw new FrwError('BAD_INPUT', `model ${p.embedder.id} is named twice`);
+    ids.add(p.embedder.id);
+  }
+  const embeds: EmbedSummary[] = [];
+  for (const p of spec.pipelines) {
+    deps.onStage?.(`embedding ${manifest.name} with ${p.embedder.id}`);
+    embeds.push(await embedDataset(manifest, p, { embeddingsRoot: deps.embeddingsRoot, modelRoot: deps.modelRoot, workers: deps.workers, onProgress: (pr) => deps.onEmbedProgress?.(p.embedder.id, pr) }));
+  }
+  deps.onStage?.(`building ${spec.protocol} comparisons`);
+  const set = buildComparisons(manifest, spec.protocol, { seed: spec.seed, impostorSample: spec.impostorSample });
+  const identities = identityIndex(manifest);
+  const perModel: EvalRunResult['perModel'] = [];
+  const metrics: ModelMetrics[] = [];
+  spec.pipelines.forEach((p, i) => {
+    deps.onStage?.(`scoring ${p.embedder.id}`);
+    const table = loadEmbeddingTable(manifest, embeds[i].cacheDir, p.embedder.output.dim);
+    const scored = scoreComparisons(set, table);
+    const { metrics: m, curves } = evaluateModel(p.embedder.id, set, scored, identities, spec.evaluation);
+    metrics.push(m);
+    perModel.push({ model: p.embedder.id, table, scored, curves });
+  });
+  const genuine = set.same.reduce((a, b) => a + b, 0);
+  const base: Omit<RunRecord, 'createdAt' | 'specHash'> = {
+    tool: { name: 'fr-workbench', version: TOOL_VERSION },
+    dataset: { name: manifest.name, kind: manifest.kind, root: manifest.root, manifestHash: manifest.hash, images: manifest.images.length, identities: manifest.identities.length },
+    protocol: spec.protocol,
+    seed: spec.seed,
+    impostorSampling: set.impostorSampling,
+    comparisons: { total: set.same.length, genuine, impostor: set.same.length - genuine },
+    models: spec.pipelines.map((p, i) => ({
+      id: p.embedder.id,
+      sha256: p.embedder.sha256,
+      pipelineKey: pipelineKey(p),
+      detector: p.detector?.id ?? 'pre-aligned',
+      detectorSha256: p.detector?.sha256 ?? null,
+      flip: p.flip,
+      policy: p.policy,
+      embed: embeds[i],
+    })),
+    evaluation: spec.evaluation,
+  };
+  const record: RunRecord = { ...base, createdAt: new Date().toISOString(), specHash: sha256Hex(canonicalJson({ ...base, models: base.models.map(({ embed: _e, ...m }) => m) })) };
+  return { record, set, metrics, perModel };
+}
+
+/**
+ * Write a run folder: run.json, metrics.json, pairs + scores (scores.csv, and float32 binaries for large sets).
+ * Files are written atomically; an existing run folder is refused rather than mixed with another run.
+ */
+export function writeRunFolder(outDir: string, result: EvalRunResult, manifest: DatasetManifest, extra: Record<string, string> = {}): void {
+  if (fs.existsSync(path.join(outDir, 'run.json'))) throw new FrwError('CONFLICT', `${outDir} already holds a run; choose another --out`);
+  fs.mkdirSync(outDir, { recursive: true });
+  writeFileAtomic(path.join(outDir, 'run.json'), JSON.stringify(result.record, null, 2) + '\n');
+  const metrics = { protocol: result.record.protocol, comparisons: result.record.comparisons, models: Object.fromEntries(result.metrics.map((m) => [m.model, m])) };
+  writeFileAtomic(path.join(outDir, 'metrics.json'), JSON.stringify(metrics, jsonNumbers, 2) + '\n');
+  const { set } = result;
+  if (set.same.length <= 200_000) {
+    const header = ['image_a', 'image_b', 'same', ...(set.fold ? ['fold'] : []), ...result.perModel.map((p) => `score_${p.model}`)];
+    const lines = [header.join(',')];
+    for (let k = 0; k < set.same.length; k++) {
+      const row = [csv(manifest.images[set.a[k]].path), csv(manifest.images[set.b[k]].path), set.same[k], ...(set.fold ? [set.fold[k]] : []), ...result.perModel.map((p) => (Number.isNaN(p.scored.score[k]) ? 'fta' : p.scored.score[k].toFixed(6)))];
+      lines.push(row.join(','));
+    }
+    writeFileAtomic(path.join(outDir, 'scores.csv'), lines.join('\n') + '\n');
+  } else {
+    const pairs = new Int32Array(set.same.length * 2);
+    for (let k = 0; k < set.same.length; k++) {
+      pairs[2 * k] = set.a[k];
+      pairs[2 * k + 1] = set.b[k];
+    }
+    writeFileAtomic(path.join(outDir, 'pairs.i32'), new Uint8Array(pairs.buffer));
+    writeFileAtomic(path.join(outDir, 'same.u8'), set.same);
+    for (const p of result.perModel) writeFileAtomic(path.join(outDir, `scores-${p.model}.f32`), new Uint8Array(p.scored.score.buffer));
+  }
+  for (const [name, content] of Object.entries(extra)) writeFileAtomic(path.join(outDir, name), content);
+}
+
+const csv = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+
+/** JSON has no ±Infinity or NaN: write them as strings so a reader sees what they were, not null. */
+function jsonNumbers(_key: string, v: unknown): unknown {
+  if (typeof v === 'number' && !Number.isFinite(v)) return Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
+  return v;
+}

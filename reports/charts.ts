@@ -1,0 +1,143 @@
+import type { TopLevelSpec } from 'vega-lite';
+
+/**
+ * Vega-lite specs for the evaluation charts, as pure functions of plain data (no metric maths here: callers pass
+ * curves computed by experiments/metrics). Shared by the HTML report and the workbench.
+ */
+
+export interface Histogram {
+  /** Bin edges, length = counts.length + 1, ascending. */
+  edges: number[];
+  counts: number[];
+}
+
+export type ScoreAxis = 'similarity' | 'cosine-distance' | 'l2-distance';
+
+export const AXIS_TITLE: Record<ScoreAxis, string> = {
+  similarity: 'cosine similarity (higher = more alike)',
+  'cosine-distance': 'cosine distance 1 − s',
+  'l2-distance': 'L2 distance √(2 − 2s) of unit vectors',
+};
+
+/** Genuine and impostor score histograms overlaid (each normalised to its own total), with the threshold rule. */
+export function distributionSpec(input: { genuine: Histogram; impostor: Histogram; threshold?: number; axis: ScoreAxis; title?: string }): TopLevelSpec {
+  const rows = (h: Histogram, kind: string) => {
+    const total = h.counts.reduce((a, b) => a + b, 0) || 1;
+    return h.counts.map((c, i) => ({ kind, x0: h.edges[i], x1: h.edges[i + 1], share: c / total, count: c }));
+  };
+  const spec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: input.title ?? 'Genuine and impostor score distributions',
+    width: 560,
+    height: 260,
+    data: { values: [...rows(input.genuine, 'genuine'), ...rows(input.impostor, 'impostor')] },
+    layer: [
+      {
+        mark: { type: 'rect', opacity: 0.55 },
+        encoding: {
+          x: { field: 'x0', type: 'quantitative', title: AXIS_TITLE[input.axis] },
+          x2: { field: 'x1' },
+          y: { field: 'share', type: 'quantitative', title: 'share of comparisons', stack: null },
+          color: { field: 'kind', type: 'nominal', scale: { domain: ['genuine', 'impostor'], range: ['#2a9d8f', '#e76f51'] }, title: null },
+          tooltip: [{ field: 'kind' }, { field: 'x0', format: '.3f', title: 'from' }, { field: 'x1', format: '.3f', title: 'to' }, { field: 'count' }],
+        },
+      },
+      ...(input.threshold === undefined
+        ? []
+        : [{ data: { values: [{ t: input.threshold }] }, mark: { type: 'rule', color: '#222', strokeDash: [4, 3] }, encoding: { x: { field: 't', type: 'quantitative' } } }]),
+    ],
+  };
+  return spec as TopLevelSpec;
+}
+
+export interface CurveSeries {
+  model: string;
+  /** Parallel arrays: one point per threshold. */
+  x: ArrayLike<number>;
+  y: ArrayLike<number>;
+}
+
+/** ROC (TAR against FMR, FMR on a log axis) for several models, with optional operating points. */
+export function rocSpec(series: CurveSeries[], points: Array<{ model: string; fmr: number; tar: number; label: string }> = []): TopLevelSpec {
+  // The smallest FMR any model reaches (1/N_impostor at best) sets the left edge of the log axis.
+  const minFmr = Math.max(1e-9, Math.min(...series.map((s) => minPositive(s.x))));
+  const values = series.flatMap((s) => zip(s).filter((p) => p.x > 0).map((p) => ({ model: s.model, fmr: p.x, tar: p.y })));
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: 'ROC: true accept rate against false match rate',
+    width: 420,
+    height: 320,
+    layer: [
+      {
+        data: { values },
+        mark: { type: 'line', interpolate: 'step-after' },
+        encoding: {
+          x: { field: 'fmr', type: 'quantitative', scale: { type: 'log', domain: [minFmr, 1] }, title: 'FMR (log)' },
+          y: { field: 'tar', type: 'quantitative', scale: { zero: false }, title: 'TAR = 1 − FNMR' },
+          color: { field: 'model', type: 'nominal' },
+        },
+      },
+      {
+        data: { values: points },
+        mark: { type: 'point', filled: true, size: 70 },
+        encoding: { x: { field: 'fmr', type: 'quantitative' }, y: { field: 'tar', type: 'quantitative' }, color: { field: 'model', type: 'nominal' }, tooltip: [{ field: 'label' }, { field: 'fmr', format: '.2e' }, { field: 'tar', format: '.4f' }] },
+      },
+    ],
+  } as TopLevelSpec;
+}
+
+/**
+ * DET: probit(FNMR) against probit(FMR). Axis labels show the rates themselves; points at rate 0 or 1 (±∞ on a
+ * probit axis) are left out, as plots cannot place them.
+ */
+export function detSpec(series: CurveSeries[]): TopLevelSpec {
+  const values = series.flatMap((s) => zip(s).filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y)).map((p) => ({ model: s.model, px: p.x, py: p.y })));
+  // Ticks at round rates (1e-6 … 0.5), placed at their probits; labels turn the probit back into the rate.
+  const ticks = [-4.753424, -4.264891, -3.719016, -3.090232, -2.326348, -1.281552, 0, 1.281552];
+  const axis = (title: string) => ({ title, values: ticks, labelExpr: "format(cumulativeNormal(datum.value), '.1~g')" });
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: 'DET: FNMR against FMR on normal-deviate axes',
+    width: 360,
+    height: 320,
+    data: { values },
+    mark: { type: 'line', interpolate: 'step-after' },
+    encoding: {
+      x: { field: 'px', type: 'quantitative', axis: axis('FMR (normal-deviate scale)'), scale: { domain: [-4.8, 1.5], clamp: true } },
+      y: { field: 'py', type: 'quantitative', axis: axis('FNMR (normal-deviate scale)'), scale: { domain: [-4.8, 1.5], clamp: true } },
+      color: { field: 'model', type: 'nominal' },
+    },
+  } as TopLevelSpec;
+}
+
+/** FMR and FNMR against the threshold: where the two error curves cross is the EER. */
+export function ratesVsThresholdSpec(input: { model: string; threshold: ArrayLike<number>; fmr: ArrayLike<number>; fnmr: ArrayLike<number>; operating?: number }): TopLevelSpec {
+  const values: Array<{ t: number; rate: number; kind: string }> = [];
+  for (let i = 0; i < input.threshold.length; i++) {
+    if (!Number.isFinite(input.threshold[i])) continue;
+    values.push({ t: input.threshold[i], rate: input.fmr[i], kind: 'FMR' }, { t: input.threshold[i], rate: input.fnmr[i], kind: 'FNMR' });
+  }
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: `${input.model}: error rates against threshold`,
+    width: 420,
+    height: 260,
+    layer: [
+      { data: { values }, mark: { type: 'line', interpolate: 'step-after' }, encoding: { x: { field: 't', type: 'quantitative', title: 'threshold (cosine similarity)' }, y: { field: 'rate', type: 'quantitative', title: 'rate' }, color: { field: 'kind', type: 'nominal', title: null } } },
+      ...(input.operating === undefined ? [] : [{ data: { values: [{ t: input.operating }] }, mark: { type: 'rule', strokeDash: [4, 3] }, encoding: { x: { field: 't', type: 'quantitative' } } }]),
+    ],
+  } as TopLevelSpec;
+}
+
+/** Smallest positive value (Infinity when none): the left end of a log-scaled rate axis. */
+function minPositive(a: ArrayLike<number>): number {
+  let m = Infinity;
+  for (let i = 0; i < a.length; i++) if (a[i] > 0 && a[i] < m) m = a[i];
+  return m;
+}
+
+function zip(s: CurveSeries): Array<{ x: number; y: number }> {
+  const out = new Array(s.x.length);
+  for (let i = 0; i < s.x.length; i++) out[i] = { x: s.x[i], y: s.y[i] };
+  return out;
+}
