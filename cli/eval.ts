@@ -6,7 +6,7 @@ import { openDataset } from '../datasets/resolve.js';
 import { DEFAULT_FMR_TARGETS } from '../experiments/evaluate.js';
 import type { ThresholdRule } from '../experiments/metrics/index.js';
 import { PROTOCOLS, type ProtocolName } from '../experiments/protocols.js';
-import { runEvaluation, writeRunFolder } from '../experiments/run.js';
+import { prepareRunFolder, runEvaluation, spillScores, writeRunFolder } from '../experiments/run.js';
 import { evalReportHtml, summaryRows } from '../reports/eval-report.js';
 import { action, configOf } from './context.js';
 import { addDatasetOptions, datasetOptionsOf, type DatasetFlags } from './dataset.js';
@@ -54,6 +54,7 @@ export function registerEval(program: Command): void {
       if (fmrTargets.some((f) => !(f > 0 && f < 1))) throw new FrwError('BAD_INPUT', `--fmr targets must be numbers in (0, 1), got "${flags.fmr}"`);
       const seed = int(flags.seed, '--seed', 0)!;
       const out = path.resolve(flags.out ?? path.join(workspacePaths(cfg).runs, `${manifest.name}-${protocol}-${new Date().toISOString().replace(/[:.]/g, '-')}`));
+      prepareRunFolder(out);
       const bars = new Map<string, ReturnType<typeof createProgress>>();
       const result = await runEvaluation(
         manifest,
@@ -63,6 +64,7 @@ export function registerEval(program: Command): void {
           modelRoot: cfg.modelRoot,
           workers: cfg.threads,
           onStage: (m) => process.stderr.write(`frw: ${m}\n`),
+          spill: (model, scores) => spillScores(out, model, scores),
           onEmbedProgress: (model, p) => {
             if (!bars.has(model)) bars.set(model, createProgress(`embed ${model}`));
             bars.get(model)!.update(p);

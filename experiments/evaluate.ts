@@ -1,5 +1,8 @@
-import { auc, bootstrapOverIdentities, errorRatesAt, chooseThreshold, clopperPearson, detCurve, eer, rocCurve, sortScores, tarAtFmr, tenFoldAccuracy } from './metrics/index.js';
-import type { BootstrapInterval, FoldedAccuracy, Interval, RocCurve, DetCurve, SortedScores, ThresholdChoice, ThresholdRule } from './metrics/index.js';
+import { auc, bootstrapOverIdentities, chooseThreshold, clopperPearson, countBelow, eer, errorRatesAt, sortScores, tarAtFmr, tenFoldAccuracy } from './metrics/index.js';
+import type { BootstrapInterval, FoldedAccuracy, FoldPairs, IdentityPairs, Interval, ThresholdChoice, ThresholdRule } from './metrics/index.js';
+import { chartCurve, type CurvePoints } from './curves.js';
+import { histogram } from './distributions.js';
+import type { Histogram } from '../reports/charts.js';
 import type { ComparisonSet } from './protocols.js';
 import type { ScoredComparisons } from './scoring.js';
 
@@ -22,7 +25,7 @@ export interface ModelMetrics {
   model: string;
   counts: { genuine: number; impostor: number; excludedFta: { genuine: number; impostor: number } };
   auc: number;
-  eer: { estimate: number; lower: number; upper: number; threshold: number; method: string; bootstrap: BootstrapInterval | null };
+  eer: { estimate: number; lower: number; upper: number; threshold: number; method: string; bootstrap: BootstrapInterval | null; bootstrapSkipped: string | null };
   tenFold: FoldedAccuracy | null;
   tarAtFmr: TarAtFmrReport[];
   thresholds: ThresholdChoice[];
@@ -40,22 +43,52 @@ export interface EvaluationOptions {
 }
 
 export interface ModelCurves {
-  roc: RocCurve;
-  det: DetCurve;
-  sorted: SortedScores;
+  /** Chart points of the ROC/DET step curve (exact points, thinned in log space). */
+  chart: CurvePoints;
+  /** Genuine and impostor similarity histograms over [−1, 1]. */
+  histograms: { genuine: Histogram; impostor: Histogram };
+}
+
+/** What beyond the scores themselves a protocol can offer the metrics. */
+export interface EvaluationExtras {
+  /** Scored pairs with identities, for the bootstrap over identities (null: not available, see reason). */
+  bootstrapPairs: IdentityPairs | null;
+  /** Why there is no bootstrap, when bootstrapPairs is null. */
+  bootstrapSkipped?: string;
+  /** Scored pairs with folds (LFW 10-fold). */
+  folds: FoldPairs | null;
+}
+
+/** Metrics of a comparison-set protocol (pairs, lfw-10fold, sampled all-pairs): pairs are known one by one. */
+export function evaluateModel(model: string, set: ComparisonSet, scored: ScoredComparisons, identities: Int32Array, opts: EvaluationOptions): { metrics: ModelMetrics; curves: ModelCurves } {
+  const kept = new Int32Array([...scored.genuineIndex, ...scored.impostorIndex]);
+  const score = Float64Array.from(kept, (k) => scored.score[k]);
+  const same = Uint8Array.from(kept, (k) => set.same[k]);
+  const fold = set.fold;
+  return evaluateScores(model, scored.genuine, scored.impostor, scored.excluded, {
+    bootstrapPairs: { score, same, idA: Int32Array.from(kept, (k) => identities[set.a[k]]), idB: Int32Array.from(kept, (k) => identities[set.b[k]]) },
+    folds: fold ? { score, same, fold: Int8Array.from(kept, (k) => fold[k]) } : null,
+  }, opts);
 }
 
 /**
- * All verification metrics of one model: sorted once, then AUC, EER (FVC2000 interval, bootstrap over
- * identities), TAR@FMR targets (with "not measurable"), 10-fold accuracy when the set has folds, threshold
- * rules, and system-level rates. `identities` maps manifest image index → identity index (for the bootstrap).
+ * All verification metrics of one model from its scores: sorted once, then AUC, EER (FVC2000 interval, with a
+ * bootstrap over identities when pairs are given), TAR@FMR targets (with "not measurable"), k-fold accuracy when
+ * folds are given, threshold rules, and system-level rates that count failures to acquire.
  */
-export function evaluateModel(model: string, set: ComparisonSet, scored: ScoredComparisons, identities: Int32Array, opts: EvaluationOptions): { metrics: ModelMetrics; curves: ModelCurves } {
-  const sorted = sortScores(scored.genuine, scored.impostor);
+export function evaluateScores(
+  model: string,
+  genuine: ArrayLike<number>,
+  impostor: ArrayLike<number>,
+  excluded: { genuine: number; impostor: number },
+  extras: EvaluationExtras,
+  opts: EvaluationOptions,
+): { metrics: ModelMetrics; curves: ModelCurves } {
+  const sorted = sortScores(genuine, impostor);
   const e = eer(sorted);
   const tars = tarAtFmr(sorted, opts.fmrTargets).map((p): TarAtFmrReport => {
     if (!p.measurable) return { targetFmr: p.targetFmr, measurable: false, tar: null, threshold: null, achievedFmr: null, smallestMeasurableFmr: p.smallestMeasurableFmr, interval: null };
-    const accepted = Math.round(p.tar * sorted.genuine.length);
+    const accepted = sorted.genuine.length - countBelow(sorted.genuine, p.threshold);
     return { ...p, interval: clopperPearson(accepted, sorted.genuine.length, opts.level) };
   });
   const thresholds: ThresholdChoice[] = [];
@@ -66,36 +99,24 @@ export function evaluateModel(model: string, set: ComparisonSet, scored: ScoredC
       if ((err as { code?: string }).code !== 'NOT_MEASURABLE') throw err; // a target the data cannot back is reported by tarAtFmr
     }
   }
-  const kept = new Int32Array([...scored.genuineIndex, ...scored.impostorIndex]);
-  let eerBootstrap: BootstrapInterval | null = null;
-  if (opts.bootstrap > 0) {
-    const pairs = {
-      score: Float64Array.from(kept, (k) => scored.score[k]),
-      same: Uint8Array.from(kept, (k) => set.same[k]),
-      idA: Int32Array.from(kept, (k) => identities[set.a[k]]),
-      idB: Int32Array.from(kept, (k) => identities[set.b[k]]),
-    };
-    eerBootstrap = bootstrapOverIdentities(pairs, (g, i) => eer(g, i).estimate, { replicates: opts.bootstrap, seed: opts.seed, level: opts.level });
-  }
-  let tenFold: FoldedAccuracy | null = null;
-  if (set.fold) {
-    const fold = set.fold;
-    tenFold = tenFoldAccuracy({ score: Float64Array.from(kept, (k) => scored.score[k]), same: Uint8Array.from(kept, (k) => set.same[k]), fold: Int8Array.from(kept, (k) => fold[k]) });
-  }
+  const eerBootstrap =
+    opts.bootstrap > 0 && extras.bootstrapPairs
+      ? bootstrapOverIdentities(extras.bootstrapPairs, (g, i) => eer(g, i).estimate, { replicates: opts.bootstrap, seed: opts.seed, level: opts.level })
+      : null;
   const atEer = errorRatesAt(sorted, e.threshold);
-  const gTotal = atEer.genuineCount + scored.excluded.genuine;
-  const iTotal = atEer.impostorCount + scored.excluded.impostor;
+  const gTotal = atEer.genuineCount + excluded.genuine;
+  const iTotal = atEer.impostorCount + excluded.impostor;
   return {
     metrics: {
       model,
-      counts: { genuine: sorted.genuine.length, impostor: sorted.impostor.length, excludedFta: scored.excluded },
+      counts: { genuine: sorted.genuine.length, impostor: sorted.impostor.length, excludedFta: excluded },
       auc: auc(sorted),
-      eer: { estimate: e.estimate, lower: e.lower, upper: e.upper, threshold: e.threshold, method: e.method, bootstrap: eerBootstrap },
-      tenFold,
+      eer: { estimate: e.estimate, lower: e.lower, upper: e.upper, threshold: e.threshold, method: e.method, bootstrap: eerBootstrap, bootstrapSkipped: eerBootstrap ? null : (extras.bootstrapSkipped ?? (opts.bootstrap > 0 ? 'no pairs with identities' : 'disabled (--bootstrap 0)')) },
+      tenFold: extras.folds ? tenFoldAccuracy(extras.folds) : null,
       tarAtFmr: tars,
       thresholds,
-      systemAtEer: { far: atEer.falseMatches / iTotal, frr: (atEer.falseNonMatches + scored.excluded.genuine) / gTotal, threshold: e.threshold },
+      systemAtEer: { far: atEer.falseMatches / iTotal, frr: (atEer.falseNonMatches + excluded.genuine) / gTotal, threshold: e.threshold },
     },
-    curves: { roc: rocCurve(sorted), det: detCurve(sorted), sorted },
+    curves: { chart: chartCurve(sorted), histograms: { genuine: histogram(sorted.genuine, 'similarity', 100, [-1, 1]), impostor: histogram(sorted.impostor, 'similarity', 100, [-1, 1]) } },
   };
 }

@@ -7,7 +7,9 @@ import { TOOL_VERSION } from '../core/version.js';
 import type { DatasetManifest } from '../datasets/manifest.js';
 import { embedDataset, type EmbedProgress, type EmbedSummary } from './embed.js';
 import { loadEmbeddingTable, type EmbeddingTable } from './embeddings.js';
-import { evaluateModel, type EvaluationOptions, type ModelCurves, type ModelMetrics } from './evaluate.js';
+import { sortFloat32 } from './metrics/radix-sort.js';
+import { allPairsCounts, scoreAllPairs, type StreamedPairScores } from './all-pairs.js';
+import { evaluateModel, evaluateScores, type EvaluationOptions, type ModelCurves, type ModelMetrics } from './evaluate.js';
 import { pipelineKey, type PipelineSpec } from './pipeline.js';
 import { buildComparisons, identityIndex, type ComparisonSet, type ProtocolName } from './protocols.js';
 import { scoreComparisons, type ScoredComparisons } from './scoring.js';
@@ -26,6 +28,8 @@ export interface EvalRunDeps {
   workers: number;
   onEmbedProgress?: (model: string, p: EmbedProgress) => void;
   onStage?: (message: string) => void;
+  /** Streamed all-pairs only: receives each model's scores before they are dropped (write them to disk here). */
+  spill?: (model: string, scores: StreamedPairScores) => void;
 }
 
 /** What `run.json` records: enough to reproduce the run and to tell whether two runs are comparable. */
@@ -45,10 +49,15 @@ export interface RunRecord {
 
 export interface EvalRunResult {
   record: RunRecord;
-  set: ComparisonSet;
+  /** null for the full all-pairs protocol, whose pairs are streamed, never listed. */
+  set: ComparisonSet | null;
   metrics: ModelMetrics[];
-  perModel: Array<{ model: string; table: EmbeddingTable; scored: ScoredComparisons; curves: ModelCurves }>;
+  /** `scored` is null for streamed all-pairs: those scores went to `spill` and were dropped to bound memory. */
+  perModel: Array<{ model: string; table: EmbeddingTable; scored: ScoredComparisons | null; curves: ModelCurves }>;
 }
+
+/** Above this many impostor pairs, all-pairs is streamed (no pair list, so no bootstrap over identities). */
+const STREAM_ABOVE = 2_000_000;
 
 /**
  * One evaluation run: make sure every model's embeddings exist (resuming from the cache), build the comparisons
@@ -66,27 +75,45 @@ export async function runEvaluation(manifest: DatasetManifest, spec: EvalRunSpec
     deps.onStage?.(`embedding ${manifest.name} with ${p.embedder.id}`);
     embeds.push(await embedDataset(manifest, p, { embeddingsRoot: deps.embeddingsRoot, modelRoot: deps.modelRoot, workers: deps.workers, onProgress: (pr) => deps.onEmbedProgress?.(p.embedder.id, pr) }));
   }
-  deps.onStage?.(`building ${spec.protocol} comparisons`);
-  const set = buildComparisons(manifest, spec.protocol, { seed: spec.seed, impostorSample: spec.impostorSample });
   const identities = identityIndex(manifest);
+  // All pairs without a sample are streamed when they are many: 13k images are 87 million pairs, too many to list.
+  const streaming = spec.protocol === 'all-pairs' && spec.impostorSample === undefined && allPairsCounts(identities).impostor > STREAM_ABOVE;
+  deps.onStage?.(streaming ? 'all pairs: streaming every comparison' : `building ${spec.protocol} comparisons`);
+  const set = streaming ? null : buildComparisons(manifest, spec.protocol, { seed: spec.seed, impostorSample: spec.impostorSample });
   const perModel: EvalRunResult['perModel'] = [];
   const metrics: ModelMetrics[] = [];
   spec.pipelines.forEach((p, i) => {
     deps.onStage?.(`scoring ${p.embedder.id}`);
     const table = loadEmbeddingTable(manifest, embeds[i].cacheDir, p.embedder.output.dim);
-    const scored = scoreComparisons(set, table);
-    const { metrics: m, curves } = evaluateModel(p.embedder.id, set, scored, identities, spec.evaluation);
-    metrics.push(m);
-    perModel.push({ model: p.embedder.id, table, scored, curves });
+    if (set) {
+      const scored = scoreComparisons(set, table);
+      const evaluated = evaluateModel(p.embedder.id, set, scored, identities, spec.evaluation);
+      metrics.push(evaluated.metrics);
+      perModel.push({ model: p.embedder.id, table, scored, curves: evaluated.curves });
+      return;
+    }
+    const streamed = scoreAllPairs(table, identities);
+    // Sorted in place as float32 first, so sortScores widens without a second sort buffer (peak memory).
+    sortFloat32(streamed.genuine);
+    sortFloat32(streamed.impostor);
+    const why = `skipped: ${streamed.impostor.length.toLocaleString('en')} impostor pairs are too many to resample; rerun with --impostor-sample for bootstrap intervals`;
+    const evaluated = evaluateScores(p.embedder.id, streamed.genuine, streamed.impostor, streamed.excluded, { bootstrapPairs: null, bootstrapSkipped: why, folds: null }, spec.evaluation);
+    deps.spill?.(p.embedder.id, streamed);
+    metrics.push(evaluated.metrics);
+    perModel.push({ model: p.embedder.id, table, scored: null, curves: evaluated.curves });
   });
-  const genuine = set.same.reduce((a, b) => a + b, 0);
+  const counts = set ? { total: set.same.length, genuine: set.same.reduce((a, b) => a + b, 0) } : (() => {
+    const c = allPairsCounts(identities);
+    return { total: c.genuine + c.impostor, genuine: c.genuine };
+  })();
+  const genuine = counts.genuine;
   const base: Omit<RunRecord, 'createdAt' | 'specHash'> = {
     tool: { name: 'fr-workbench', version: TOOL_VERSION },
     dataset: { name: manifest.name, kind: manifest.kind, root: manifest.root, manifestHash: manifest.hash, images: manifest.images.length, identities: manifest.identities.length },
     protocol: spec.protocol,
     seed: spec.seed,
-    impostorSampling: set.impostorSampling,
-    comparisons: { total: set.same.length, genuine, impostor: set.same.length - genuine },
+    impostorSampling: set?.impostorSampling ?? null,
+    comparisons: { total: counts.total, genuine, impostor: counts.total - genuine },
     models: spec.pipelines.map((p, i) => ({
       id: p.embedder.id,
       sha256: p.embedder.sha256,
@@ -107,22 +134,34 @@ export async function runEvaluation(manifest: DatasetManifest, spec: EvalRunSpec
  * Write a run folder: run.json, metrics.json, pairs + scores (scores.csv, and float32 binaries for large sets).
  * Files are written atomically; an existing run folder is refused rather than mixed with another run.
  */
-export function writeRunFolder(outDir: string, result: EvalRunResult, manifest: DatasetManifest, extra: Record<string, string> = {}): void {
+export function prepareRunFolder(outDir: string): void {
   if (fs.existsSync(path.join(outDir, 'run.json'))) throw new FrwError('CONFLICT', `${outDir} already holds a run; choose another --out`);
   fs.mkdirSync(outDir, { recursive: true });
+}
+
+/** Streamed all-pairs scores by kind, float32 little-endian; the pair order is implied by the manifest. */
+export function spillScores(outDir: string, model: string, s: StreamedPairScores): void {
+  const bytes = (a: Float32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  writeFileAtomic(path.join(outDir, `genuine-${model}.f32`), bytes(s.genuine));
+  writeFileAtomic(path.join(outDir, `impostor-${model}.f32`), bytes(s.impostor));
+}
+
+export function writeRunFolder(outDir: string, result: EvalRunResult, manifest: DatasetManifest, extra: Record<string, string> = {}): void {
+  prepareRunFolder(outDir);
   writeFileAtomic(path.join(outDir, 'run.json'), JSON.stringify(result.record, null, 2) + '\n');
   const metrics = { protocol: result.record.protocol, comparisons: result.record.comparisons, models: Object.fromEntries(result.metrics.map((m) => [m.model, m])) };
   writeFileAtomic(path.join(outDir, 'metrics.json'), JSON.stringify(metrics, jsonNumbers, 2) + '\n');
   const { set } = result;
-  if (set.same.length <= 200_000) {
+  // Streamed all-pairs (set null) spilled its scores during the run (spillScores).
+  if (set && set.same.length <= 200_000) {
     const header = ['image_a', 'image_b', 'same', ...(set.fold ? ['fold'] : []), ...result.perModel.map((p) => `score_${p.model}`)];
     const lines = [header.join(',')];
     for (let k = 0; k < set.same.length; k++) {
-      const row = [csv(manifest.images[set.a[k]].path), csv(manifest.images[set.b[k]].path), set.same[k], ...(set.fold ? [set.fold[k]] : []), ...result.perModel.map((p) => (Number.isNaN(p.scored.score[k]) ? 'fta' : p.scored.score[k].toFixed(6)))];
+      const row = [csv(manifest.images[set.a[k]].path), csv(manifest.images[set.b[k]].path), set.same[k], ...(set.fold ? [set.fold[k]] : []), ...result.perModel.map((p) => (Number.isNaN(p.scored!.score[k]) ? 'fta' : p.scored!.score[k].toFixed(6)))];
       lines.push(row.join(','));
     }
     writeFileAtomic(path.join(outDir, 'scores.csv'), lines.join('\n') + '\n');
-  } else {
+  } else if (set) {
     const pairs = new Int32Array(set.same.length * 2);
     for (let k = 0; k < set.same.length; k++) {
       pairs[2 * k] = set.a[k];
@@ -130,7 +169,7 @@ export function writeRunFolder(outDir: string, result: EvalRunResult, manifest: 
     }
     writeFileAtomic(path.join(outDir, 'pairs.i32'), new Uint8Array(pairs.buffer));
     writeFileAtomic(path.join(outDir, 'same.u8'), set.same);
-    for (const p of result.perModel) writeFileAtomic(path.join(outDir, `scores-${p.model}.f32`), new Uint8Array(p.scored.score.buffer));
+    for (const p of result.perModel) writeFileAtomic(path.join(outDir, `scores-${p.model}.f32`), new Uint8Array(p.scored!.score.buffer));
   }
   for (const [name, content] of Object.entries(extra)) writeFileAtomic(path.join(outDir, name), content);
 }

@@ -4,7 +4,7 @@
  * sweep over all candidate thresholds is one merge of the two arrays (O(n) after the O(n log n) sort).
  */
 import { FrwError } from '../../core/errors.js';
-import { sortFloat64 } from './radix-sort.js';
+import { isAscending, sortFloat64 } from './radix-sort.js';
 import type { Scores, ScoresOrGenuine, SortedScores } from './types.js';
 
 /** SortedScores objects built by sortScores; anything else is unsorted input (or a hand-made imitation). */
@@ -30,8 +30,9 @@ export function toSortedFloat64(scores: Scores, what: string): Float64Array {
     // -0 equals 0 under every comparison here; store +0 so no threshold is ever reported as -0.
     if (v === 0) out[i] = 0;
   }
-  // The one sorting step of every metric: a radix sort for long arrays, the native numeric sort otherwise.
-  return sortFloat64(out);
+  // The one sorting step of every metric: a radix sort for long arrays, the native numeric sort otherwise;
+  // skipped when the caller sorted already (streamed all-pairs scores).
+  return isAscending(out) ? out : sortFloat64(out);
 }
 
 /**

@@ -4,7 +4,8 @@
  * folds of 600 pairs; any fold labelling with at least two folds works.
  */
 import { FrwError } from '../../core/errors.js';
-import { bestCandidate, sortScores } from './sorted.js';
+import { bestCandidate, lowerBound, sortScores } from './sorted.js';
+import type { SortedScores } from './types.js';
 
 /** Scored pairs with their fold; index i of every array describes pair i. */
 export interface FoldPairs {
@@ -37,10 +38,14 @@ export interface FoldedAccuracy {
 }
 
 /**
- * Mean and population std (ddof=0) of held-out accuracy over folds, each fold's threshold being the candidate
- * threshold (a distinct training score or ±Infinity) with the highest training accuracy (TA + TR) / N.
- * Ties: among equally accurate candidates the highest (strictest) threshold, as numpy's argmax picks over
- * InsightFace's ascending distance grid; a held-out score equal to the threshold is accepted (s >= t).
+ * Mean and population std (ddof=0) of held-out accuracy over folds. Each fold's threshold maximises training
+ * accuracy (TA + TR) / N on the other folds. Every t in (u, v] gives the same training accuracy, where v is a
+ * candidate (distinct training score) and u the next lower distinct training score; the threshold applied to
+ * the held-out fold is the midpoint (u + v) / 2 of that interval, not its edge v, which would sit exactly on a
+ * training genuine score and reject held-out genuine scores just below it.
+ * Ties: among equally accurate intervals the highest (strictest), as numpy's argmax picks over InsightFace's
+ * ascending distance grid; v itself when u or v is infinite. A held-out score equal to the threshold is
+ * accepted (s >= t).
  */
 export function tenFoldAccuracy(pairs: FoldPairs): FoldedAccuracy {
   const n = pairs?.score?.length;
@@ -62,7 +67,7 @@ export function tenFoldAccuracy(pairs: FoldPairs): FoldedAccuracy {
     folds,
     mean,
     std: Math.sqrt(variance),
-    method: `${labels.length}-fold accuracy, threshold = best training accuracy (ties: highest), std with ddof=0`,
+    method: `${labels.length}-fold accuracy, threshold = midpoint of the best training-accuracy interval (ties: highest), std with ddof=0`,
   };
 }
 
@@ -79,10 +84,20 @@ function oneFold(p: FoldPairs, f: number): FoldAccuracy {
   const s = sortScores(train.genuine, train.impostor);
   const ni = s.impostor.length;
   const best = bestCandidate(s, (ag, ai) => ag + ni - ai);
-  const t = best.threshold;
+  const t = midpointBelow(s, best.threshold);
   let correct = 0;
   for (const x of test.genuine) if (x >= t) correct++;
   for (const x of test.impostor) if (x < t) correct++;
   const held = test.genuine.length + test.impostor.length;
   return { fold: f, threshold: t, accuracy: correct / held, trainAccuracy: best.value / (s.genuine.length + ni), pairs: held };
+}
+
+/** (u + v)/2 with u the highest training score below v; v itself if either is infinite or no double lies between. */
+function midpointBelow(s: SortedScores, v: number): number {
+  if (!Number.isFinite(v)) return v;
+  const gi = lowerBound(s.genuine, v) - 1;
+  const ii = lowerBound(s.impostor, v) - 1;
+  const u = Math.max(gi >= 0 ? s.genuine[gi] : -Infinity, ii >= 0 ? s.impostor[ii] : -Infinity);
+  const mid = u + (v - u) / 2;
+  return Number.isFinite(mid) && mid > u && mid < v ? mid : v;
 }

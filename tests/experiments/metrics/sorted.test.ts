@@ -71,3 +71,16 @@ test('errorRatesAt by hand: an impostor equal to t is a false match, a genuine e
   throwsFrw(() => errorRatesAt(s, NaN), 'BAD_INPUT', /threshold/);
   throwsFrw(() => errorRatesAt([], [0.1], 0.5), 'EMPTY_INPUT');
 });
+
+test('sortFloat32 gives the native order on long float32 arrays (radix path), -0 and +0 included', async () => {
+  const { sortFloat32, isAscending } = await import('../../../experiments/metrics/radix-sort.js');
+  let x = 12345;
+  const rand = () => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
+  const a = Float32Array.from({ length: 200_000 }, (_, i) => (i % 7 === 0 ? 0 : i % 11 === 0 ? -0 : rand()));
+  const ref = Float32Array.from(a).sort();
+  sortFloat32(a);
+  assert.ok(isAscending(a));
+  for (let i = 0; i < a.length; i++) assert.ok(a[i] === ref[i], `index ${i}`);
+  assert.equal(isAscending([1, 2, 2, 3]), true);
+  assert.equal(isAscending([1, 3, 2]), false);
+});
