@@ -20,6 +20,7 @@ interface EvalFlags extends PipelineFlags, DatasetFlags {
   impostorSample?: string;
   bootstrap: string;
   fmr?: string;
+  fusionWeights?: string;
   out?: string;
   json: boolean;
 }
@@ -34,13 +35,19 @@ export function registerEval(program: Command): void {
     .option('--seed <n>', 'seed for impostor sampling and the bootstrap', '1')
     .option('--impostor-sample <n>', 'all-pairs: a seeded uniform sample of this many impostor pairs')
     .option('--bootstrap <n>', 'bootstrap replicates over identities (0 to skip)', '200')
+    .option('--fusion-weights <list>', 'with "fusion" among --models: weights per model, comma-separated (default: by accuracy)')
     .option('--fmr <list>', 'TAR@FMR targets, comma-separated', DEFAULT_FMR_TARGETS.join(','))
     .option('--out <dir>', 'run folder (default: <workspace>/runs/<dataset>-<protocol>-<time>)')
     .option('--json', 'print metrics.json to stdout', false);
   cmd.action(
     action(async (flags: EvalFlags, self: Command) => {
       const cfg = configOf(self);
-      const pipelines = pipelineSpecs(flags, cfg);
+      // "fusion" among the models asks for the fused score of the others as an extra model.
+      const names = (flags.models ?? '').split(',').map((m) => m.trim()).filter(Boolean);
+      const fusion = names.includes('fusion');
+      const pipelines = pipelineSpecs({ ...flags, models: names.filter((m) => m !== 'fusion').join(',') }, cfg);
+      const fusionWeights = flags.fusionWeights?.split(',').map(Number);
+      if (fusionWeights && !fusion) throw new FrwError('BAD_INPUT', '--fusion-weights needs "fusion" among --models');
       const manifest = await openDataset(flags.dataset, cfg, datasetOptionsOf(flags));
       const protocol = (flags.protocol ?? (manifest.pairs?.length ? (manifest.pairs.every((p) => p.fold !== undefined) ? 'lfw-10fold' : 'pairs') : 'all-pairs')) as ProtocolName;
       if (!PROTOCOLS.includes(protocol)) throw new FrwError('BAD_INPUT', `unknown protocol "${protocol}"; use ${PROTOCOLS.join(', ')}`);
@@ -58,7 +65,7 @@ export function registerEval(program: Command): void {
       const bars = new Map<string, ReturnType<typeof createProgress>>();
       const result = await runEvaluation(
         manifest,
-        { protocol, pipelines, seed, impostorSample: int(flags.impostorSample, '--impostor-sample', 1), evaluation: { fmrTargets, rules: DEFAULT_RULES, seed, bootstrap: int(flags.bootstrap, '--bootstrap', 0)!, level: 0.95 } },
+        { protocol, pipelines, seed, impostorSample: int(flags.impostorSample, '--impostor-sample', 1), evaluation: { fmrTargets, rules: DEFAULT_RULES, seed, bootstrap: int(flags.bootstrap, '--bootstrap', 0)!, level: 0.95 }, fusion: fusion ? { weights: fusionWeights } : undefined },
         {
           embeddingsRoot: workspacePaths(cfg).embeddings,
           modelRoot: cfg.modelRoot,

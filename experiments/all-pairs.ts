@@ -70,9 +70,10 @@ export function scoreAllPairs(table: EmbeddingTable, identities: Int32Array, opt
             else exI++;
             continue;
           }
-          let s = 0;
+          let dot = 0;
           const bj = j * dim;
-          for (let k = 0; k < dim; k++) s += v[ai + k] * v[bj + k];
+          for (let k = 0; k < dim; k++) dot += v[ai + k] * v[bj + k];
+          const s = Math.fround(dot); // the float32 that is stored, so the kept lists match the score files
           if (same) {
             genuine[g++] = s;
             if (bottom.accepts(s)) bottom.add({ a: i, b: j, score: s });

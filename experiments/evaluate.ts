@@ -2,6 +2,8 @@ import { auc, bootstrapOverIdentities, chooseThreshold, clopperPearson, countBel
 import type { BootstrapInterval, FoldedAccuracy, FoldPairs, IdentityPairs, Interval, ThresholdChoice, ThresholdRule } from './metrics/index.js';
 import { chartCurve, type CurvePoints } from './curves.js';
 import { histogram } from './distributions.js';
+import type { Breakdown } from './breakdowns.js';
+import type { FusionResult } from './fusion.js';
 import type { Histogram } from '../reports/charts.js';
 import type { ComparisonSet } from './protocols.js';
 import type { ScoredComparisons } from './scoring.js';
@@ -31,6 +33,10 @@ export interface ModelMetrics {
   thresholds: ThresholdChoice[];
   /** System-level rates at the EER threshold: failures to acquire count as false non-matches / correct rejects. */
   systemAtEer: { far: number; frr: number; threshold: number };
+  /** Errors by quality group and identity at the EER threshold (null for streamed all-pairs). */
+  breakdown: Breakdown | null;
+  /** For a fused score: how it was made. */
+  fusion: Omit<FusionResult, 'scored' | 'id'> | null;
 }
 
 export interface EvaluationOptions {
@@ -116,6 +122,8 @@ export function evaluateScores(
       tarAtFmr: tars,
       thresholds,
       systemAtEer: { far: atEer.falseMatches / iTotal, frr: (atEer.falseNonMatches + excluded.genuine) / gTotal, threshold: e.threshold },
+      breakdown: null,
+      fusion: null,
     },
     curves: { chart: chartCurve(sorted), histograms: { genuine: histogram(sorted.genuine, 'similarity', 100, [-1, 1]), impostor: histogram(sorted.impostor, 'similarity', 100, [-1, 1]) } },
   };

@@ -8,6 +8,8 @@ import type { DatasetManifest } from '../datasets/manifest.js';
 import { embedDataset, type EmbedProgress, type EmbedSummary } from './embed.js';
 import { loadEmbeddingTable, type EmbeddingTable } from './embeddings.js';
 import { sortFloat32 } from './metrics/radix-sort.js';
+import { breakdown } from './breakdowns.js';
+import { fuse } from './fusion.js';
 import { allPairsCounts, scoreAllPairs, type StreamedPairScores } from './all-pairs.js';
 import { evaluateModel, evaluateScores, type EvaluationOptions, type ModelCurves, type ModelMetrics } from './evaluate.js';
 import { pipelineKey, type PipelineSpec } from './pipeline.js';
@@ -20,6 +22,8 @@ export interface EvalRunSpec {
   seed: number;
   impostorSample?: number;
   evaluation: EvaluationOptions;
+  /** Also evaluate the weighted mean of the models' z-normalised scores (weights given, or by accuracy). */
+  fusion?: { weights?: number[] };
 }
 
 export interface EvalRunDeps {
@@ -53,7 +57,7 @@ export interface EvalRunResult {
   set: ComparisonSet | null;
   metrics: ModelMetrics[];
   /** `scored` is null for streamed all-pairs: those scores went to `spill` and were dropped to bound memory. */
-  perModel: Array<{ model: string; table: EmbeddingTable; scored: ScoredComparisons | null; curves: ModelCurves }>;
+  perModel: Array<{ model: string; scored: ScoredComparisons | null; curves: ModelCurves }>;
 }
 
 /** Above this many impostor pairs, all-pairs is streamed (no pair list, so no bootstrap over identities). */
@@ -82,14 +86,17 @@ export async function runEvaluation(manifest: DatasetManifest, spec: EvalRunSpec
   const set = streaming ? null : buildComparisons(manifest, spec.protocol, { seed: spec.seed, impostorSample: spec.impostorSample });
   const perModel: EvalRunResult['perModel'] = [];
   const metrics: ModelMetrics[] = [];
+  let firstTable: EmbeddingTable | null = null;
   spec.pipelines.forEach((p, i) => {
     deps.onStage?.(`scoring ${p.embedder.id}`);
     const table = loadEmbeddingTable(manifest, embeds[i].cacheDir, p.embedder.output.dim);
+    firstTable ??= table;
     if (set) {
       const scored = scoreComparisons(set, table);
       const evaluated = evaluateModel(p.embedder.id, set, scored, identities, spec.evaluation);
+      evaluated.metrics.breakdown = breakdown(manifest, set, scored, table, evaluated.metrics.eer.threshold, spec.evaluation.level);
       metrics.push(evaluated.metrics);
-      perModel.push({ model: p.embedder.id, table, scored, curves: evaluated.curves });
+      perModel.push({ model: p.embedder.id, scored, curves: evaluated.curves });
       return;
     }
     const streamed = scoreAllPairs(table, identities);
@@ -100,8 +107,19 @@ export async function runEvaluation(manifest: DatasetManifest, spec: EvalRunSpec
     const evaluated = evaluateScores(p.embedder.id, streamed.genuine, streamed.impostor, streamed.excluded, { bootstrapPairs: null, bootstrapSkipped: why, folds: null }, spec.evaluation);
     deps.spill?.(p.embedder.id, streamed);
     metrics.push(evaluated.metrics);
-    perModel.push({ model: p.embedder.id, table, scored: null, curves: evaluated.curves });
+    perModel.push({ model: p.embedder.id, scored: null, curves: evaluated.curves });
   });
+  if (spec.fusion) {
+    if (!set) throw new FrwError('BAD_INPUT', 'fusion needs listed comparisons; with all-pairs give --impostor-sample');
+    const f = fuse(perModel.map((p, i) => ({ model: p.model, scored: p.scored!, metrics: metrics[i] })), set.same, spec.fusion.weights);
+    deps.onStage?.(`scoring ${f.id}`);
+    const evaluated = evaluateModel(f.id, set, f.scored, identities, spec.evaluation);
+    evaluated.metrics.fusion = { weights: f.weights, normalisation: f.normalisation, weighting: f.weighting };
+    // Quality fields come from the detector, which every model of a run shares: any model's table serves.
+    evaluated.metrics.breakdown = breakdown(manifest, set, f.scored, firstTable!, evaluated.metrics.eer.threshold, spec.evaluation.level);
+    metrics.push(evaluated.metrics);
+    perModel.push({ model: f.id, scored: f.scored, curves: evaluated.curves });
+  }
   const counts = set ? { total: set.same.length, genuine: set.same.reduce((a, b) => a + b, 0) } : (() => {
     const c = allPairsCounts(identities);
     return { total: c.genuine + c.impostor, genuine: c.genuine };

@@ -63,6 +63,21 @@ export function evalReportHtml(result: EvalRunResult): string {
       ],
     });
   }
+  for (const m of metrics) {
+    const b = m.breakdown;
+    if (!b) continue;
+    const groupRows = (label: string, groups: typeof b.byGrayscale) =>
+      groups.map((g) => [label, g.group, g.genuine, g.fnmr ? `${pct(g.fnmr.estimate)} ${interval(g.fnmr)}` : '–', g.impostor, g.fmr ? `${sci(g.fmr.estimate)} ${interval(g.fmr, sci)}` : '–']);
+    const who = (list: typeof b.falseMatchIdentities) => list.map((e) => [e.identity, e.count, e.examples.map((x) => `${x.a} ~ ${x.b} (${x.score.toFixed(3)})`).join(' · ')]);
+    sections.push({
+      title: `${m.model}: where the errors are (at the EER threshold ${b.threshold.toFixed(4)})`,
+      html:
+        htmlTable(['by', 'group (the harder image of the pair)', 'genuine', 'FNMR [95%]', 'impostor', 'FMR [95%]'], [...groupRows('colour', b.byGrayscale), ...groupRows('resolution', b.byResolution), ...groupRows('face size', b.byFaceArea)]) +
+        '<h3>Identities in most false matches</h3>' + htmlTable(['identity', 'false matches', 'examples (score)'], who(b.falseMatchIdentities)) +
+        '<h3>Identities in most false non-matches</h3>' + htmlTable(['identity', 'false non-matches', 'examples (score)'], who(b.falseNonMatchIdentities)) +
+        (m.fusion ? `<p class="note">Fused score: weights ${Object.entries(m.fusion.weights).map(([k, w]) => `${k} ${w.toFixed(3)}`).join(', ')} (${m.fusion.weighting}); each model z-normalised by its impostor mean and std. Units are impostor standard deviations, not cosine similarity.</p>` : ''),
+    });
+  }
   return renderReport({
     title: `Verification report: ${record.dataset.name}, ${record.protocol}`,
     subtitle: `${record.models.map((m) => m.id).join(', ')} · ${record.comparisons.genuine.toLocaleString('en')} genuine and ${record.comparisons.impostor.toLocaleString('en')} impostor comparisons · seed ${record.seed} · fr-workbench ${record.tool.version} · ${record.createdAt}`,
