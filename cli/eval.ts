@@ -4,6 +4,7 @@ import { workspacePaths } from '../core/config.js';
 import { FrwError } from '../core/errors.js';
 import { openDataset } from '../datasets/resolve.js';
 import { DEFAULT_FMR_TARGETS } from '../experiments/evaluate.js';
+import type { ScoreView } from '../experiments/distributions.js';
 import type { ThresholdRule } from '../experiments/metrics/index.js';
 import { PROTOCOLS, type ProtocolName } from '../experiments/protocols.js';
 import { prepareRunFolder, runEvaluation, spillScores, writeRunFolder } from '../experiments/run.js';
@@ -21,6 +22,8 @@ interface EvalFlags extends PipelineFlags, DatasetFlags {
   bootstrap: string;
   fmr?: string;
   fusionWeights?: string;
+  distance: string;
+  cost?: string;
   out?: string;
   json: boolean;
 }
@@ -36,6 +39,8 @@ export function registerEval(program: Command): void {
     .option('--impostor-sample <n>', 'all-pairs: a seeded uniform sample of this many impostor pairs')
     .option('--bootstrap <n>', 'bootstrap replicates over identities (0 to skip)', '200')
     .option('--fusion-weights <list>', 'with "fusion" among --models: weights per model, comma-separated (default: by accuracy)')
+    .option('--distance <view>', 'show distributions as similarity, cosine-distance or l2-distance', 'similarity')
+    .option('--cost <fm,fnm,prior>', 'also pick the least-cost threshold for these error costs and genuine-attempt prior')
     .option('--fmr <list>', 'TAR@FMR targets, comma-separated', DEFAULT_FMR_TARGETS.join(','))
     .option('--out <dir>', 'run folder (default: <workspace>/runs/<dataset>-<protocol>-<time>)')
     .option('--json', 'print metrics.json to stdout', false);
@@ -60,12 +65,19 @@ export function registerEval(program: Command): void {
       const fmrTargets = (flags.fmr ?? '').split(',').map(Number);
       if (fmrTargets.some((f) => !(f > 0 && f < 1))) throw new FrwError('BAD_INPUT', `--fmr targets must be numbers in (0, 1), got "${flags.fmr}"`);
       const seed = int(flags.seed, '--seed', 0)!;
+      if (!['similarity', 'cosine-distance', 'l2-distance'].includes(flags.distance)) throw new FrwError('BAD_INPUT', `--distance must be similarity, cosine-distance or l2-distance, got "${flags.distance}"`);
+      const rules = [...DEFAULT_RULES];
+      if (flags.cost !== undefined) {
+        const [fm, fnm, prior] = flags.cost.split(',').map(Number);
+        if (!(fm > 0 && fnm > 0 && prior > 0 && prior < 1)) throw new FrwError('BAD_INPUT', `--cost needs three numbers: cost of a false match, cost of a false non-match (both > 0), prior of a genuine attempt in (0, 1); got "${flags.cost}"`);
+        rules.push({ kind: 'min-cost', costFalseMatch: fm, costFalseNonMatch: fnm, priorGenuine: prior });
+      }
       const out = path.resolve(flags.out ?? path.join(workspacePaths(cfg).runs, `${manifest.name}-${protocol}-${new Date().toISOString().replace(/[:.]/g, '-')}`));
       prepareRunFolder(out);
       const bars = new Map<string, ReturnType<typeof createProgress>>();
       const result = await runEvaluation(
         manifest,
-        { protocol, pipelines, seed, impostorSample: int(flags.impostorSample, '--impostor-sample', 1), evaluation: { fmrTargets, rules: DEFAULT_RULES, seed, bootstrap: int(flags.bootstrap, '--bootstrap', 0)!, level: 0.95 }, fusion: fusion ? { weights: fusionWeights } : undefined },
+        { protocol, pipelines, seed, impostorSample: int(flags.impostorSample, '--impostor-sample', 1), evaluation: { fmrTargets, rules, seed, bootstrap: int(flags.bootstrap, '--bootstrap', 0)!, level: 0.95, view: flags.distance as ScoreView }, fusion: fusion ? { weights: fusionWeights } : undefined },
         {
           embeddingsRoot: workspacePaths(cfg).embeddings,
           modelRoot: cfg.modelRoot,

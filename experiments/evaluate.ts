@@ -1,7 +1,8 @@
 import { auc, bootstrapOverIdentities, chooseThreshold, clopperPearson, countBelow, eer, errorRatesAt, sortScores, tarAtFmr, tenFoldAccuracy } from './metrics/index.js';
 import type { BootstrapInterval, FoldedAccuracy, FoldPairs, IdentityPairs, Interval, ThresholdChoice, ThresholdRule } from './metrics/index.js';
 import { chartCurve, type CurvePoints } from './curves.js';
-import { histogram } from './distributions.js';
+import { histogram, VIEW_RANGE, type ScoreView } from './distributions.js';
+import { FrwError } from '../core/errors.js';
 import type { Breakdown } from './breakdowns.js';
 import type { FusionResult } from './fusion.js';
 import type { Histogram } from '../reports/charts.js';
@@ -20,6 +21,11 @@ export interface TarAtFmrReport {
   smallestMeasurableFmr: number;
   /** Clopper-Pearson interval of TAR at that threshold (null when not measurable). */
   interval: Interval | null;
+  /**
+   * Bootstrap over identities of TAR@FMR with the threshold re-derived in every replicate: the uncertainty of
+   * the whole "pick t for this FMR, then measure TAR" procedure (null when not measurable or not bootstrapped).
+   */
+  bootstrap: BootstrapInterval | null;
 }
 
 /** Everything `metrics.json` holds for one model on one comparison set. */
@@ -46,6 +52,8 @@ export interface EvaluationOptions {
   /** Bootstrap replicates over identities (0 disables the bootstrap). */
   bootstrap: number;
   level: number;
+  /** How distributions are binned: as similarity, or as the user's distance (metrics.md conversions). */
+  view: ScoreView;
 }
 
 export interface ModelCurves {
@@ -92,10 +100,21 @@ export function evaluateScores(
 ): { metrics: ModelMetrics; curves: ModelCurves } {
   const sorted = sortScores(genuine, impostor);
   const e = eer(sorted);
+  const boot = (stat: (g: Float64Array, i: Float64Array) => number) =>
+    opts.bootstrap > 0 && extras.bootstrapPairs ? bootstrapOverIdentities(extras.bootstrapPairs, stat, { replicates: opts.bootstrap, seed: opts.seed, level: opts.level }) : null;
   const tars = tarAtFmr(sorted, opts.fmrTargets).map((p): TarAtFmrReport => {
-    if (!p.measurable) return { targetFmr: p.targetFmr, measurable: false, tar: null, threshold: null, achievedFmr: null, smallestMeasurableFmr: p.smallestMeasurableFmr, interval: null };
+    if (!p.measurable) return { targetFmr: p.targetFmr, measurable: false, tar: null, threshold: null, achievedFmr: null, smallestMeasurableFmr: p.smallestMeasurableFmr, interval: null, bootstrap: null };
     const accepted = sorted.genuine.length - countBelow(sorted.genuine, p.threshold);
-    return { ...p, interval: clopperPearson(accepted, sorted.genuine.length, opts.level) };
+    return {
+      ...p,
+      interval: clopperPearson(accepted, sorted.genuine.length, opts.level),
+      // A replicate with too few impostors for this FMR throws NOT_MEASURABLE: it is counted as failed, not hidden.
+      bootstrap: boot((g, i) => {
+        const r = tarAtFmr(g, i, [p.targetFmr])[0];
+        if (!r.measurable) throw new FrwError('NOT_MEASURABLE', `FMR ${p.targetFmr} not measurable in this resample`);
+        return r.tar;
+      }),
+    };
   });
   const thresholds: ThresholdChoice[] = [];
   for (const rule of opts.rules) {
@@ -105,10 +124,7 @@ export function evaluateScores(
       if ((err as { code?: string }).code !== 'NOT_MEASURABLE') throw err; // a target the data cannot back is reported by tarAtFmr
     }
   }
-  const eerBootstrap =
-    opts.bootstrap > 0 && extras.bootstrapPairs
-      ? bootstrapOverIdentities(extras.bootstrapPairs, (g, i) => eer(g, i).estimate, { replicates: opts.bootstrap, seed: opts.seed, level: opts.level })
-      : null;
+  const eerBootstrap = boot((g, i) => eer(g, i).estimate);
   const atEer = errorRatesAt(sorted, e.threshold);
   const gTotal = atEer.genuineCount + excluded.genuine;
   const iTotal = atEer.impostorCount + excluded.impostor;
@@ -125,6 +141,6 @@ export function evaluateScores(
       breakdown: null,
       fusion: null,
     },
-    curves: { chart: chartCurve(sorted), histograms: { genuine: histogram(sorted.genuine, 'similarity', 100, [-1, 1]), impostor: histogram(sorted.impostor, 'similarity', 100, [-1, 1]) } },
+    curves: { chart: chartCurve(sorted), histograms: { genuine: histogram(sorted.genuine, opts.view, 100, VIEW_RANGE[opts.view]), impostor: histogram(sorted.impostor, opts.view, 100, VIEW_RANGE[opts.view]) } },
   };
 }

@@ -1,5 +1,6 @@
 import type { EvalRunResult } from '../experiments/run.js';
 import type { ModelMetrics } from '../experiments/evaluate.js';
+import { toView } from '../experiments/distributions.js';
 import { distributionSpec, detSpec, ratesVsThresholdSpec, rocSpec, type CurveSeries } from './charts.js';
 import { htmlTable, renderReport, type ReportSection } from './html.js';
 
@@ -22,6 +23,7 @@ export function summaryRows(metrics: ModelMetrics[]): Array<Array<string | numbe
 /** The self-contained HTML report of an evaluation run. */
 export function evalReportHtml(result: EvalRunResult): string {
   const { record, metrics, perModel } = result;
+  const view = record.evaluation.view;
   const sections: ReportSection[] = [];
   sections.push({
     title: 'Summary',
@@ -32,12 +34,12 @@ export function evalReportHtml(result: EvalRunResult): string {
   sections.push({
     title: 'TAR at target FMR',
     html: htmlTable(
-      ['model', 'target FMR', 'TAR', 'TAR 95% interval (Clopper-Pearson)', 'threshold', 'achieved FMR', 'note'],
+      ['model', 'target FMR', 'TAR', 'TAR 95% interval (Clopper-Pearson)', 'TAR@FMR 95% (bootstrap over identities)', 'threshold', 'achieved FMR', 'note'],
       metrics.flatMap((m) =>
         m.tarAtFmr.map((t) =>
           t.measurable
-            ? [m.model, sci(t.targetFmr), pct(t.tar!), interval(t.interval), t.threshold!.toFixed(4), sci(t.achievedFmr!), '']
-            : [m.model, sci(t.targetFmr), '–', '–', '–', '–', `not measurable: ${m.counts.impostor} impostor comparisons back FMR ≥ ${sci(t.smallestMeasurableFmr)}`],
+            ? [m.model, sci(t.targetFmr), pct(t.tar!), interval(t.interval), t.bootstrap ? `${interval(t.bootstrap)}${t.bootstrap.failed ? ` (${t.bootstrap.failed} of ${t.bootstrap.replicates} resamples could not back it)` : ''}` : '–', t.threshold!.toFixed(4), sci(t.achievedFmr!), '']
+            : [m.model, sci(t.targetFmr), '–', '–', '–', '–', '–', `not measurable: ${m.counts.impostor} impostor comparisons back FMR ≥ ${sci(t.smallestMeasurableFmr)}`],
         ),
       ),
     ),
@@ -58,7 +60,7 @@ export function evalReportHtml(result: EvalRunResult): string {
     sections.push({
       title: `${p.model}: distributions and error rates`,
       charts: [
-        distributionSpec({ genuine: p.curves.histograms.genuine, impostor: p.curves.histograms.impostor, threshold: m.eer.threshold, axis: 'similarity', title: `${p.model}: genuine vs impostor (dashed: EER threshold)` }),
+        distributionSpec({ genuine: p.curves.histograms.genuine, impostor: p.curves.histograms.impostor, threshold: toView(m.eer.threshold, view), axis: view, title: `${p.model}: genuine vs impostor (dashed: EER threshold)` }),
         ratesVsThresholdSpec({ model: p.model, threshold: p.curves.chart.threshold, fmr: p.curves.chart.fmr, fnmr: p.curves.chart.fnmr, operating: m.eer.threshold }),
       ],
     });

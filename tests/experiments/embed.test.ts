@@ -108,3 +108,32 @@ test('the second run is answered from the cache; flip changes the pipeline key',
   assert.notEqual(pipelineCacheDir(deps.embeddingsRoot, spec('mobilefacenet', { flip: true })), first.cacheDir);
   assert.ok(fs.existsSync(path.join(first.cacheDir, 'settings.json')));
 });
+
+test('pre-aligned mode embeds 112×112 crops without detection, matching the detection path', async () => {
+  const cfg = testConfig();
+  const { acquireFace } = await import('../../models/acquire.js');
+  const { loadModel } = await import('../../models/load.js');
+  const sharp = (await import('sharp')).default;
+  const s = spec('mobilefacenet');
+  const det = await loadModel(s.detector!, { modelRoot: cfg.modelRoot, threads: 1 });
+  const root = path.join(cfg.workspace, 'aligned');
+  const people = ['Serena_Williams', 'Colin_Powell'];
+  for (const name of people) {
+    fs.mkdirSync(path.join(root, name), { recursive: true });
+    for (const n of [1, 2]) {
+      const f = await acquireFace(path.join(cfg.dataRoot, 'lfw', 'lfw-deepfunneled', name, `${name}_000${n}.jpg`), det, { decode: DEFAULT_DECODE, detect: {}, policy: 'central-largest', align: { size: 112, margin: 0 } });
+      await sharp(f.aligned.data, { raw: { width: 112, height: 112, channels: 3 } }).png().toFile(path.join(root, name, `${n}.png`));
+    }
+  }
+  const manifest = await openDataset(root, cfg, {});
+  const summary = await embedDataset(manifest, spec('mobilefacenet', { detector: null }), { embeddingsRoot: workspacePaths(cfg).embeddings, modelRoot: cfg.modelRoot, workers: 1 });
+  assert.equal(summary.detector, 'pre-aligned');
+  assert.equal(summary.embedded, 4);
+  const cache = EmbeddingCache.openForRead(summary.cacheDir);
+  const vec = (p: string) => {
+    const e = cache.get(manifest.images.find((i) => i.path === p)!.sha256);
+    assert.ok(e?.status === 'ok' && e.face.faceCount === 1 && e.face.box === null);
+    return e.vector;
+  };
+  assert.ok(cos(vec('Serena_Williams/1.png'), vec('Serena_Williams/2.png')) > cos(vec('Serena_Williams/1.png'), vec('Colin_Powell/1.png')) + 0.3);
+});
