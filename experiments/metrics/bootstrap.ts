@@ -209,7 +209,7 @@ function indexOf(sortedIds: Int32Array, id: number): number {
 }
 
 /** Type-7 quantile of ascending `v` (linear interpolation between order statistics). */
-function quantile(v: Float64Array, q: number): number {
+export function quantile(v: Float64Array, q: number): number {
   const h = (v.length - 1) * q;
   const lo = Math.floor(h);
   const hi = Math.min(lo + 1, v.length - 1);

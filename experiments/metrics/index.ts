@@ -16,3 +16,9 @@ export type { ThresholdRule, ThresholdViews, ThresholdChoice } from './threshold
 export { similarityToCosineDistance, cosineDistanceToSimilarity, similarityToL2Distance, l2DistanceToSimilarity } from './distance.js';
 export { mulberry32 } from './random.js';
 export type { Rng } from './random.js';
+export { sortOpenSet, openSetRatesAt, fnirAtFpir, thresholdForFpir, openSetCurve } from './open-set.js';
+export type { GallerySize, OpenSetScores, OpenSetRates, FnirAtFpirPoint, FnirAtFpirMeasured, FnirAtFpirNotMeasurable, OpenSetCurve } from './open-set.js';
+export { bootstrapOpenSet } from './open-set-bootstrap.js';
+export type { OpenSetProbes, OpenSetBootstrapInterval } from './open-set-bootstrap.js';
+export { rank1Accuracy, cmc } from './cmc.js';
+export type { MateRanks, Rank1Accuracy, CmcCurve } from './cmc.js';
