@@ -4,6 +4,7 @@ import { addGlobalOptions } from './context.js';
 import { registerDataset } from './dataset.js';
 import { registerEmbed } from './embed.js';
 import { registerEval } from './eval.js';
+import { registerIdentify } from './identify.js';
 import { registerModel } from './model.js';
 import { TOOL_VERSION } from '../core/version.js';
 
@@ -15,5 +16,6 @@ registerDataset(program);
 registerModel(program);
 registerEmbed(program);
 registerEval(program);
+registerIdentify(program);
 
 await program.parseAsync(process.argv);

@@ -9,6 +9,7 @@ import { quantile, type BootstrapFailure, type BootstrapInterval, type Bootstrap
 import { checkLevel } from './checks.js';
 import { checkGallery, trustedOpenSet, type GallerySize, type OpenSetScores } from './open-set.js';
 import { mulberry32 } from './random.js';
+
 /** Searched probes with the identity (mated) or person (non-mated) each image belongs to; index i = probe i. */
 export interface OpenSetProbes {
   readonly mated: {

@@ -1,0 +1,79 @@
+import type { TopLevelSpec } from 'vega-lite';
+import type { IdentifyRunResult } from '../experiments/identification/run.js';
+import { resultKey } from '../experiments/identification/run.js';
+import { htmlTable, renderReport } from './html.js';
+
+const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+const ci = (i: { lower: number; upper: number } | null) => (i ? `[${pct(i.lower)}, ${pct(i.upper)}]` : '–');
+
+/** CMC curves (rank-k identification rate, closed set) of every (model, mode). */
+export function cmcSpec(series: Array<{ label: string; rank: number[]; accuracy: number[] }>): TopLevelSpec {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: 'CMC: mate within the top k (closed set)',
+    width: 380,
+    height: 280,
+    data: { values: series.flatMap((s) => s.rank.map((r, i) => ({ series: s.label, rank: r, accuracy: s.accuracy[i] }))) },
+    mark: { type: 'line', point: true },
+    encoding: {
+      x: { field: 'rank', type: 'quantitative', title: 'rank k', scale: { domain: [1, 20] } },
+      y: { field: 'accuracy', type: 'quantitative', title: 'identification rate', scale: { zero: false } },
+      color: { field: 'series', type: 'nominal', title: null },
+    },
+  } as TopLevelSpec;
+}
+
+/** FNIR against FPIR (log FPIR): the open-set trade-off a deployment threshold picks a point on. */
+export function fpirFnirSpec(series: Array<{ label: string; fpir: ArrayLike<number>; fnir: ArrayLike<number> }>): TopLevelSpec {
+  const values: Array<{ series: string; fpir: number; fnir: number }> = [];
+  for (const s of series) for (let i = 0; i < s.fpir.length; i++) if (s.fpir[i] > 0) values.push({ series: s.label, fpir: s.fpir[i], fnir: s.fnir[i] });
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: 'FNIR against FPIR (unknowns rejected by threshold)',
+    width: 380,
+    height: 280,
+    data: { values },
+    mark: { type: 'line', interpolate: 'step-after' },
+    encoding: {
+      x: { field: 'fpir', type: 'quantitative', scale: { type: 'log' }, title: 'FPIR (strangers accepted), log' },
+      y: { field: 'fnir', type: 'quantitative', title: 'FNIR (enrolled people missed)' },
+      color: { field: 'series', type: 'nominal', title: null },
+    },
+  } as TopLevelSpec;
+}
+
+export function identifyReportHtml(run: IdentifyRunResult): string {
+  const { record, results } = run;
+  const targets = record.options.fpirTargets;
+  const summary = htmlTable(
+    ['model', 'mode', 'gallery (identities / vectors)', 'rank-1 [95%]', ...targets.map((t) => `FNIR @ FPIR ${t} [CP 95%] [bootstrap 95%] (threshold)`), 'search (queries/s)', 'gallery memory'],
+    results.map((r) => [
+      r.model,
+      r.mode,
+      `${r.gallery.identities} / ${r.gallery.vectors}`,
+      `${pct(r.rank1.estimate)} ${ci(r.rank1.interval)}`,
+      ...r.fnirAtFpir.map((p) => (p.measurable ? `${pct(p.fnir)} ${ci(p.fnirInterval)} ${ci(p.bootstrap)} (t = ${p.threshold.toFixed(4)})` : `not measurable: ${r.probes.nonMated} strangers back FPIR ≥ ${p.smallestMeasurableFpir.toExponential(2)}`)),
+      `${r.search.index}, ${r.search.queriesPerSecond.toFixed(0)}/s`,
+      `${(r.gallery.bytes / 1024).toFixed(0)} KiB`,
+    ]),
+  );
+  const s = record.split;
+  const splitNote = `<p class="note">Split (seed ${s.seed}): ${s.enrolledIdentities} identities enrolled from ${s.enrol} image(s) each; ${s.matedProbes} mated probes (other images of enrolled people, never an enrolment image); ${s.nonMatedProbes} non-mated probes (${s.unknownSources.datasetUnknowns} unknown people from the dataset, ${s.unknownSources.heldOutShare} held-out identities, ${s.unknownSources.fewImages} identities with ≤ ${s.enrol} images). FPIR grows with the gallery: compare numbers only at the same gallery size.</p>`;
+  const labels = results.map((r) => `${r.model} / ${r.mode}`);
+  const charts = [
+    cmcSpec(results.map((r, i) => ({ label: labels[i], rank: r.cmc.rank, accuracy: r.cmc.accuracy }))),
+    fpirFnirSpec(results.map((r, i) => {
+      const c = run.curves.get(resultKey(r.model, r.mode))!;
+      return { label: labels[i], fpir: c.fpir, fnir: c.fnir };
+    })),
+  ];
+  const unknowns = results.map((r) => `<h3>${r.model} / ${r.mode}</h3>` + htmlTable(['stranger image', 'accepted as', 'score'], r.unknownsAccepted.slice(0, 15).map((u) => [u.image, u.matched, u.score.toFixed(4)])));
+  return renderReport({
+    title: `Identification report: ${record.dataset.name}`,
+    subtitle: `${record.models.map((m) => m.id).join(', ')} · modes ${[...new Set(results.map((r) => r.mode))].join(', ')} · index ${record.index} · fr-workbench ${record.tool.version} · ${record.createdAt}`,
+    sections: [
+      { title: 'Raw vs aggregated templates', html: summary + splitNote, charts },
+      { title: `Strangers that got in (at FPIR ${targets[0]})`, html: unknowns.join('') },
+    ],
+  });
+}
