@@ -1,4 +1,5 @@
 import type { EmbeddingTable } from './embeddings.js';
+import { dot, fourDots } from './dot.js';
 
 /**
  * Every pair of a dataset scored without materialising the pairs: 13,233 LFW images are 87.5 million pairs,
@@ -57,14 +58,14 @@ export function scoreAllPairs(table: EmbeddingTable, identities: Int32Array, opt
   const total = counts.genuine + counts.impostor;
   let done = 0;
   const dots = new Float64Array(4);
-  const record = (i: number, j: number, dot: number) => {
+  const record = (i: number, j: number, product: number) => {
     const same = identities[i] === identities[j];
     if (!ok[i] || !ok[j]) {
       if (same) exG++;
       else exI++;
       return;
     }
-    const s = Math.fround(dot); // the float32 that is stored, so the kept lists match the score files
+    const s = Math.fround(product); // the float32 that is stored, so the kept lists match the score files
     if (same) {
       genuine[g++] = s;
       if (bottom.accepts(s)) bottom.add({ a: i, b: j, score: s });
@@ -82,43 +83,16 @@ export function scoreAllPairs(table: EmbeddingTable, identities: Int32Array, opt
         let j = Math.max(j0, i + 1);
         // Four rows at a time: each element of row i is loaded once for four products (the loop is load-bound).
         for (; j + 3 < j1; j += 4) {
-          fourDots(v, ai, j * dim, dim, dots);
+          fourDots(v, ai, v, j * dim, dim, dots);
           for (let q = 0; q < 4; q++) record(i, j + q, dots[q]);
         }
-        for (; j < j1; j++) {
-          let dot = 0;
-          const bj = j * dim;
-          for (let k = 0; k < dim; k++) dot += v[ai + k] * v[bj + k];
-          record(i, j, dot);
-        }
+        for (; j < j1; j++) record(i, j, dot(v, ai, v, j * dim, dim));
       }
     }
     done += ((i1 - i0) * (2 * n - i0 - i1 - 1)) / 2;
     opts.onProgress?.(done / total);
   }
   return { genuine: genuine.subarray(0, g), impostor: impostor.subarray(0, m), excluded: { genuine: exG, impostor: exI }, topImpostors: top.items(), bottomGenuine: bottom.items() };
-}
-
-/** Dot products of row `a` with the four consecutive rows starting at `b`, into `out`. */
-function fourDots(v: Float32Array, a: number, b: number, dim: number, out: Float64Array): void {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  const b1 = b + dim;
-  const b2 = b1 + dim;
-  const b3 = b2 + dim;
-  for (let k = 0; k < dim; k++) {
-    const x = v[a + k];
-    s0 += x * v[b + k];
-    s1 += x * v[b1 + k];
-    s2 += x * v[b2 + k];
-    s3 += x * v[b3 + k];
-  }
-  out[0] = s0;
-  out[1] = s1;
-  out[2] = s2;
-  out[3] = s3;
 }
 
 /** The best `cap` items under `order` (negative = first argument ranks higher), kept sorted; O(cap) insert. */

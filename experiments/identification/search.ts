@@ -1,3 +1,4 @@
+import { dot, fourDots } from '../dot.js';
 import type { Gallery } from './templates.js';
 
 /**
@@ -29,16 +30,13 @@ export function exactIndex(vectors: Float32Array, dim: number): VectorIndex {
       const kk = Math.min(k, size);
       const rows = new Int32Array(nq * k).fill(-1);
       const scores = new Float32Array(nq * k).fill(-Infinity);
+      const four = new Float64Array(4);
       for (let q = 0; q < nq; q++) {
         const base = q * k;
         let filled = 0;
-        for (let r = 0; r < size; r++) {
-          let s = 0;
-          const a = q * dim;
-          const b = r * dim;
-          for (let d = 0; d < dim; d++) s += queries[a + d] * vectors[b + d];
+        const consider = (r: number, s: number) => {
           const sf = Math.fround(s);
-          if (filled === kk && sf <= scores[base + kk - 1]) continue;
+          if (filled === kk && sf <= scores[base + kk - 1]) return;
           // Insert keeping descending order; equal scores keep the earlier (lower) row first.
           let p = filled < kk ? filled++ : kk - 1;
           while (p > 0 && scores[base + p - 1] < sf) {
@@ -48,7 +46,13 @@ export function exactIndex(vectors: Float32Array, dim: number): VectorIndex {
           }
           scores[base + p] = sf;
           rows[base + p] = r;
+        };
+        let r = 0;
+        for (; r + 3 < size; r += 4) {
+          fourDots(queries, q * dim, vectors, r * dim, dim, four);
+          for (let t = 0; t < 4; t++) consider(r + t, four[t]);
         }
+        for (; r < size; r++) consider(r, dot(queries, q * dim, vectors, r * dim, dim));
       }
       return { rows, scores, k };
     },
