@@ -57,6 +57,14 @@ export function identifyReportHtml(run: IdentifyRunResult): string {
       `${(r.gallery.bytes / 1024).toFixed(0)} KiB`,
     ]),
   );
+  const policyTable = htmlTable(
+    ['model', 'mode', 'rule', 'FPIR', 'FNIR'],
+    results.flatMap((r) =>
+      r.aivivnPolicy
+        ? [[r.model, r.mode, `unknown iff distance > ${r.aivivnPolicy.maxDistance.toFixed(4)} AND softmax(64·s) probability < ${r.aivivnPolicy.minProbability}`, pct(r.aivivnPolicy.fpir), pct(r.aivivnPolicy.fnir)]]
+        : [],
+    ),
+  );
   const s = record.split;
   const splitNote = `<p class="note">Split (seed ${s.seed}): ${s.enrolledIdentities} identities enrolled from ${s.enrol} image(s) each; ${s.matedProbes} mated probes (other images of enrolled people, never an enrolment image); ${s.nonMatedProbes} non-mated probes (${s.unknownSources.datasetUnknowns} unknown people from the dataset, ${s.unknownSources.heldOutShare} held-out identities, ${s.unknownSources.fewImages} identities with ≤ ${s.enrol} images). FPIR grows with the gallery: compare numbers only at the same gallery size.</p>`;
   const labels = results.map((r) => `${r.model} / ${r.mode}`);
@@ -73,6 +81,7 @@ export function identifyReportHtml(run: IdentifyRunResult): string {
     subtitle: `${record.models.map((m) => m.id).join(', ')} · modes ${[...new Set(results.map((r) => r.mode))].join(', ')} · index ${record.index} · fr-workbench ${record.tool.version} · ${record.createdAt}`,
     sections: [
       { title: 'Raw vs aggregated templates', html: summary + splitNote, charts },
+      { title: 'The aivivn decision rule at the first FPIR target', html: policyTable + '<p class="note">The plain rule "unknown if the best distance exceeds τ" is exactly the threshold above: its FPIR and FNIR are those of the summary.</p>' },
       { title: `Strangers that got in (at FPIR ${targets[0]})`, html: unknowns.join('') },
     ],
   });

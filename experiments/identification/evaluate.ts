@@ -5,6 +5,8 @@ import type { FnirAtFpirPoint, OpenSetBootstrapInterval, OpenSetProbes, Rank1Acc
 import { rankIdentities, rowsNeeded, type VectorIndex } from './search.js';
 import type { IdentificationSplit } from './split.js';
 import { buildGallery, type MatchMode } from './templates.js';
+import { decide } from './policies.js';
+import { similarityToL2Distance } from '../metrics/index.js';
 
 export const DEFAULT_FPIR_TARGETS = [0.1, 0.01, 0.003];
 const RANKS = 20;
@@ -26,6 +28,11 @@ export interface ModeResult {
   cmc: { rank: number[]; accuracy: number[] };
   fnirAtFpir: Array<FnirAtFpirPoint & { bootstrap: OpenSetBootstrapInterval | null }>;
   search: { index: string; buildSeconds: number; searchSeconds: number; queriesPerSecond: number };
+  /**
+   * The aivivn winner's rule at the first measurable FPIR target's distance τ with probability floor 0.9: unknown
+   * iff distance > τ AND softmax probability < 0.9. It can only accept more than the distance rule alone.
+   */
+  aivivnPolicy: { maxDistance: number; minProbability: number; fpir: number; fnir: number } | null;
   /** Strangers accepted at the first FPIR target's threshold, highest score first (what QA looks at). */
   unknownsAccepted: Array<{ image: string; matched: string; score: number }>;
 }
@@ -93,6 +100,16 @@ export async function evaluateMode(manifest: DatasetManifest, split: Identificat
         .sort((a, b) => b.score - a.score)
         .slice(0, 50)
     : [];
+  let aivivnPolicy: ModeResult['aivivnPolicy'] = null;
+  if (first && first.measurable) {
+    const policy = { kind: 'distance-and-probability' as const, maxDistance: similarityToL2Distance(Math.min(1, first.threshold)), minProbability: 0.9, scale: 64 };
+    const accepts = (q: number) => decide(ranked.score.subarray(q * RANKS, (q + 1) * RANKS), policy).accepted !== null;
+    let fp = 0;
+    for (let j = 0; j < nonKeep.length; j++) if (accepts(nm + j)) fp++;
+    let fn = 0;
+    for (let q = 0; q < nm; q++) if (!hit[q] || !accepts(q)) fn++;
+    aivivnPolicy = { maxDistance: policy.maxDistance, minProbability: policy.minProbability, fpir: fp / nonKeep.length, fnir: fn / nm };
+  }
   const outcomes: ProbeOutcome[] = [
     ...matedKeep.map((k, q) => outcome(manifest.images[split.mated.image[k]].path, gallery.identities[split.mated.identity[k]], q)),
     ...nonKeep.map((img, j) => outcome(manifest.images[img].path, null, nm + j)),
@@ -112,6 +129,7 @@ export async function evaluateMode(manifest: DatasetManifest, split: Identificat
       cmc: { rank: Array.from(c.rank), accuracy: Array.from(c.accuracy) },
       fnirAtFpir: points,
       search: { index: index.kind, buildSeconds, searchSeconds, queriesPerSecond: (nm + nonKeep.length) / Math.max(searchSeconds, 1e-9) },
+      aivivnPolicy,
       unknownsAccepted,
     },
     outcomes,
