@@ -12,7 +12,7 @@ import { evalReportHtml, summaryRows } from '../reports/eval-report.js';
 import { action, configOf } from './context.js';
 import { addDatasetOptions, datasetOptionsOf, type DatasetFlags } from './dataset.js';
 import { addPipelineOptions, pipelineSpecs, type PipelineFlags } from './pipeline-options.js';
-import { createProgress } from './progress.js';
+import { embeddingRunDeps } from './progress.js';
 
 interface EvalFlags extends PipelineFlags, DatasetFlags {
   dataset: string;
@@ -74,22 +74,10 @@ export function registerEval(program: Command): void {
       }
       const out = path.resolve(flags.out ?? path.join(workspacePaths(cfg).runs, `${manifest.name}-${protocol}-${new Date().toISOString().replace(/[:.]/g, '-')}`));
       prepareRunFolder(out);
-      const bars = new Map<string, ReturnType<typeof createProgress>>();
       const result = await runEvaluation(
         manifest,
         { protocol, pipelines, seed, impostorSample: int(flags.impostorSample, '--impostor-sample', 1), evaluation: { fmrTargets, rules, seed, bootstrap: int(flags.bootstrap, '--bootstrap', 0)!, level: 0.95, view: flags.distance as ScoreView }, fusion: fusion ? { weights: fusionWeights } : undefined },
-        {
-          embeddingsRoot: workspacePaths(cfg).embeddings,
-          modelRoot: cfg.modelRoot,
-          workers: cfg.threads,
-          onStage: (m) => process.stderr.write(`frw: ${m}\n`),
-          spill: (model, scores) => spillScores(out, model, scores),
-          onEmbedProgress: (model, p) => {
-            if (!bars.has(model)) bars.set(model, createProgress(`embed ${model}`));
-            bars.get(model)!.update(p);
-            if (p.done >= p.total) bars.get(model)!.end();
-          },
-        },
+        { ...embeddingRunDeps(cfg), spill: (model, scores) => spillScores(out, model, scores) },
       );
       writeRunFolder(out, result, manifest, { 'report.html': evalReportHtml(result) });
       if (flags.json) {

@@ -12,7 +12,7 @@ import { identifyReportHtml } from '../reports/identify-report.js';
 import { action, configOf } from './context.js';
 import { addDatasetOptions, datasetOptionsOf, type DatasetFlags } from './dataset.js';
 import { addPipelineOptions, pipelineSpecs, type PipelineFlags } from './pipeline-options.js';
-import { createProgress } from './progress.js';
+import { embeddingRunDeps } from './progress.js';
 
 interface IdentifyFlags extends PipelineFlags, DatasetFlags {
   dataset: string;
@@ -58,7 +58,6 @@ export function registerIdentify(program: Command): void {
       const seed = num(flags.seed, '--seed', (n) => Number.isInteger(n) && n >= 0);
       const out = path.resolve(flags.out ?? path.join(workspacePaths(cfg).runs, `${manifest.name}-identify-${new Date().toISOString().replace(/[:.]/g, '-')}`));
       prepareRunFolder(out);
-      const bars = new Map<string, ReturnType<typeof createProgress>>();
       const run = await runIdentification(
         manifest,
         {
@@ -68,17 +67,7 @@ export function registerIdentify(program: Command): void {
           index: { kind: flags.index, make: await createIndexFactory(flags.index) },
           options: { fpirTargets, seed, bootstrap: num(flags.bootstrap, '--bootstrap', (n) => Number.isInteger(n) && n >= 0), level: 0.95 },
         },
-        {
-          embeddingsRoot: workspacePaths(cfg).embeddings,
-          modelRoot: cfg.modelRoot,
-          workers: cfg.threads,
-          onStage: (m) => process.stderr.write(`frw: ${m}\n`),
-          onEmbedProgress: (model, p) => {
-            if (!bars.has(model)) bars.set(model, createProgress(`embed ${model}`));
-            bars.get(model)!.update(p);
-            if (p.done >= p.total) bars.get(model)!.end();
-          },
-        },
+        embeddingRunDeps(cfg),
       );
       writeIdentificationFolder(out, run, manifest, { 'report.html': identifyReportHtml(run) });
       if (flags.json) {

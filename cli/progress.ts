@@ -1,3 +1,6 @@
+import { workspacePaths, type FrwConfig } from '../core/config.js';
+import type { EmbeddingRunDeps } from '../experiments/embed.js';
+
 /**
  * A progress line on stderr: a redrawn bar on a terminal, a plain line every few seconds otherwise (CI logs),
  * so stdout stays clean for --json.
@@ -38,4 +41,20 @@ export function formatDuration(s: number): string {
   if (s < 60) return `${Math.round(s)}s`;
   const m = Math.floor(s / 60);
   return m < 60 ? `${m}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
+
+/** Stage messages and one progress bar per model on stderr, for commands that embed before they evaluate. */
+export function embeddingRunDeps(cfg: FrwConfig): EmbeddingRunDeps {
+  const bars = new Map<string, ReturnType<typeof createProgress>>();
+  return {
+    embeddingsRoot: workspacePaths(cfg).embeddings,
+    modelRoot: cfg.modelRoot,
+    workers: cfg.threads,
+    onStage: (m) => process.stderr.write(`frw: ${m}\n`),
+    onEmbedProgress: (model, p) => {
+      if (!bars.has(model)) bars.set(model, createProgress(`embed ${model}`));
+      bars.get(model)!.update(p);
+      if (p.done >= p.total) bars.get(model)!.end();
+    },
+  };
 }

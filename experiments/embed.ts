@@ -41,6 +41,15 @@ export interface EmbedSummary {
   repairedBytes: number;
 }
 
+/** What a run that embeds datasets (eval, identify) needs from its caller. */
+export interface EmbeddingRunDeps {
+  embeddingsRoot: string;
+  modelRoot: string;
+  workers: number;
+  onEmbedProgress?: (model: string, p: EmbedProgress) => void;
+  onStage?: (message: string) => void;
+}
+
 export interface EmbedDeps {
   embeddingsRoot: string;
   modelRoot: string;

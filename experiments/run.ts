@@ -5,7 +5,7 @@ import { canonicalJson, sha256Hex } from '../core/hash.js';
 import { writeFileAtomic } from '../core/lock.js';
 import { TOOL_VERSION } from '../core/version.js';
 import type { DatasetManifest } from '../datasets/manifest.js';
-import { embedDataset, type EmbedProgress, type EmbedSummary } from './embed.js';
+import { embedDataset, type EmbeddingRunDeps, type EmbedSummary } from './embed.js';
 import { loadEmbeddingTable, type EmbeddingTable } from './embeddings.js';
 import { sortFloat32 } from './metrics/radix-sort.js';
 import { breakdown } from './breakdowns.js';
@@ -26,12 +26,7 @@ export interface EvalRunSpec {
   fusion?: { weights?: number[] };
 }
 
-export interface EvalRunDeps {
-  embeddingsRoot: string;
-  modelRoot: string;
-  workers: number;
-  onEmbedProgress?: (model: string, p: EmbedProgress) => void;
-  onStage?: (message: string) => void;
+export interface EvalRunDeps extends EmbeddingRunDeps {
   /** Streamed all-pairs only: receives each model's scores before they are dropped (write them to disk here). */
   spill?: (model: string, scores: StreamedPairScores) => void;
 }

@@ -3,7 +3,7 @@ import { FrwError } from '../../core/errors.js';
 import { writeFileAtomic } from '../../core/lock.js';
 import { TOOL_VERSION } from '../../core/version.js';
 import type { DatasetManifest } from '../../datasets/manifest.js';
-import { embedDataset, type EmbedProgress, type EmbedSummary } from '../embed.js';
+import { embedDataset, type EmbeddingRunDeps, type EmbedSummary } from '../embed.js';
 import { loadEmbeddingTable } from '../embeddings.js';
 import type { OpenSetCurve } from '../metrics/index.js';
 import { pipelineKey, type PipelineSpec } from '../pipeline.js';
@@ -19,13 +19,7 @@ export interface IdentifyRunSpec {
   options: IdentificationOptions;
 }
 
-export interface IdentifyRunDeps {
-  embeddingsRoot: string;
-  modelRoot: string;
-  workers: number;
-  onEmbedProgress?: (model: string, p: EmbedProgress) => void;
-  onStage?: (message: string) => void;
-}
+export type IdentifyRunDeps = EmbeddingRunDeps;
 
 export interface IdentifyRunResult {
   record: {

@@ -78,42 +78,53 @@ export function bootstrapOverIdentities(pairs: IdentityPairs, statistic: PairSta
 
   const K = split.ids.length;
   const m = new Uint32Array(K);
-  const values = new Float64Array(replicates);
-  let succeeded = 0;
-  const failures = new Map<string, number>();
-  for (let r = 0; r < replicates; r++) {
+  return percentileBootstrap({ replicates, level, seed: options.seed, estimate, identities: K, method: `bootstrap over identities (B=${replicates}, seed=${options.seed})` }, () => {
     m.fill(0);
     for (let d = 0; d < K; d++) m[rng.nextInt(K)]++;
     const { genuine, impostor } = rebuild(split, m);
-    let v: number;
+    return statistic(genuine, impostor);
+  });
+}
+
+/**
+ * The shared bootstrap loop: `replicate()` draws one resample and returns its statistic. A replicate that throws
+ * or returns NaN is counted by message, never dropped silently; lower/upper are the type-7 quantiles of the
+ * successful ones. Throws NOT_MEASURABLE when every replicate fails.
+ */
+export function percentileBootstrap(
+  p: { replicates: number; level: number; seed: number; estimate: number; identities: number; method: string },
+  replicate: () => number,
+): BootstrapInterval {
+  const values = new Float64Array(p.replicates);
+  let succeeded = 0;
+  const failures = new Map<string, number>();
+  for (let r = 0; r < p.replicates; r++) {
     try {
-      v = statistic(genuine, impostor);
+      const v = replicate();
       if (typeof v !== 'number' || Number.isNaN(v)) throw new Error(`statistic returned ${String(v)}`);
+      values[succeeded++] = v;
     } catch (e) {
       const msg = errorMessage(e);
       failures.set(msg, (failures.get(msg) ?? 0) + 1);
-      continue;
     }
-    values[succeeded++] = v;
   }
-  const failed = replicates - succeeded;
   const failureList = [...failures].map(([message, count]) => ({ message, count })).sort((a, b) => b.count - a.count);
   if (succeeded === 0) {
-    throw new FrwError('NOT_MEASURABLE', `all ${replicates} bootstrap replicates failed: ${failureList[0]?.message}`, { failures: failureList });
+    throw new FrwError('NOT_MEASURABLE', `all ${p.replicates} bootstrap replicates failed: ${failureList[0]?.message}`, { failures: failureList });
   }
   const ok = values.subarray(0, succeeded).sort();
   return {
-    estimate,
-    lower: quantile(ok, (1 - level) / 2),
-    upper: quantile(ok, (1 + level) / 2),
-    level,
-    method: `bootstrap over identities (B=${replicates}, seed=${options.seed})`,
-    replicates,
+    estimate: p.estimate,
+    lower: quantile(ok, (1 - p.level) / 2),
+    upper: quantile(ok, (1 + p.level) / 2),
+    level: p.level,
+    method: p.method,
+    replicates: p.replicates,
     succeeded,
-    failed,
+    failed: p.replicates - succeeded,
     failures: failureList,
-    seed: options.seed,
-    identities: K,
+    seed: p.seed,
+    identities: p.identities,
   };
 }
 

@@ -4,8 +4,8 @@
  * correlated, so the unit resampled is the identity, as bootstrapOverIdentities does for pairs. Unlike pairs, a
  * probe's search involves one probe only, so a probe is simply kept m(identity) times: no cross terms.
  */
-import { FrwError, errorMessage } from '../../core/errors.js';
-import { quantile, type BootstrapFailure, type BootstrapInterval, type BootstrapOptions } from './bootstrap.js';
+import { FrwError } from '../../core/errors.js';
+import { percentileBootstrap, type BootstrapInterval, type BootstrapOptions } from './bootstrap.js';
 import { checkLevel } from './checks.js';
 import { checkGallery, trustedOpenSet, type GallerySize, type OpenSetScores } from './open-set.js';
 import { mulberry32 } from './random.js';
@@ -50,42 +50,17 @@ export function bootstrapOpenSet(probes: OpenSetProbes, statistic: (s: OpenSetSc
   const mm = new Uint32Array(Km).fill(1);
   const mn = new Uint32Array(Kn).fill(1);
   const estimate = statistic(rebuild(p, mm, mn));
-  const values = new Float64Array(replicates);
-  let succeeded = 0;
-  const failures = new Map<string, number>();
-  for (let r = 0; r < replicates; r++) {
-    mm.fill(0);
-    mn.fill(0);
-    for (let d = 0; d < Km; d++) mm[rng.nextInt(Km)]++;
-    for (let d = 0; d < Kn; d++) mn[rng.nextInt(Kn)]++;
-    try {
-      const v = statistic(rebuild(p, mm, mn));
-      if (typeof v !== 'number' || Number.isNaN(v)) throw new Error(`statistic returned ${String(v)}`);
-      values[succeeded++] = v;
-    } catch (e) {
-      const msg = errorMessage(e);
-      failures.set(msg, (failures.get(msg) ?? 0) + 1);
-    }
-  }
-  const failureList: BootstrapFailure[] = [...failures].map(([message, count]) => ({ message, count })).sort((a, b) => b.count - a.count);
-  if (succeeded === 0) throw new FrwError('NOT_MEASURABLE', `all ${replicates} bootstrap replicates failed: ${failureList[0]?.message}`, { failures: failureList });
-  const ok = values.subarray(0, succeeded).sort();
-  return {
-    estimate,
-    lower: quantile(ok, (1 - level) / 2),
-    upper: quantile(ok, (1 + level) / 2),
-    level,
-    method: `bootstrap over probe identities, gallery fixed (B=${replicates}, seed=${options.seed})`,
-    replicates,
-    succeeded,
-    failed: replicates - succeeded,
-    failures: failureList,
-    seed: options.seed,
-    identities: Km + Kn,
-    matedIdentities: Km,
-    nonMatedPersons: Kn,
-    gallery: p.gallery,
-  };
+  const interval = percentileBootstrap(
+    { replicates, level, seed: options.seed, estimate, identities: Km + Kn, method: `bootstrap over probe identities, gallery fixed (B=${replicates}, seed=${options.seed})` },
+    () => {
+      mm.fill(0);
+      mn.fill(0);
+      for (let d = 0; d < Km; d++) mm[rng.nextInt(Km)]++;
+      for (let d = 0; d < Kn; d++) mn[rng.nextInt(Kn)]++;
+      return statistic(rebuild(p, mm, mn));
+    },
+  );
+  return { ...interval, matedIdentities: Km, nonMatedPersons: Kn, gallery: p.gallery };
 }
 
 /** Probes prepared once for the bootstrap: scores sorted ascending with the index of their identity. */
