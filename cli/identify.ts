@@ -37,7 +37,7 @@ export function registerIdentify(program: Command): void {
     .option('--unknown-share <f>', 'hold out this share of identities as strangers')
     .option('--few-images <rule>', 'identities with ≤ k images: unknown (strangers), enrol-only, drop', 'unknown')
     .option('--seed <n>', 'seed of the split and the bootstrap', '1')
-    .option('--index <kind>', `search index: ${INDEX_KINDS.join(', ')}`, 'exact')
+    .option('--index <kind>', `search index: ${INDEX_KINDS.join(', ')} (flat: FAISS exact inner product; exact: the TypeScript reference)`, 'flat')
     .option('--bootstrap <n>', 'bootstrap replicates over probe identities (0 to skip)', '200')
     .option('--fpir <list>', 'FPIR targets for FNIR and the threshold', DEFAULT_FPIR_TARGETS.join(','))
     .option('--out <dir>', 'run folder (default: <workspace>/runs/<dataset>-identify-<time>)')

@@ -59,6 +59,15 @@ test('an aivivn-style CSV set works end to end: raw, mean, median and quality te
   const probes = fs.readFileSync(path.join(out, 'probes-mobilefacenet-mean.csv'), 'utf8').trim().split('\n');
   assert.equal(probes.length, 1 + set.enrolled * 2 + set.strangers);
   assert.ok(fs.readFileSync(path.join(out, 'report.html'), 'utf8').includes('Raw vs aggregated templates'));
+
+  // The same split searched with FAISS gives the same decisions as the exact reference.
+  const outFaiss = path.join(ws, 'id-faiss');
+  const f = await runCli(['identify', '--dataset', path.join(root, 'train.csv'), '--unknown-label', '1000', '--models', 'mobilefacenet', '--enrol', '2', '--modes', 'raw,mean', '--bootstrap', '0', '--fpir', '0.5', '--index', 'flat', '--out', outFaiss, ...roots(ws)]);
+  assert.equal(f.code, 0, f.stderr);
+  for (const mode of ['raw', 'mean']) {
+    const cols = (dir: string) => fs.readFileSync(path.join(dir, `probes-mobilefacenet-${mode}.csv`), 'utf8').trim().split('\n').map((l) => { const c = l.split(','); return [c[0], c[1], c[2], c[4]].join(','); });
+    assert.deepEqual(cols(outFaiss), cols(out), `${mode}: FAISS and exact agree probe by probe`);
+  }
 });
 
 test('a dataset without strangers is refused with a way out', async () => {

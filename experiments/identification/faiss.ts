@@ -1,0 +1,111 @@
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { FrwError } from '../../core/errors.js';
+import { sha256File } from '../../core/hash.js';
+import { writeFileAtomic } from '../../core/lock.js';
+import { PROJECT_ROOT } from '../../core/paths.js';
+import type { RowHits, VectorIndex } from './search.js';
+
+/**
+ * FAISS through faiss-node (built at install against Debian's libfaiss, see scripts/build-faiss-node.sh; our
+ * patch lets it take Float32Array, so moving vectors in is one memcpy instead of a JS array walk).
+ * Inner product on unit vectors = cosine. Kinds: `flat` (exact), `ivf` (IVF√n·4,Flat), `hnsw` (HNSW32).
+ * faiss-node cannot set nprobe or efSearch: IVF searches 1 list and HNSW uses efSearch 16, so both trade recall
+ * for speed; `flat` is the default and what the exact reference is checked against.
+ */
+type FaissModule = typeof import('faiss-node');
+export type FaissKind = 'flat' | 'ivf' | 'hnsw';
+
+let faiss: FaissModule | null = null;
+function load(): FaissModule {
+  if (faiss) return faiss;
+  // libgomp reads this when faiss-node is loaded: with both OpenMP and OpenBLAS spawning threads on a small
+  // machine, searches of 20+ queries ran up to 10× slower. One thread unless the user chose otherwise.
+  process.env.OMP_NUM_THREADS ??= '1';
+  try {
+    faiss = createRequire(path.join(PROJECT_ROOT, 'package.json'))('faiss-node') as FaissModule;
+  } catch (e) {
+    throw new FrwError('UNSUPPORTED', `faiss-node is not built (${(e as Error).message.split('\n')[0]}). Install the system libraries and rebuild: apt-get install -y libfaiss-dev libopenblas-dev liblapack-dev patch && npm rebuild faiss-node && bash scripts/build-faiss-node.sh — or use --index exact`);
+  }
+  return faiss;
+}
+
+type NativeIndex = InstanceType<FaissModule['Index']>;
+
+function wrap(native: NativeIndex, kind: string): VectorIndex & { native: NativeIndex } {
+  const size = native.ntotal();
+  return {
+    kind,
+    size,
+    native,
+    search(queries: Float32Array, k: number): RowHits {
+      const kk = Math.min(k, size);
+      const r = native.search(queries, kk);
+      const nq = queries.length / native.getDimension();
+      const rows = new Int32Array(nq * k).fill(-1);
+      const scores = new Float32Array(nq * k).fill(-Infinity);
+      for (let q = 0; q < nq; q++) {
+        for (let j = 0; j < kk; j++) {
+          rows[q * k + j] = r.labels[q * kk + j];
+          scores[q * k + j] = r.labels[q * kk + j] < 0 ? -Infinity : r.distances[q * kk + j];
+        }
+      }
+      return { rows, scores, k };
+    },
+  };
+}
+
+/** Build a FAISS inner-product index over row-major unit vectors. */
+export function faissIndex(kind: FaissKind, vectors: Float32Array, dim: number): VectorIndex & { native: NativeIndex } {
+  const f = load();
+  const n = vectors.length / dim;
+  if (n === 0) throw new FrwError('EMPTY_INPUT', 'cannot build a search index over an empty gallery');
+  let native: NativeIndex;
+  if (kind === 'flat') native = new f.IndexFlatIP(dim);
+  else {
+    const nlist = Math.max(1, Math.min(Math.round(4 * Math.sqrt(n)), Math.floor(n / 39)));
+    const descriptor = kind === 'ivf' ? `IVF${nlist},Flat` : 'HNSW32';
+    native = f.Index.fromFactory(dim, descriptor, f.MetricType.METRIC_INNER_PRODUCT);
+    if (!native.isTrained()) native.train(vectors);
+  }
+  native.add(vectors);
+  return wrap(native, kind === 'flat' ? 'faiss-flat' : `faiss-${kind}`);
+}
+
+export interface SavedIndexMeta {
+  kind: string;
+  rows: number;
+  dim: number;
+  /** sha256 of the index file, checked before loading. */
+  sha256: string;
+  /** What the rows are (e.g. the gallery's content hash): a loaded index must match what it is used for. */
+  contentKey: string;
+}
+
+/** Write the index and a sidecar `<file>.json` with its checksum; both atomically. */
+export async function saveFaissIndex(index: VectorIndex & { native: NativeIndex }, file: string, contentKey: string): Promise<SavedIndexMeta> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  index.native.write(tmp);
+  fs.renameSync(tmp, file);
+  const meta: SavedIndexMeta = { kind: index.kind, rows: index.size, dim: index.native.getDimension(), sha256: await sha256File(file), contentKey };
+  writeFileAtomic(`${file}.json`, JSON.stringify(meta, null, 2) + '\n');
+  return meta;
+}
+
+/** Load an index saved by saveFaissIndex, refusing a file whose checksum or content key does not match. */
+export async function loadFaissIndex(file: string, contentKey: string): Promise<VectorIndex & { native: NativeIndex }> {
+  const f = load();
+  let meta: SavedIndexMeta;
+  try {
+    meta = JSON.parse(fs.readFileSync(`${file}.json`, 'utf8'));
+  } catch (e) {
+    throw new FrwError('NOT_FOUND', `index metadata ${file}.json is missing or unreadable: ${(e as Error).message}`);
+  }
+  const actual = await sha256File(file).catch(() => '');
+  if (actual !== meta.sha256) throw new FrwError('INTEGRITY', `index ${file} does not match its checksum (expected ${meta.sha256}, got ${actual || 'no file'}); rebuild it`);
+  if (meta.contentKey !== contentKey) throw new FrwError('INTEGRITY', `index ${file} was built for ${meta.contentKey}, not ${contentKey}; rebuild it`);
+  const native = f.Index.read(file);
+  if (native.ntotal() !== meta.rows || native.getDimension() !== meta.dim) throw new FrwError('INTEGRITY', `index ${file} holds ${native.ntotal()}×${native.getDimension()}, metadata says ${meta.rows}×${meta.dim}`);
+  return wrap(native, meta.kind);
+}
