@@ -26,6 +26,8 @@ export interface TarAtFmrReport {
    * the whole "pick t for this FMR, then measure TAR" procedure (null when not measurable or not bootstrapped).
    */
   bootstrap: BootstrapInterval | null;
+  /** Bootstrap over identities of the threshold itself (how far the deployment threshold could move). */
+  thresholdBootstrap: BootstrapInterval | null;
 }
 
 /** Everything `metrics.json` holds for one model on one comparison set. */
@@ -103,17 +105,19 @@ export function evaluateScores(
   const boot = (stat: (g: Float64Array, i: Float64Array) => number) =>
     opts.bootstrap > 0 && extras.bootstrapPairs ? bootstrapOverIdentities(extras.bootstrapPairs, stat, { replicates: opts.bootstrap, seed: opts.seed, level: opts.level }) : null;
   const tars = tarAtFmr(sorted, opts.fmrTargets).map((p): TarAtFmrReport => {
-    if (!p.measurable) return { targetFmr: p.targetFmr, measurable: false, tar: null, threshold: null, achievedFmr: null, smallestMeasurableFmr: p.smallestMeasurableFmr, interval: null, bootstrap: null };
+    if (!p.measurable) return { targetFmr: p.targetFmr, measurable: false, tar: null, threshold: null, achievedFmr: null, smallestMeasurableFmr: p.smallestMeasurableFmr, interval: null, bootstrap: null, thresholdBootstrap: null };
     const accepted = sorted.genuine.length - countBelow(sorted.genuine, p.threshold);
+    // A replicate with too few impostors for this FMR throws NOT_MEASURABLE: it is counted as failed, not hidden.
+    const resampled = (g: Float64Array, i: Float64Array) => {
+      const r = tarAtFmr(g, i, [p.targetFmr])[0];
+      if (!r.measurable) throw new FrwError('NOT_MEASURABLE', `FMR ${p.targetFmr} not measurable in this resample`);
+      return r;
+    };
     return {
       ...p,
       interval: clopperPearson(accepted, sorted.genuine.length, opts.level),
-      // A replicate with too few impostors for this FMR throws NOT_MEASURABLE: it is counted as failed, not hidden.
-      bootstrap: boot((g, i) => {
-        const r = tarAtFmr(g, i, [p.targetFmr])[0];
-        if (!r.measurable) throw new FrwError('NOT_MEASURABLE', `FMR ${p.targetFmr} not measurable in this resample`);
-        return r.tar;
-      }),
+      bootstrap: boot((g, i) => resampled(g, i).tar),
+      thresholdBootstrap: boot((g, i) => resampled(g, i).threshold),
     };
   });
   const thresholds: ThresholdChoice[] = [];

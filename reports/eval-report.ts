@@ -34,11 +34,11 @@ export function evalReportHtml(result: EvalRunResult): string {
   sections.push({
     title: 'TAR at target FMR',
     html: htmlTable(
-      ['model', 'target FMR', 'TAR', 'TAR 95% interval (Clopper-Pearson)', 'TAR@FMR 95% (bootstrap over identities)', 'threshold', 'achieved FMR', 'note'],
+      ['model', 'target FMR', 'TAR', 'TAR 95% interval (Clopper-Pearson)', 'TAR@FMR 95% (bootstrap over identities)', 'threshold [bootstrap 95%]', 'achieved FMR', 'note'],
       metrics.flatMap((m) =>
         m.tarAtFmr.map((t) =>
           t.measurable
-            ? [m.model, sci(t.targetFmr), pct(t.tar!), interval(t.interval), t.bootstrap ? `${interval(t.bootstrap)}${t.bootstrap.failed ? ` (${t.bootstrap.failed} of ${t.bootstrap.replicates} resamples could not back it)` : ''}` : '–', t.threshold!.toFixed(4), sci(t.achievedFmr!), '']
+            ? [m.model, sci(t.targetFmr), pct(t.tar!), interval(t.interval), t.bootstrap ? `${interval(t.bootstrap)}${t.bootstrap.failed ? ` (${t.bootstrap.failed} of ${t.bootstrap.replicates} resamples could not back it)` : ''}` : '–', `${t.threshold!.toFixed(4)}${t.thresholdBootstrap ? ` [${t.thresholdBootstrap.lower.toFixed(4)}, ${t.thresholdBootstrap.upper.toFixed(4)}]` : ''}`, sci(t.achievedFmr!), '']
             : [m.model, sci(t.targetFmr), '–', '–', '–', '–', '–', `not measurable: ${m.counts.impostor} impostor comparisons back FMR ≥ ${sci(t.smallestMeasurableFmr)}`],
         ),
       ),
