@@ -5,6 +5,7 @@ import { registerDataset } from './dataset.js';
 import { registerEmbed } from './embed.js';
 import { registerEval } from './eval.js';
 import { registerIdentify } from './identify.js';
+import { registerExportConfig } from './export-config.js';
 import { registerModel } from './model.js';
 import { TOOL_VERSION } from '../core/version.js';
 
@@ -17,5 +18,6 @@ registerModel(program);
 registerEmbed(program);
 registerEval(program);
 registerIdentify(program);
+registerExportConfig(program);
 
 await program.parseAsync(process.argv);

@@ -12,7 +12,7 @@ import { breakdown } from './breakdowns.js';
 import { fuse } from './fusion.js';
 import { allPairsCounts, scoreAllPairs, type StreamedPairScores } from './all-pairs.js';
 import { evaluateModel, evaluateScores, type EvaluationOptions, type ModelCurves, type ModelMetrics } from './evaluate.js';
-import { pipelineKey, type PipelineSpec } from './pipeline.js';
+import { pipelineKey, pipelineSettings, type PipelineSpec } from './pipeline.js';
 import { buildComparisons, identityIndex, type ComparisonSet, type ProtocolName } from './protocols.js';
 import { scoreComparisons, type ScoredComparisons } from './scoring.js';
 
@@ -40,7 +40,7 @@ export interface RunRecord {
   seed: number;
   impostorSampling: ComparisonSet['impostorSampling'];
   comparisons: { total: number; genuine: number; impostor: number };
-  models: Array<{ id: string; sha256: string; pipelineKey: string; detector: string; detectorSha256: string | null; flip: boolean; policy: string; embed: EmbedSummary }>;
+  models: Array<{ id: string; sha256: string; pipelineKey: string; detector: string; detectorSha256: string | null; flip: boolean; policy: string; settings: Record<string, unknown>; embed: EmbedSummary }>;
   evaluation: EvaluationOptions;
   /** sha256 over everything above except createdAt: equal specs on equal data give equal ids. */
   specHash: string;
@@ -131,6 +131,7 @@ export async function runEvaluation(manifest: DatasetManifest, spec: EvalRunSpec
       id: p.embedder.id,
       sha256: p.embedder.sha256,
       pipelineKey: pipelineKey(p),
+      settings: pipelineSettings(p),
       detector: p.detector?.id ?? 'pre-aligned',
       detectorSha256: p.detector?.sha256 ?? null,
       flip: p.flip,

@@ -6,7 +6,7 @@ import type { DatasetManifest } from '../../datasets/manifest.js';
 import { embedDataset, type EmbeddingRunDeps, type EmbedSummary } from '../embed.js';
 import { loadEmbeddingTable } from '../embeddings.js';
 import type { OpenSetCurve } from '../metrics/index.js';
-import { pipelineKey, type PipelineSpec } from '../pipeline.js';
+import { pipelineKey, pipelineSettings, type PipelineSpec } from '../pipeline.js';
 import { evaluateMode, type IdentificationOptions, type IndexFactory, type ModeResult, type ProbeOutcome } from './evaluate.js';
 import { makeSplit, splitRecord, type IdentificationSplit, type SplitOptions } from './split.js';
 import type { MatchMode } from './templates.js';
@@ -27,7 +27,7 @@ export interface IdentifyRunResult {
     createdAt: string;
     dataset: { name: string; manifestHash: string; images: number };
     split: SplitOptions & { enrolledIdentities: number; matedProbes: number; nonMatedProbes: number; unknownSources: IdentificationSplit['unknownSources']; droppedDuplicates: number };
-    models: Array<{ id: string; sha256: string; pipelineKey: string; detector: string; embed: EmbedSummary }>;
+    models: Array<{ id: string; sha256: string; pipelineKey: string; detector: string; settings: Record<string, unknown>; embed: EmbedSummary }>;
     index: string;
     options: IdentificationOptions;
   };
@@ -72,7 +72,7 @@ export async function runIdentification(manifest: DatasetManifest, spec: Identif
       createdAt: new Date().toISOString(),
       dataset: { name: manifest.name, manifestHash: manifest.hash, images: manifest.images.length },
       split: { ...spec.split, enrolledIdentities: split.gallery.length, matedProbes: split.mated.image.length, nonMatedProbes: split.nonMated.image.length, unknownSources: split.unknownSources, droppedDuplicates: split.droppedDuplicates },
-      models: spec.pipelines.map((p, i) => ({ id: p.embedder.id, sha256: p.embedder.sha256, pipelineKey: pipelineKey(p), detector: p.detector?.id ?? 'pre-aligned', embed: embeds[i] })),
+      models: spec.pipelines.map((p, i) => ({ id: p.embedder.id, sha256: p.embedder.sha256, pipelineKey: pipelineKey(p), detector: p.detector?.id ?? 'pre-aligned', settings: pipelineSettings(p), embed: embeds[i] })),
       index: spec.index.kind,
       options: spec.options,
     },

@@ -1,0 +1,114 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { FrwError } from '../core/errors.js';
+import { TOOL_VERSION } from '../core/version.js';
+import type { ModeResult } from '../experiments/identification/evaluate.js';
+import { MATCH_MODES, type MatchMode } from '../experiments/identification/templates.js';
+import type { ModelMetrics } from '../experiments/evaluate.js';
+import { clopperPearson, viewsOf } from '../experiments/metrics/index.js';
+import { getDetectorCard, getEmbedderCard } from '../models/registry.js';
+import { contentHashOf, type DeployConfig, type ExpectedRates } from './deploy-config.js';
+
+export type ExportRule = DeployConfig['rule'];
+
+/** `fmr=1e-3`, `fpir=0.01`, `eer`, `best-accuracy`, `youden`. */
+export function parseRule(text: string): ExportRule {
+  const m = /^(fmr|fpir)=([0-9.eE+-]+)$/.exec(text.trim());
+  if (m) {
+    const target = Number(m[2]);
+    if (!(target > 0 && target < 1)) throw new FrwError('BAD_INPUT', `--rule ${m[1]} target must be in (0, 1), got ${m[2]}`);
+    return { kind: m[1] as 'fmr' | 'fpir', target, description: m[1] === 'fmr' ? `lowest threshold with FMR <= ${target}` : `lowest threshold with FPIR <= ${target} (unknown iff top-1 score < t)` };
+  }
+  const named: Record<string, ExportRule> = {
+    eer: { kind: 'eer', description: 'equal error rate threshold (FVC2000 interval)' },
+    'best-accuracy': { kind: 'best-accuracy', description: 'highest accuracy (TA + TR) / N' },
+    youden: { kind: 'youden', description: "highest Youden's J = TAR - FMR" },
+  };
+  const r = named[text.trim()];
+  if (!r) throw new FrwError('BAD_INPUT', `unknown --rule "${text}"; use fmr=<target>, fpir=<target>, eer, best-accuracy or youden`);
+  return r;
+}
+
+export interface ExportRequest {
+  runDir: string;
+  model: string;
+  /** Aggregation the engine uses; for identification runs it selects the result, for eval runs it is recorded. */
+  mode: MatchMode;
+  rule: ExportRule;
+  userModelsDir: string;
+}
+
+interface RunModel {
+  id: string;
+  sha256: string;
+  pipelineKey: string;
+  detector: string;
+  settings: Record<string, unknown> & { detector?: { sha256: string } | null };
+}
+
+/** Build a deployment config from a run folder (frw eval or frw identify), pinned to the run's exact pipeline. */
+export function buildDeployConfig(req: ExportRequest): Omit<DeployConfig, 'createdAt' | 'contentHash'> {
+  if (!MATCH_MODES.includes(req.mode)) throw new FrwError('BAD_INPUT', `--mode must be one of ${MATCH_MODES.join(', ')}`);
+  const read = (name: string) => JSON.parse(fs.readFileSync(path.join(req.runDir, name), 'utf8'));
+  const isIdentify = fs.existsSync(path.join(req.runDir, 'identification.json'));
+  if (!isIdentify && !fs.existsSync(path.join(req.runDir, 'run.json'))) throw new FrwError('NOT_FOUND', `${req.runDir} is not a run folder (no run.json or identification.json)`);
+  const record = isIdentify ? read('identification.json') : read('run.json');
+  const runModel = (record.models as RunModel[]).find((m) => m.id === req.model);
+  if (!runModel) throw new FrwError('NOT_FOUND', `model "${req.model}" is not in this run; it has ${(record.models as RunModel[]).map((m) => m.id).join(', ')}`);
+  if (!runModel.settings) throw new FrwError('BAD_INPUT', `${req.runDir} was written by an earlier frw that did not record pipeline settings; rerun it to export a config`);
+  const card = getEmbedderCard(req.model, req.userModelsDir);
+  if (card.sha256 !== runModel.sha256) throw new FrwError('INTEGRITY', `the card of ${req.model} now pins sha256 ${card.sha256}, but the run measured ${runModel.sha256}; rerun the evaluation`);
+  const detector = runModel.detector === 'pre-aligned' ? null : getDetectorCard(runModel.detector, req.userModelsDir);
+  if (detector && detector.sha256 !== runModel.settings.detector?.sha256) throw new FrwError('INTEGRITY', `detector ${detector.id} changed since the run`);
+
+  let similarity: number;
+  let expected: ExpectedRates;
+  if (isIdentify) {
+    if (req.rule.kind !== 'fpir') throw new FrwError('BAD_INPUT', 'an identification run exports an fpir=<target> rule');
+    const result = (record.results as ModeResult[]).find((r) => r.model === req.model && r.mode === req.mode);
+    if (!result) throw new FrwError('NOT_FOUND', `no ${req.model} / ${req.mode} result in this run`);
+    const p = result.fnirAtFpir.find((x) => x.targetFpir === req.rule.target);
+    if (!p) throw new FrwError('NOT_FOUND', `the run has no FPIR target ${req.rule.target}; it has ${result.fnirAtFpir.map((x) => x.targetFpir).join(', ')}`);
+    if (!p.measurable) throw new FrwError('NOT_MEASURABLE', `FPIR ${p.targetFpir} is not measurable with ${result.probes.nonMated} strangers (smallest: ${p.smallestMeasurableFpir})`);
+    similarity = p.threshold;
+    expected = { kind: 'identification', fpir: p.fpirInterval, fnir: p.fnirInterval, gallery: { identities: result.gallery.identities, vectors: result.gallery.vectors }, probes: { mated: result.probes.mated, nonMated: result.probes.nonMated } };
+  } else {
+    if (req.rule.kind === 'fpir') throw new FrwError('BAD_INPUT', 'a verification run exports fmr=<target>, eer, best-accuracy or youden');
+    const m: ModelMetrics = read('metrics.json').models[req.model];
+    const chosen = m.thresholds.find((t) => t.rule.kind === req.rule.kind && (req.rule.kind !== 'fmr' || (t.rule as { target: number }).target === req.rule.target));
+    if (chosen) {
+      similarity = chosen.threshold.similarity;
+      expected = { kind: 'verification', fmr: chosen.fmr, fnmr: chosen.fnmr, comparisons: { genuine: chosen.genuineCount, impostor: chosen.impostorCount } };
+    } else {
+      const t = req.rule.kind === 'fmr' ? m.tarAtFmr.find((x) => x.targetFmr === req.rule.target) : undefined;
+      if (!t) throw new FrwError('NOT_FOUND', `the run has no ${req.rule.kind}${req.rule.target ? `=${req.rule.target}` : ''} result for ${req.model}`);
+      if (!t.measurable) throw new FrwError('NOT_MEASURABLE', `FMR ${t.targetFmr} is not measurable with ${m.counts.impostor} impostor comparisons (smallest: ${t.smallestMeasurableFmr})`);
+      const falseMatches = Math.round(t.achievedFmr! * m.counts.impostor);
+      const falseNonMatches = Math.round((1 - t.tar!) * m.counts.genuine);
+      similarity = t.threshold!;
+      expected = { kind: 'verification', fmr: clopperPearson(falseMatches, m.counts.impostor), fnmr: clopperPearson(falseNonMatches, m.counts.genuine), comparisons: { genuine: m.counts.genuine, impostor: m.counts.impostor } };
+    }
+  }
+  const views = viewsOf(similarity);
+  if (views.l2Distance === null || !Number.isFinite(similarity)) throw new FrwError('BAD_INPUT', `threshold ${similarity} is not a cosine similarity; fused scores cannot be deployed`);
+  return {
+    schemaVersion: 1,
+    tool: { name: 'fr-workbench', version: TOOL_VERSION },
+    model: card,
+    detector,
+    pipeline: runModel.settings,
+    pipelineKey: runModel.pipelineKey,
+    metric: 'cosine',
+    aggregation: req.mode,
+    threshold: { similarity: views.similarity, cosineDistance: views.cosineDistance, l2Distance: views.l2Distance },
+    rule: req.rule,
+    expected,
+    source: { run: path.resolve(req.runDir), runKind: isIdentify ? 'identify' : 'eval', dataset: record.dataset.name, datasetManifestHash: record.dataset.manifestHash },
+  };
+}
+
+/** Stamp the creation time and the content hash over everything. */
+export function finalizeConfig(body: Omit<DeployConfig, 'createdAt' | 'contentHash'>, now = new Date()): DeployConfig {
+  const withTime = { ...body, createdAt: now.toISOString() };
+  return { ...withTime, contentHash: contentHashOf(withTime) };
+}
