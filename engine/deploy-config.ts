@@ -33,6 +33,8 @@ export interface DeployConfig {
   pipelineKey: string;
   metric: 'cosine';
   aggregation: MatchMode;
+  /** The search the threshold was measured with; the engine uses the same, so boundary scores agree bit for bit. */
+  search: 'exact' | 'flat';
   threshold: { similarity: number; cosineDistance: number; l2Distance: number };
   rule: { kind: 'fmr' | 'fpir' | 'eer' | 'best-accuracy' | 'youden'; target?: number; description: string };
   expected: ExpectedRates;

@@ -100,6 +100,8 @@ export function buildDeployConfig(req: ExportRequest): Omit<DeployConfig, 'creat
     pipelineKey: runModel.pipelineKey,
     metric: 'cosine',
     aggregation: req.mode,
+    // Verification runs score pairs by dot product in float64, like the exact index; identify runs record theirs.
+    search: isIdentify && record.index === 'flat' ? 'flat' : 'exact',
     threshold: { similarity: views.similarity, cosineDistance: views.cosineDistance, l2Distance: views.l2Distance },
     rule: req.rule,
     expected,

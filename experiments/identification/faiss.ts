@@ -5,6 +5,7 @@ import { FrwError } from '../../core/errors.js';
 import { sha256File } from '../../core/hash.js';
 import { writeFileAtomic } from '../../core/lock.js';
 import { PROJECT_ROOT } from '../../core/paths.js';
+import { dot } from '../dot.js';
 import type { RowHits, VectorIndex } from './search.js';
 
 /**
@@ -33,8 +34,15 @@ function load(): FaissModule {
 
 type NativeIndex = InstanceType<FaissModule['Index']>;
 
-function wrap(native: NativeIndex, kind: string): VectorIndex & { native: NativeIndex } {
+/**
+ * FAISS picks the candidates; their scores are then recomputed with the one canonical dot product (float64 sum in
+ * index order, rounded to float32) and re-sorted. FAISS's own float32 scores depend on its code path (BLAS for
+ * batches of 20+ queries, SIMD loops below), so the same pair could score a last bit apart in a tuning run and in
+ * the engine; at a threshold that is itself an observed score, that bit flips decisions.
+ */
+function wrap(native: NativeIndex, kind: string, vectors: Float32Array | null): VectorIndex & { native: NativeIndex } {
   const size = native.ntotal();
+  const dim = native.getDimension();
   return {
     kind,
     size,
@@ -42,14 +50,22 @@ function wrap(native: NativeIndex, kind: string): VectorIndex & { native: Native
     search(queries: Float32Array, k: number): RowHits {
       const kk = Math.min(k, size);
       const r = native.search(queries, kk);
-      const nq = queries.length / native.getDimension();
+      const nq = queries.length / dim;
       const rows = new Int32Array(nq * k).fill(-1);
       const scores = new Float32Array(nq * k).fill(-Infinity);
+      const hits: Array<{ row: number; score: number }> = [];
       for (let q = 0; q < nq; q++) {
+        hits.length = 0;
         for (let j = 0; j < kk; j++) {
-          rows[q * k + j] = r.labels[q * kk + j];
-          scores[q * k + j] = r.labels[q * kk + j] < 0 ? -Infinity : r.distances[q * kk + j];
+          const row = r.labels[q * kk + j];
+          if (row < 0) continue;
+          hits.push({ row, score: vectors ? Math.fround(dot(queries, q * dim, vectors, row * dim, dim)) : r.distances[q * kk + j] });
         }
+        hits.sort((a, b) => b.score - a.score || a.row - b.row);
+        hits.forEach((h, j) => {
+          rows[q * k + j] = h.row;
+          scores[q * k + j] = h.score;
+        });
       }
       return { rows, scores, k };
     },
@@ -70,7 +86,7 @@ export function faissIndex(kind: FaissKind, vectors: Float32Array, dim: number):
     if (!native.isTrained()) native.train(vectors);
   }
   native.add(vectors);
-  return wrap(native, kind === 'flat' ? 'faiss-flat' : `faiss-${kind}`);
+  return wrap(native, kind === 'flat' ? 'faiss-flat' : `faiss-${kind}`, vectors);
 }
 
 export interface SavedIndexMeta {
@@ -93,8 +109,11 @@ export async function saveFaissIndex(index: VectorIndex & { native: NativeIndex 
   return meta;
 }
 
-/** Load an index saved by saveFaissIndex, refusing a file whose checksum or content key does not match. */
-export async function loadFaissIndex(file: string, contentKey: string): Promise<VectorIndex & { native: NativeIndex }> {
+/**
+ * Load an index saved by saveFaissIndex, refusing a file whose checksum or content key does not match. Pass the
+ * gallery `vectors` to have scores recomputed canonically (see wrap).
+ */
+export async function loadFaissIndex(file: string, contentKey: string, vectors: Float32Array | null = null): Promise<VectorIndex & { native: NativeIndex }> {
   const f = load();
   let meta: SavedIndexMeta;
   try {
@@ -107,5 +126,5 @@ export async function loadFaissIndex(file: string, contentKey: string): Promise<
   if (meta.contentKey !== contentKey) throw new FrwError('INTEGRITY', `index ${file} was built for ${meta.contentKey}, not ${contentKey}; rebuild it`);
   const native = f.Index.read(file);
   if (native.ntotal() !== meta.rows || native.getDimension() !== meta.dim) throw new FrwError('INTEGRITY', `index ${file} holds ${native.ntotal()}×${native.getDimension()}, metadata says ${meta.rows}×${meta.dim}`);
-  return wrap(native, meta.kind);
+  return wrap(native, meta.kind, vectors);
 }

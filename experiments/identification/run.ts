@@ -89,7 +89,7 @@ export function writeIdentificationFolder(outDir: string, run: IdentifyRunResult
   writeFileAtomic(path.join(outDir, 'split.json'), JSON.stringify(splitRecord(run.split, manifest)) + '\n');
   for (const [key, list] of run.outcomes) {
     const csv = (s: string | null) => (s === null ? '' : /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-    const lines = ['image,mate,top1,score,mate_rank', ...list.map((o) => [csv(o.image), csv(o.mate), csv(o.top1), o.score?.toFixed(6) ?? '', o.mateRank].join(','))];
+    const lines = ['image,mate,top1,score,mate_rank', ...list.map((o) => [csv(o.image), csv(o.mate), csv(o.top1), o.score === null ? '' : String(o.score) /* the exact value (a float32 widened): replay compares bit for bit */, o.mateRank].join(','))];
     writeFileAtomic(path.join(outDir, `probes-${key.replace('/', '-')}.csv`), lines.join('\n') + '\n');
   }
   for (const [name, content] of Object.entries(extra)) writeFileAtomic(path.join(outDir, name), content);

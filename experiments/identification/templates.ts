@@ -34,6 +34,38 @@ export function parseModes(list: string): MatchMode[] {
   return modes as MatchMode[];
 }
 
+/**
+ * One identity's enrolment vectors → its gallery rows under `mode` (raw: the vectors themselves; otherwise one
+ * normalised template). `weights` are used by `quality` only.
+ */
+export function aggregate(vectors: Float32Array[], weights: number[], mode: MatchMode): Float32Array[] {
+  if (vectors.length === 0) throw new FrwError('EMPTY_INPUT', 'an identity needs at least one enrolment vector');
+  if (mode === 'raw') return vectors;
+  const dim = vectors[0].length;
+  const t = new Float32Array(dim);
+  if (mode === 'median') {
+    const col = new Float64Array(vectors.length);
+    for (let k = 0; k < dim; k++) {
+      vectors.forEach((v, r) => (col[r] = v[k]));
+      col.sort();
+      const h = col.length >> 1;
+      t[k] = col.length % 2 ? col[h] : (col[h - 1] + col[h]) / 2;
+    }
+  } else {
+    vectors.forEach((v, r) => {
+      const w = mode === 'quality' ? weights[r] : 1;
+      for (let k = 0; k < dim; k++) t[k] += w * v[k];
+    });
+  }
+  return [l2normalize(t)];
+}
+
+/** The quality weight of one enrolment image: detector score × min(1, inter-eye distance / 60 px). */
+export function qualityWeight(q: { detScore: number; interEyeDistance: number } | null | undefined): number {
+  if (!q) return 1;
+  return q.detScore * (Number.isFinite(q.interEyeDistance) ? Math.min(1, q.interEyeDistance / 60) : 1);
+}
+
 export function buildGallery(split: IdentificationSplit, table: EmbeddingTable, mode: MatchMode): Gallery {
   const { dim } = table;
   const rows: Float32Array[] = [];
@@ -47,33 +79,11 @@ export function buildGallery(split: IdentificationSplit, table: EmbeddingTable, 
       unenrolled.push(gi);
       return;
     }
-    const vec = (i: number) => table.vectors.subarray(i * dim, (i + 1) * dim);
-    if (mode === 'raw') {
-      for (const i of usable) {
-        rows.push(vec(i));
-        owner.push(gi);
-      }
-      return;
+    const vecs = usable.map((i) => table.vectors.subarray(i * dim, (i + 1) * dim));
+    for (const r of aggregate(vecs, usable.map((i) => qualityWeight(table.quality[i])), mode)) {
+      rows.push(r);
+      owner.push(gi);
     }
-    const t = new Float32Array(dim);
-    if (mode === 'median') {
-      const col = new Float64Array(usable.length);
-      for (let k = 0; k < dim; k++) {
-        usable.forEach((i, r) => (col[r] = table.vectors[i * dim + k]));
-        col.sort();
-        const h = col.length >> 1;
-        t[k] = col.length % 2 ? col[h] : (col[h - 1] + col[h]) / 2;
-      }
-    } else {
-      for (const i of usable) {
-        const q = table.quality[i];
-        const w = mode === 'quality' && q ? q.detScore * (Number.isFinite(q.interEyeDistance) ? Math.min(1, q.interEyeDistance / 60) : 1) : 1;
-        const v = vec(i);
-        for (let k = 0; k < dim; k++) t[k] += w * v[k];
-      }
-    }
-    rows.push(l2normalize(t));
-    owner.push(gi);
   });
   const vectors = new Float32Array(rows.length * dim);
   rows.forEach((r, k) => vectors.set(r, k * dim));

@@ -1,0 +1,192 @@
+import { FrwError } from '../core/errors.js';
+import { failureReasonOf, type FailureReason } from '../core/failures.js';
+import { sha256Hex } from '../core/hash.js';
+import type { DecodeOptions } from '../datasets/image.js';
+import { acquireFace } from '../models/acquire.js';
+import type { DetectorCard, EmbedderCard } from '../models/card.js';
+import type { Box } from '../models/detect/types.js';
+import { embedFaces } from '../models/embedder.js';
+import { loadModel, type LoadedModel } from '../models/load.js';
+import type { FacePolicy } from '../models/detect/policy.js';
+import { acquireSettings } from '../experiments/embed-batch.js';
+import { pipelineKey, type PipelineSpec } from '../experiments/pipeline.js';
+import { faissIndex } from '../experiments/identification/faiss.js';
+import { exactIndex, rankIdentities, rowsNeeded, type VectorIndex } from '../experiments/identification/search.js';
+import { aggregate, qualityWeight, type Gallery } from '../experiments/identification/templates.js';
+import { verifyConfigFiles, type DeployConfig } from './deploy-config.js';
+import { GalleryStore, type AttendanceRow, type IdentityRow } from './store.js';
+
+export interface EngineOptions {
+  config: DeployConfig;
+  galleryFile: string;
+  modelRoot: string;
+}
+
+export interface Recognition {
+  /** The recognised person, or null for "unknown" (or no usable face). */
+  identity: string | null;
+  score: number | null;
+  distance: number | null;
+  threshold: { similarity: number; l2Distance: number };
+  box: Box | null;
+  /** Why there is no decision about a person: the failure to acquire a face. */
+  failure: { reason: FailureReason; message: string } | null;
+  latencyMs: number;
+}
+
+export interface EnrolResult {
+  identity: IdentityRow;
+  enrolled: number;
+  failures: Array<{ image: number; reason: FailureReason; message: string }>;
+}
+
+/** The pipeline a config pins, rebuilt from the config alone (checked against its recorded key). */
+export function specFromConfig(config: DeployConfig): PipelineSpec {
+  const p = config.pipeline as { detector: { input: { size: [number, number] } } | null; policy: string; decode: DecodeOptions; flip: boolean };
+  const spec: PipelineSpec = {
+    embedder: config.model as EmbedderCard,
+    detector: config.detector as DetectorCard | null,
+    detSize: p.detector?.input.size,
+    policy: (p.policy === 'pre-aligned' ? 'central-largest' : p.policy) as FacePolicy,
+    decode: p.decode,
+    flip: p.flip,
+  };
+  const key = pipelineKey(spec);
+  if (key !== config.pipelineKey) throw new FrwError('INTEGRITY', `the config's pipeline settings give key ${key}, but it records ${config.pipelineKey}`);
+  return spec;
+}
+
+/**
+ * The recognition engine: enrol people from photos, identify and check in, reject strangers — with exactly the
+ * model, detector, preprocessing, aggregation and threshold of its deployment config.
+ */
+export class Engine {
+  private index: { search: VectorIndex; gallery: Gallery; ids: number[] } | null = null;
+
+  private constructor(
+    readonly config: DeployConfig,
+    readonly store: GalleryStore,
+    private readonly spec: PipelineSpec,
+    private readonly embedder: LoadedModel<EmbedderCard>,
+    private readonly detector: LoadedModel<DetectorCard> | null,
+  ) {}
+
+  static async open(opts: EngineOptions): Promise<Engine> {
+    await verifyConfigFiles(opts.config, opts.modelRoot);
+    const spec = specFromConfig(opts.config);
+    const embedder = await loadModel(spec.embedder, { modelRoot: opts.modelRoot, threads: 1 });
+    const detector = spec.detector ? await loadModel(spec.detector, { modelRoot: opts.modelRoot, threads: 1 }) : null;
+    const store = GalleryStore.open(opts.galleryFile, opts.config.pipelineKey);
+    return new Engine(opts.config, store, spec, embedder, detector);
+  }
+
+  private async embed(image: Uint8Array, policy: FacePolicy): Promise<{ vector: Float32Array; box: Box | null; quality: unknown }> {
+    const face = await acquireFace(image, this.detector, { ...acquireSettings(this.spec), policy });
+    const [vector] = await embedFaces(this.embedder, [face.aligned], { flip: this.spec.flip });
+    return { vector, box: face.detection?.box ?? null, quality: face.quality };
+  }
+
+  /**
+   * Enrol (or, with `replace`, re-enrol) a person from photos, choosing the face of each photo by the config's
+   * policy — the same choice the tuning run made, so the engine reproduces its decisions (a config made with
+   * policy "reject" refuses group photos). Nothing is stored unless at least one photo gives a face.
+   */
+  async enrol(name: string, images: Uint8Array[], replace = false): Promise<EnrolResult> {
+    const clean = name.trim();
+    if (!clean || clean.length > 200) throw new FrwError('BAD_INPUT', 'a name must be 1 to 200 characters');
+    if (images.length === 0) throw new FrwError('BAD_INPUT', 'enrolment needs at least one image');
+    const vectors: Array<{ vector: Float32Array; imageSha256: string; quality: unknown }> = [];
+    const failures: EnrolResult['failures'] = [];
+    for (const [i, img] of images.entries()) {
+      try {
+        const e = await this.embed(img, this.spec.policy);
+        vectors.push({ vector: e.vector, imageSha256: sha256Hex(img), quality: e.quality });
+      } catch (err) {
+        const f = failureReasonOf(err);
+        if (!(err instanceof FrwError) || err.code !== 'BAD_INPUT') throw err;
+        failures.push({ image: i, ...f });
+      }
+    }
+    if (vectors.length === 0) throw new FrwError('BAD_INPUT', `no face could be enrolled for "${clean}": ${failures.map((f) => `image ${f.image}: ${f.reason}`).join('; ')}`, { failures });
+    const identity = this.store.enrol(clean, vectors, replace);
+    this.index = null;
+    return { identity, enrolled: vectors.length, failures };
+  }
+
+  private searchIndex() {
+    if (this.index) return this.index;
+    const dim = this.config.model.output.dim;
+    const rows = this.store.allVectors(dim);
+    const byId = new Map<number, { name: string; vectors: Float32Array[]; weights: number[] }>();
+    for (const r of rows) {
+      const e = byId.get(r.identityId) ?? { name: r.name, vectors: [], weights: [] };
+      e.vectors.push(r.vector);
+      e.weights.push(qualityWeight(r.quality));
+      byId.set(r.identityId, e);
+    }
+    const ids = [...byId.keys()];
+    const galleryRows: Float32Array[] = [];
+    const owner: number[] = [];
+    ids.forEach((id, gi) => {
+      for (const v of aggregate(byId.get(id)!.vectors, byId.get(id)!.weights, this.config.aggregation)) {
+        galleryRows.push(v);
+        owner.push(gi);
+      }
+    });
+    const vectors = new Float32Array(galleryRows.length * dim);
+    galleryRows.forEach((v, k) => vectors.set(v, k * dim));
+    const gallery: Gallery = { mode: this.config.aggregation, dim, vectors, owner: Int32Array.from(owner), identities: ids.map((id) => byId.get(id)!.name), skippedImages: 0, unenrolled: [] };
+    const search = galleryRows.length === 0 ? exactIndex(vectors, dim) : this.config.search === 'flat' ? faissIndex('flat', vectors, dim) : exactIndex(vectors, dim);
+    this.index = { search, gallery, ids };
+    return this.index;
+  }
+
+  /** Who is this? The nearest enrolled identity if its score reaches the config's threshold, else unknown. */
+  async identify(image: Uint8Array): Promise<Recognition> {
+    const t0 = performance.now();
+    const threshold = { similarity: this.config.threshold.similarity, l2Distance: this.config.threshold.l2Distance };
+    const done = (r: Omit<Recognition, 'latencyMs' | 'threshold'>): Recognition => ({ ...r, threshold, latencyMs: performance.now() - t0 });
+    let face;
+    try {
+      face = await this.embed(image, this.spec.policy);
+    } catch (err) {
+      if (!(err instanceof FrwError) || err.code !== 'BAD_INPUT') throw err;
+      return done({ identity: null, score: null, distance: null, box: null, failure: failureReasonOf(err) });
+    }
+    const { search, gallery } = this.searchIndex();
+    if (search.size === 0) return done({ identity: null, score: null, distance: null, box: face.box, failure: null });
+    const ranked = rankIdentities(search.search(face.vector, rowsNeeded(gallery, 1)), gallery, 1);
+    const score = ranked.score[0];
+    const distance = Math.sqrt(Math.max(0, 2 - 2 * score));
+    return done({ identity: score >= threshold.similarity ? gallery.identities[ranked.identity[0]] : null, score, distance, box: face.box, failure: null });
+  }
+
+  /** identify, then log the attempt (who, when, score, image hash, decision): the seed's check-in app. */
+  async checkin(image: Uint8Array): Promise<Recognition & { attendance: AttendanceRow }> {
+    const r = await this.identify(image);
+    const decision = r.failure ? 'no-face' : r.identity ? 'recognised' : 'unknown';
+    const id = r.identity ? this.searchIndex().ids[this.searchIndex().gallery.identities.indexOf(r.identity)] : null;
+    const attendance = this.store.logAttendance({ identityId: id, name: r.identity, score: r.score, decision, imageSha256: sha256Hex(image) });
+    return { ...r, attendance };
+  }
+
+  identities(): IdentityRow[] {
+    return this.store.identities();
+  }
+
+  rename(from: string, to: string): void {
+    this.store.rename(from, to);
+    this.index = null;
+  }
+
+  remove(name: string): void {
+    this.store.remove(name);
+    this.index = null;
+  }
+
+  async close(): Promise<void> {
+    this.store.close();
+    await this.embedder.session.dispose();
+    await this.detector?.session.dispose();
+  }
+}

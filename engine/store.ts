@@ -1,0 +1,117 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import fs from 'node:fs';
+import type BetterSqlite3 from 'better-sqlite3';
+import { FrwError } from '../core/errors.js';
+import { PROJECT_ROOT } from '../core/paths.js';
+
+/**
+ * The engine's persistent gallery and attendance log in SQLite (WAL, synchronous FULL: a committed transaction
+ * survives a crash or power loss, so an acknowledged enrolment is never lost). Vectors are float32 BLOBs.
+ */
+export interface IdentityRow {
+  id: number;
+  name: string;
+  vectors: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface AttendanceRow {
+  id: number;
+  at: string;
+  name: string | null;
+  score: number | null;
+  decision: 'recognised' | 'unknown' | 'no-face';
+  imageSha256: string;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS identities (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS vectors (id INTEGER PRIMARY KEY, identity_id INTEGER NOT NULL REFERENCES identities(id) ON DELETE CASCADE, image_sha256 TEXT NOT NULL, vector BLOB NOT NULL, quality TEXT, created_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS vectors_identity ON vectors(identity_id);
+CREATE TABLE IF NOT EXISTS attendance (id INTEGER PRIMARY KEY, at TEXT NOT NULL, identity_id INTEGER REFERENCES identities(id) ON DELETE SET NULL, name TEXT, score REAL, decision TEXT NOT NULL, image_sha256 TEXT NOT NULL);
+`;
+
+export class GalleryStore {
+  private constructor(readonly db: BetterSqlite3.Database) {}
+
+  /** Open (creating) the store and pin it to one pipeline: vectors of another model/preprocessing never mix in. */
+  static open(file: string, pipelineKey: string): GalleryStore {
+    const Database = createRequire(path.join(PROJECT_ROOT, 'package.json'))('better-sqlite3') as typeof BetterSqlite3;
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    db.exec(SCHEMA);
+    const row = db.prepare('SELECT value FROM meta WHERE key = ?').get('pipelineKey') as { value: string } | undefined;
+    if (row && row.value !== pipelineKey) {
+      db.close();
+      throw new FrwError('CONFLICT', `gallery ${file} holds vectors of pipeline ${row.value.slice(0, 12)}…, not this config's ${pipelineKey.slice(0, 12)}…; use another gallery or re-enrol`);
+    }
+    if (!row) db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('pipelineKey', pipelineKey);
+    return new GalleryStore(db);
+  }
+
+  /**
+   * Add vectors to a person, creating them if new, in one transaction. With `replace` their old vectors go
+   * (re-enrolment). Concurrent enrolments of one name serialise on SQLite's write lock.
+   */
+  enrol(name: string, vectors: Array<{ vector: Float32Array; imageSha256: string; quality: unknown }>, replace: boolean): IdentityRow {
+    const now = new Date().toISOString();
+    const tx = this.db.transaction(() => {
+      this.db.prepare('INSERT INTO identities (name, created_at, updated_at) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET updated_at = excluded.updated_at').run(name, now, now);
+      const { id } = this.db.prepare('SELECT id FROM identities WHERE name = ?').get(name) as { id: number };
+      if (replace) this.db.prepare('DELETE FROM vectors WHERE identity_id = ?').run(id);
+      const ins = this.db.prepare('INSERT INTO vectors (identity_id, image_sha256, vector, quality, created_at) VALUES (?, ?, ?, ?, ?)');
+      for (const v of vectors) ins.run(id, v.imageSha256, Buffer.from(v.vector.buffer, v.vector.byteOffset, v.vector.byteLength), JSON.stringify(v.quality ?? null), now);
+      return id;
+    });
+    const id = tx.immediate();
+    return this.identity(id)!;
+  }
+
+  identity(id: number): IdentityRow | undefined {
+    return this.db.prepare('SELECT i.id, i.name, i.created_at AS createdAt, i.updated_at AS updatedAt, COUNT(v.id) AS vectors FROM identities i LEFT JOIN vectors v ON v.identity_id = i.id WHERE i.id = ? GROUP BY i.id').get(id) as IdentityRow | undefined;
+  }
+
+  identities(): IdentityRow[] {
+    return this.db.prepare('SELECT i.id, i.name, i.created_at AS createdAt, i.updated_at AS updatedAt, COUNT(v.id) AS vectors FROM identities i LEFT JOIN vectors v ON v.identity_id = i.id GROUP BY i.id ORDER BY i.name').all() as IdentityRow[];
+  }
+
+  /** Every vector with its owner, for building the search index. */
+  allVectors(dim: number): Array<{ identityId: number; name: string; vector: Float32Array; quality: { detScore: number; interEyeDistance: number } | null }> {
+    const rows = this.db.prepare('SELECT v.identity_id AS identityId, i.name AS name, v.vector AS vector, v.quality AS quality FROM vectors v JOIN identities i ON i.id = v.identity_id ORDER BY v.identity_id, v.id').all() as Array<{ identityId: number; name: string; vector: Buffer; quality: string | null }>;
+    return rows.map((r) => {
+      if (r.vector.byteLength !== dim * 4) throw new FrwError('INTEGRITY', `a stored vector of ${r.name} has ${r.vector.byteLength / 4} values, the model gives ${dim}`);
+      return { identityId: r.identityId, name: r.name, vector: new Float32Array(r.vector.buffer.slice(r.vector.byteOffset, r.vector.byteOffset + r.vector.byteLength)), quality: r.quality ? JSON.parse(r.quality) : null };
+    });
+  }
+
+  rename(from: string, to: string): void {
+    const r = this.db.prepare('UPDATE identities SET name = ?, updated_at = ? WHERE name = ?').run(to, new Date().toISOString(), from);
+    if (r.changes === 0) throw new FrwError('NOT_FOUND', `no enrolled identity "${from}"`);
+  }
+
+  remove(name: string): void {
+    const r = this.db.prepare('DELETE FROM identities WHERE name = ?').run(name);
+    if (r.changes === 0) throw new FrwError('NOT_FOUND', `no enrolled identity "${name}"`);
+  }
+
+  logAttendance(row: Omit<AttendanceRow, 'id' | 'at'> & { identityId: number | null }): AttendanceRow {
+    const at = new Date().toISOString();
+    const r = this.db.prepare('INSERT INTO attendance (at, identity_id, name, score, decision, image_sha256) VALUES (?, ?, ?, ?, ?, ?)').run(at, row.identityId, row.name, row.score, row.decision, row.imageSha256);
+    return { id: Number(r.lastInsertRowid), at, name: row.name, score: row.score, decision: row.decision, imageSha256: row.imageSha256 };
+  }
+
+  attendance(limit = 1000): AttendanceRow[] {
+    return this.db.prepare('SELECT id, at, name, score, decision, image_sha256 AS imageSha256 FROM attendance ORDER BY id DESC LIMIT ?').all(limit) as AttendanceRow[];
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
