@@ -6,6 +6,7 @@ import { registerEmbed } from './embed.js';
 import { registerEval } from './eval.js';
 import { registerIdentify } from './identify.js';
 import { registerExportConfig } from './export-config.js';
+import { registerEngine } from './engine.js';
 import { registerModel } from './model.js';
 import { TOOL_VERSION } from '../core/version.js';
 
@@ -19,5 +20,6 @@ registerEmbed(program);
 registerEval(program);
 registerIdentify(program);
 registerExportConfig(program);
+registerEngine(program);
 
 await program.parseAsync(process.argv);

@@ -12,6 +12,8 @@ export type ErrorCode =
   | 'CONFLICT' // a lock held by another process, a concurrent write
   | 'EMPTY_INPUT' // a metric asked of no data
   | 'NOT_MEASURABLE' // a quantity the data cannot back (e.g. FMR below 1/N)
+  | 'UNAUTHORIZED' // a missing or wrong API key
+  | 'TOO_LARGE' // an upload over the size cap
   | 'INTERNAL';
 
 export class FrwError extends Error {

@@ -175,7 +175,9 @@ export class Engine {
   }
 
   rename(from: string, to: string): void {
-    this.store.rename(from, to);
+    const clean = to.trim();
+    if (!clean || clean.length > 200) throw new FrwError('BAD_INPUT', 'a name must be 1 to 200 characters');
+    this.store.rename(from, clean);
     this.index = null;
   }
 

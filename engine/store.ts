@@ -92,6 +92,7 @@ export class GalleryStore {
   }
 
   rename(from: string, to: string): void {
+    if (from !== to && this.db.prepare('SELECT 1 FROM identities WHERE name = ?').get(to)) throw new FrwError('CONFLICT', `"${to}" is already enrolled`);
     const r = this.db.prepare('UPDATE identities SET name = ?, updated_at = ? WHERE name = ?').run(to, new Date().toISOString(), from);
     if (r.changes === 0) throw new FrwError('NOT_FOUND', `no enrolled identity "${from}"`);
   }

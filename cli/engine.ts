@@ -1,0 +1,87 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { FrwError } from '../core/errors.js';
+import { createApp } from '../engine/api/app.js';
+import { loadDeployConfig } from '../engine/deploy-config.js';
+import { Engine } from '../engine/engine.js';
+import { action, configOf } from './context.js';
+
+interface EngineFlags {
+  config: string;
+  gallery: string;
+}
+
+async function openEngine(flags: EngineFlags, self: Command): Promise<Engine> {
+  const cfg = configOf(self);
+  return Engine.open({ config: loadDeployConfig(path.resolve(flags.config)), galleryFile: path.resolve(flags.gallery), modelRoot: cfg.modelRoot });
+}
+
+const readImages = (files: string[]) =>
+  files.map((f) => {
+    try {
+      return new Uint8Array(fs.readFileSync(f));
+    } catch (e) {
+      throw new FrwError('NOT_FOUND', `cannot read image ${f}: ${(e as Error).message}`);
+    }
+  });
+
+const print = (v: unknown) => process.stdout.write(JSON.stringify(v, null, 2) + '\n');
+
+/** `frw engine …`: the recognition engine from a deployment config, on the command line or over HTTP. */
+export function registerEngine(program: Command): void {
+  const eng = program.command('engine').description('the recognition engine: enrol, identify, check in, serve the HTTP API');
+  const withEngine = (cmd: Command) =>
+    cmd.requiredOption('--config <file>', 'deployment config (frw export-config)').option('--gallery <file>', 'SQLite gallery file', '.frw/engine/gallery.db');
+
+  withEngine(eng.command('enroll <name> <images...>').description('enrol a person from one or more photos').option('--replace', 'replace their previous photos (re-enrol)', false)).action(
+    action(async (name: string, images: string[], flags: EngineFlags & { replace: boolean }, self: Command) => {
+      const engine = await openEngine(flags, self);
+      try {
+        print(await engine.enrol(name, readImages(images), flags.replace));
+      } finally {
+        await engine.close();
+      }
+    }),
+  );
+  for (const verb of ['identify', 'checkin'] as const) {
+    withEngine(eng.command(`${verb} <image>`).description(verb === 'identify' ? 'who is this, or unknown' : 'identify and log the attempt in the attendance log')).action(
+      action(async (image: string, flags: EngineFlags, self: Command) => {
+        const engine = await openEngine(flags, self);
+        try {
+          const [bytes] = readImages([image]);
+          print(verb === 'identify' ? await engine.identify(bytes) : await engine.checkin(bytes));
+        } finally {
+          await engine.close();
+        }
+      }),
+    );
+  }
+  withEngine(eng.command('identities').description('list enrolled people')).action(
+    action(async (flags: EngineFlags, self: Command) => {
+      const engine = await openEngine(flags, self);
+      try {
+        print(engine.identities());
+      } finally {
+        await engine.close();
+      }
+    }),
+  );
+  withEngine(eng.command('serve').description('serve the HTTP API (binds 127.0.0.1 unless --host says otherwise)'))
+    .option('--host <addr>', 'address to bind', '127.0.0.1')
+    .option('--port <n>', 'port', '8731')
+    .option('--api-key <key>', 'API key clients send as X-API-Key (env FRW_API_KEY)')
+    .option('--max-upload-mb <n>', 'largest upload accepted', '10')
+    .action(
+      action(async (flags: EngineFlags & { host: string; port: string; apiKey?: string; maxUploadMb: string }, self: Command) => {
+        const apiKey = flags.apiKey ?? process.env.FRW_API_KEY;
+        if (!apiKey || apiKey.length < 16) throw new FrwError('BAD_INPUT', 'an API key of at least 16 characters is required: --api-key or FRW_API_KEY');
+        const engine = await openEngine(flags, self);
+        const app = createApp({ engine, apiKey, maxUploadBytes: Number(flags.maxUploadMb) * 1024 * 1024 });
+        const server = app.listen(Number(flags.port), flags.host, () => process.stderr.write(`frw engine: ${engine.config.model.id} (${engine.config.aggregation}, threshold ${engine.config.threshold.similarity.toFixed(4)}) on http://${flags.host}:${flags.port}\n`));
+        const stop = () => server.close(() => void engine.close());
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      }),
+    );
+}

@@ -1,0 +1,73 @@
+import crypto from 'node:crypto';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import multer from 'multer';
+import { FrwError } from '../../core/errors.js';
+import type { Engine } from '../engine.js';
+import { errorMiddleware } from './errors.js';
+
+export interface AppDeps {
+  engine: Engine;
+  /** Required in the X-API-Key header on every route but /healthz. */
+  apiKey: string;
+  /** Largest upload accepted, bytes (413 above). */
+  maxUploadBytes: number;
+}
+
+const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'image/tiff', 'image/x-portable-graymap', 'image/x-portable-pixmap', 'image/x-portable-anymap', 'application/octet-stream']);
+
+/** The engine's HTTP API (versioned under /v1). Listening is the caller's business: see serve.ts. */
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: deps.maxUploadBytes, files: 20 } });
+  const wrap = (fn: (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response, next: NextFunction) => fn(req, res).catch(next);
+  const images = (req: Request): Uint8Array[] => {
+    const files = (req.files as Express.Multer.File[] | undefined) ?? [];
+    if (files.length === 0) throw new FrwError('BAD_INPUT', 'send the image(s) as multipart/form-data field "image"');
+    for (const f of files) if (!IMAGE_TYPES.has(f.mimetype)) throw new FrwError('UNSUPPORTED', `unsupported content type ${f.mimetype} for ${f.originalname}; send an image`);
+    return files.map((f) => new Uint8Array(f.buffer.buffer, f.buffer.byteOffset, f.buffer.byteLength));
+  };
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true, model: deps.engine.config.model.id, identities: deps.engine.identities().length });
+  });
+  app.use((req, _res, next) => {
+    const given = Buffer.from(String(req.header('x-api-key') ?? ''));
+    const want = Buffer.from(deps.apiKey);
+    if (given.length !== want.length || !crypto.timingSafeEqual(given, want)) {
+      next(new FrwError('UNAUTHORIZED', 'missing or wrong API key (X-API-Key)'));
+      return;
+    }
+    next();
+  });
+
+  const v1 = express.Router();
+  v1.post('/enroll', upload.array('image', 20), wrap(async (req, res) => {
+    const name = String(req.body?.name ?? '');
+    res.status(201).json(await deps.engine.enrol(name, images(req), req.body?.replace === 'true'));
+  }));
+  v1.post('/identify', upload.array('image', 1), wrap(async (req, res) => {
+    res.json(await deps.engine.identify(images(req)[0]));
+  }));
+  v1.post('/checkin', upload.array('image', 1), wrap(async (req, res) => {
+    res.json(await deps.engine.checkin(images(req)[0]));
+  }));
+  v1.get('/identities', (_req, res) => {
+    res.json({ identities: deps.engine.identities() });
+  });
+  v1.patch('/identities/:name', express.json(), (req, res) => {
+    deps.engine.rename(req.params.name as string, String(req.body?.name ?? ''));
+    res.json({ ok: true });
+  });
+  v1.delete('/identities/:name', (req, res) => {
+    deps.engine.remove(req.params.name as string);
+    res.status(204).end();
+  });
+  v1.get('/attendance', (req, res) => {
+    res.json({ attendance: deps.engine.store.attendance(Math.min(10000, Number(req.query.limit ?? 1000) || 1000)) });
+  });
+  app.use('/v1', v1);
+  app.use((_req, _res, next) => next(new FrwError('NOT_FOUND', 'no such route')));
+  app.use(errorMiddleware);
+  return app;
+}

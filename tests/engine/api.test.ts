@@ -1,0 +1,103 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { createApp } from '../../engine/api/app.js';
+import { Engine } from '../../engine/engine.js';
+import { buildDeployConfig, finalizeConfig, parseRule } from '../../engine/export.js';
+import type { DeployConfig } from '../../engine/deploy-config.js';
+import { runCli } from '../helpers/cli.js';
+import { DATA_ROOT, MODEL_ROOT, lfwImage, tempWorkspace } from '../helpers/shared.js';
+
+const KEY = 'test-key-0123456789abcdef';
+const ws = tempWorkspace();
+const galleryFile = path.join(ws, 'gallery.db');
+let config: DeployConfig;
+let engine: Engine;
+let server: Server;
+let base = '';
+
+async function start(): Promise<void> {
+  engine = await Engine.open({ config, galleryFile, modelRoot: MODEL_ROOT });
+  server = createApp({ engine, apiKey: KEY, maxUploadBytes: 10 * 1024 * 1024 }).listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+async function stop(): Promise<void> {
+  await new Promise((r) => server.close(r));
+  await engine.close();
+}
+
+function form(fields: Record<string, string>, files: Array<{ bytes: Uint8Array; type?: string; name?: string }>): FormData {
+  const f = new FormData();
+  for (const [k, v] of Object.entries(fields)) f.append(k, v);
+  for (const file of files) f.append('image', new Blob([file.bytes], { type: file.type ?? 'image/jpeg' }), file.name ?? 'face.jpg');
+  return f;
+}
+const post = (route: string, body: FormData, key = KEY) => fetch(`${base}${route}`, { method: 'POST', body, headers: { 'x-api-key': key } });
+const img = (name: string, n = 1) => new Uint8Array(fs.readFileSync(lfwImage(name, n)));
+
+before(async () => {
+  const run = path.join(ws, 'eval');
+  const r = await runCli(['eval', '--dataset', 'lfw-mini', '--models', 'mobilefacenet', '--bootstrap', '0', '--out', run, '--data-root', DATA_ROOT, '--model-root', MODEL_ROOT, '--workspace', ws]);
+  assert.equal(r.code, 0, r.stderr);
+  config = finalizeConfig(buildDeployConfig({ runDir: run, model: 'mobilefacenet', mode: 'mean', rule: parseRule('eer'), userModelsDir: path.join(ws, 'models') }));
+  await start();
+});
+after(stop);
+
+test('enrol through the API, check in other photos (recognised) and strangers (unknown), restart, find everything intact', async () => {
+  const people = ['Colin_Powell', 'Serena_Williams', 'Tony_Blair'];
+  for (const p of people) {
+    const r = await post('/v1/enroll', form({ name: p }, [{ bytes: img(p, 1) }, { bytes: img(p, 2) }]));
+    assert.equal(r.status, 201, await r.clone().text());
+    assert.equal((await r.json()).enrolled, 2);
+  }
+  for (const p of people) {
+    const r = await (await post('/v1/checkin', form({}, [{ bytes: img(p, 3) }]))).json();
+    assert.equal(r.identity, p, `${p} recognised (score ${r.score})`);
+    assert.ok(r.score >= r.threshold.similarity && r.box && r.latencyMs > 0);
+  }
+  for (const stranger of ['Aaron_Eckhart', 'Abdel_Madi_Shabneh']) {
+    const r = await (await post('/v1/checkin', form({}, [{ bytes: img(stranger) }]))).json();
+    assert.equal(r.identity, null, `${stranger} is unknown (score ${r.score})`);
+  }
+  await stop();
+  await start();
+  const ids = await (await fetch(`${base}/v1/identities`, { headers: { 'x-api-key': KEY } })).json();
+  assert.deepEqual(ids.identities.map((i: { name: string }) => i.name), [...people].sort());
+  const log = await (await fetch(`${base}/v1/attendance`, { headers: { 'x-api-key': KEY } })).json();
+  assert.equal(log.attendance.length, 5);
+  assert.deepEqual(log.attendance.map((a: { decision: string }) => a.decision).sort(), ['recognised', 'recognised', 'recognised', 'unknown', 'unknown']);
+});
+
+test('keys, sizes, types and faces: each bad input has its status and loses nothing', async () => {
+  assert.equal((await fetch(`${base}/healthz`)).status, 200);
+  assert.equal((await fetch(`${base}/v1/identities`)).status, 401);
+  assert.equal((await fetch(`${base}/v1/identities`, { headers: { 'x-api-key': 'wrong' } })).status, 401);
+  const big = await post('/v1/identify', form({}, [{ bytes: new Uint8Array(30 * 1024 * 1024) }]));
+  assert.equal(big.status, 413);
+  const text = await post('/v1/identify', form({}, [{ bytes: new TextEncoder().encode('hello'), type: 'text/plain', name: 'a.txt' }]));
+  assert.equal(text.status, 415);
+  const noFile = await post('/v1/identify', form({}, []));
+  assert.equal(noFile.status, 400);
+  const truncated = img('Colin_Powell', 4).subarray(0, 3000);
+  const t = await (await post('/v1/identify', form({}, [{ bytes: truncated }]))).json();
+  assert.equal(t.failure.reason, 'truncated');
+  const enrolNoFace = await post('/v1/enroll', form({ name: 'Nobody' }, [{ bytes: truncated }]));
+  assert.equal(enrolNoFace.status, 400);
+  assert.match((await enrolNoFace.json()).error.message, /no face could be enrolled/);
+  assert.equal((await fetch(`${base}/v1/nothing`, { headers: { 'x-api-key': KEY } })).status, 404);
+});
+
+test('concurrent enrolments of one name end as one identity holding every photo', async () => {
+  const name = 'George_W_Bush';
+  const results = await Promise.all([1, 2, 3, 4].map((n) => post('/v1/enroll', form({ name }, [{ bytes: img(name, n) }]))));
+  for (const r of results) assert.equal(r.status, 201);
+  const ids = (await (await fetch(`${base}/v1/identities`, { headers: { 'x-api-key': KEY } })).json()).identities;
+  const bush = ids.filter((i: { name: string }) => i.name === name);
+  assert.equal(bush.length, 1);
+  assert.equal(bush[0].vectors, 4);
+});
