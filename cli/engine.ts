@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { FrwError } from '../core/errors.js';
+import { writeFileAtomic } from '../core/lock.js';
 import { createApp } from '../engine/api/app.js';
 import { loadDeployConfig } from '../engine/deploy-config.js';
 import { Engine } from '../engine/engine.js';
@@ -62,6 +63,32 @@ export function registerEngine(program: Command): void {
       const engine = await openEngine(flags, self);
       try {
         print(engine.identities());
+      } finally {
+        await engine.close();
+      }
+    }),
+  );
+  withEngine(eng.command('export-gallery <file>').description('write the gallery (identities and vectors) to a JSON file')).action(
+    action(async (file: string, flags: EngineFlags, self: Command) => {
+      const engine = await openEngine(flags, self);
+      try {
+        writeFileAtomic(path.resolve(file), JSON.stringify(engine.exportGallery()) + '\n');
+      } finally {
+        await engine.close();
+      }
+    }),
+  );
+  withEngine(eng.command('import-gallery <file>').description('import a gallery exported under the same pipeline')).action(
+    action(async (file: string, flags: EngineFlags, self: Command) => {
+      const engine = await openEngine(flags, self);
+      try {
+        let g: unknown;
+        try {
+          g = JSON.parse(fs.readFileSync(path.resolve(file), 'utf8'));
+        } catch (e) {
+          throw new FrwError('BAD_INPUT', `cannot read gallery ${file}: ${(e as Error).message}`);
+        }
+        print(engine.importGallery(g as Parameters<Engine['importGallery']>[0]));
       } finally {
         await engine.close();
       }

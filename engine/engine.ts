@@ -14,7 +14,7 @@ import { faissIndex } from '../experiments/identification/faiss.js';
 import { exactIndex, rankIdentities, rowsNeeded, type VectorIndex } from '../experiments/identification/search.js';
 import { aggregate, qualityWeight, type Gallery } from '../experiments/identification/templates.js';
 import { verifyConfigFiles, type DeployConfig } from './deploy-config.js';
-import { GalleryStore, type AttendanceRow, type IdentityRow } from './store.js';
+import { GalleryStore, type AttendanceRow, type GalleryExport, type IdentityRow } from './store.js';
 
 export interface EngineOptions {
   config: DeployConfig;
@@ -168,6 +168,29 @@ export class Engine {
     const id = r.identity ? this.searchIndex().ids[this.searchIndex().gallery.identities.indexOf(r.identity)] : null;
     const attendance = this.store.logAttendance({ identityId: id, name: r.identity, score: r.score, decision, imageSha256: sha256Hex(image) });
     return { ...r, attendance };
+  }
+
+  exportGallery(): GalleryExport {
+    return this.store.exportGallery(this.config.pipelineKey);
+  }
+
+  /** Import a gallery exported under the same pipeline, in one transaction per identity (replacing same names). */
+  importGallery(g: GalleryExport): { identities: number; vectors: number } {
+    if (g?.format !== 'fr-workbench-gallery' || g.version !== 1 || !Array.isArray(g.identities)) throw new FrwError('BAD_INPUT', 'not an fr-workbench gallery export (format 1)');
+    if (g.pipelineKey !== this.config.pipelineKey) throw new FrwError('CONFLICT', `the gallery was made by pipeline ${g.pipelineKey.slice(0, 12)}…, this engine runs ${this.config.pipelineKey.slice(0, 12)}…; re-enrol from photos instead`);
+    const dim = this.config.model.output.dim;
+    let vectors = 0;
+    for (const id of g.identities) {
+      const rows = id.vectors.map((v) => {
+        const b = Buffer.from(v.vector, 'base64');
+        if (b.byteLength !== dim * 4) throw new FrwError('BAD_INPUT', `a vector of ${id.name} has ${b.byteLength / 4} values; the model gives ${dim}`);
+        return { vector: new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)), imageSha256: v.imageSha256, quality: v.quality };
+      });
+      this.store.enrol(id.name, rows, true);
+      vectors += rows.length;
+    }
+    this.index = null;
+    return { identities: g.identities.length, vectors };
   }
 
   identities(): IdentityRow[] {

@@ -17,6 +17,14 @@ export interface IdentityRow {
   updatedAt: string;
 }
 
+export interface GalleryExport {
+  format: 'fr-workbench-gallery';
+  version: 1;
+  /** Vectors only mean something under the pipeline that made them. */
+  pipelineKey: string;
+  identities: Array<{ name: string; vectors: Array<{ imageSha256: string; vector: string; quality: unknown }> }>;
+}
+
 export interface AttendanceRow {
   id: number;
   at: string;
@@ -89,6 +97,18 @@ export class GalleryStore {
       if (r.vector.byteLength !== dim * 4) throw new FrwError('INTEGRITY', `a stored vector of ${r.name} has ${r.vector.byteLength / 4} values, the model gives ${dim}`);
       return { identityId: r.identityId, name: r.name, vector: new Float32Array(r.vector.buffer.slice(r.vector.byteOffset, r.vector.byteOffset + r.vector.byteLength)), quality: r.quality ? JSON.parse(r.quality) : null };
     });
+  }
+
+  /** Every identity with its vectors (base64 float32) and their quality: a portable gallery file. */
+  exportGallery(pipelineKey: string): GalleryExport {
+    const rows = this.db.prepare('SELECT i.name AS name, v.image_sha256 AS imageSha256, v.vector AS vector, v.quality AS quality FROM vectors v JOIN identities i ON i.id = v.identity_id ORDER BY i.name, v.id').all() as Array<{ name: string; imageSha256: string; vector: Buffer; quality: string | null }>;
+    const byName = new Map<string, GalleryExport['identities'][number]>();
+    for (const r of rows) {
+      const e = byName.get(r.name) ?? { name: r.name, vectors: [] };
+      e.vectors.push({ imageSha256: r.imageSha256, vector: r.vector.toString('base64'), quality: r.quality ? JSON.parse(r.quality) : null });
+      byName.set(r.name, e);
+    }
+    return { format: 'fr-workbench-gallery', version: 1, pipelineKey, identities: [...byName.values()] };
   }
 
   rename(from: string, to: string): void {

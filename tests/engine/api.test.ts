@@ -104,3 +104,18 @@ test('concurrent enrolments of one name end as one identity holding every photo'
   assert.equal(bush.length, 1);
   assert.equal(bush[0].vectors, 4);
 });
+
+test('a gallery exported from one engine imports into a fresh one and recognises the same people', async () => {
+  const exported = engine.exportGallery();
+  assert.ok(exported.identities.length >= 3);
+  const other = await Engine.open({ config, galleryFile: path.join(tempWorkspace(), 'copy.db'), modelRoot: MODEL_ROOT });
+  try {
+    const r = other.importGallery(JSON.parse(JSON.stringify(exported)));
+    assert.equal(r.identities, exported.identities.length);
+    assert.deepEqual(other.identities().map((i) => [i.name, i.vectors]), engine.identities().map((i) => [i.name, i.vectors]));
+    assert.equal((await other.identify(img('Serena_Williams', 5))).identity, 'Serena_Williams');
+    assert.throws(() => other.importGallery({ ...exported, pipelineKey: 'f'.repeat(64) }), (e: Error & { code?: string }) => e.code === 'CONFLICT');
+  } finally {
+    await other.close();
+  }
+});
