@@ -1,0 +1,108 @@
+/**
+ * Load on the engine's HTTP API over loopback only, bounded in count and time: CLIENTS concurrent clients check in
+ * LFW photos for SECONDS while one client keeps enrolling new people; then the server is killed with SIGKILL in
+ * the middle of enrolments, restarted, and every acknowledged enrolment must be there.
+ *
+ *   node --import tsx bench/engine-load.ts [--seconds 60] [--clients 50]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../core/paths.js';
+import { resolveConfig } from '../core/config.js';
+import { buildDeployConfig, finalizeConfig, parseRule } from '../engine/export.js';
+
+const arg = (n: string, d: number) => (process.argv.includes(n) ? Number(process.argv[process.argv.indexOf(n) + 1]) : d);
+const SECONDS = Math.min(arg('--seconds', 60), 600);
+const CLIENTS = Math.min(arg('--clients', 50), 200);
+const KEY = 'bench-key-0123456789abcdef';
+const PORT = 18000 + Math.floor(Math.random() * 1000);
+const BASE = `http://127.0.0.1:${PORT}`;
+const cfg = resolveConfig({}, process.env);
+const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'frw-load-'));
+const lfw = path.join(cfg.dataRoot, 'lfw', 'lfw-deepfunneled');
+const frw = (args: string[]): ChildProcess => spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'cli', 'main.ts'), ...args, '--workspace', ws], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+const exited = (c: ChildProcess) => new Promise<number | null>((r) => c.once('exit', r));
+
+// A config from a real evaluation run (lfw-mini, mobilefacenet, EER threshold).
+const run = path.join(ws, 'run');
+if ((await exited(frw(['eval', '--dataset', 'lfw-mini', '--models', 'mobilefacenet', '--bootstrap', '0', '--out', run]))) !== 0) throw new Error('eval failed');
+const configFile = path.join(ws, 'deploy.json');
+fs.writeFileSync(configFile, JSON.stringify(finalizeConfig(buildDeployConfig({ runDir: run, model: 'mobilefacenet', mode: 'mean', rule: parseRule('eer'), userModelsDir: path.join(ws, 'models') }))));
+const gallery = path.join(ws, 'gallery.db');
+
+async function startServer(): Promise<ChildProcess> {
+  const child = frw(['engine', 'serve', '--config', configFile, '--gallery', gallery, '--port', String(PORT), '--api-key', KEY]);
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(`${BASE}/healthz`)).ok) return child;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error('server did not start');
+}
+
+const people = fs.readdirSync(lfw).filter((p) => fs.readdirSync(path.join(lfw, p)).length >= 2).sort();
+const photo = (p: string, n: number) => fs.readFileSync(path.join(lfw, p, `${p}_${String(n).padStart(4, '0')}.jpg`));
+const send = (route: string, fields: Record<string, string>, images: Buffer[]) => {
+  const f = new FormData();
+  for (const [k, v] of Object.entries(fields)) f.append(k, v);
+  for (const b of images) f.append('image', new Blob([b], { type: 'image/jpeg' }), 'x.jpg');
+  return fetch(`${BASE}${route}`, { method: 'POST', body: f, headers: { 'x-api-key': KEY } });
+};
+
+let server = await startServer();
+for (const p of people.slice(0, 20)) if ((await send('/v1/enroll', { name: p }, [photo(p, 1)])).status !== 201) throw new Error(`enrol ${p} failed`);
+
+const latencies: number[] = [];
+let errors = 0;
+const acknowledged: string[] = [];
+const deadline = Date.now() + SECONDS * 1000;
+const client = async (c: number) => {
+  for (let i = 0; Date.now() < deadline; i++) {
+    const p = people[(c * 7 + i) % 40];
+    const t = performance.now();
+    try {
+      const r = await send('/v1/checkin', {}, [photo(p, 2)]);
+      await r.arrayBuffer();
+      if (r.status !== 200) errors++;
+      else latencies.push(performance.now() - t);
+    } catch {
+      errors++;
+    }
+  }
+};
+const enroller = async () => {
+  for (let i = 20; Date.now() < deadline && i < people.length; i++) {
+    const r = await send('/v1/enroll', { name: people[i] }, [photo(people[i], 1)]);
+    if (r.status === 201) acknowledged.push(people[i]);
+    else errors++;
+  }
+};
+await Promise.all([enroller(), ...Array.from({ length: CLIENTS }, (_, c) => client(c))]);
+
+// Crash in the middle of enrolments: fire some, kill -9 after the first acknowledgements, then restart.
+const inFlight = people.slice(acknowledged.length + 20, acknowledged.length + 40).map((p) =>
+  send('/v1/enroll', { name: p }, [photo(p, 1)]).then((r) => (r.status === 201 ? acknowledged.push(p) : undefined), () => undefined),
+);
+await new Promise((r) => setTimeout(r, 400));
+server.kill('SIGKILL');
+await Promise.all(inFlight);
+await exited(server);
+server = await startServer();
+const listed = new Set(((await (await fetch(`${BASE}/v1/identities`, { headers: { 'x-api-key': KEY } })).json()) as { identities: Array<{ name: string }> }).identities.map((i) => i.name));
+const lost = acknowledged.filter((p) => !listed.has(p));
+server.kill('SIGTERM');
+await exited(server);
+fs.rmSync(ws, { recursive: true, force: true });
+
+latencies.sort((a, b) => a - b);
+const q = (f: number) => latencies[Math.min(latencies.length - 1, Math.floor(f * latencies.length))];
+console.log(`\nengine under load: ${CLIENTS} clients checking in for ${SECONDS} s while enrolments continue (loopback, ${os.availableParallelism()} cores)`);
+console.log(`check-ins ${latencies.length} (${(latencies.length / SECONDS).toFixed(1)}/s) · p50 ${q(0.5).toFixed(0)} ms · p99 ${q(0.99).toFixed(0)} ms · errors ${errors}`);
+console.log(`enrolments acknowledged ${acknowledged.length} · after kill -9 and restart: ${lost.length === 0 ? 'all present' : `LOST ${lost.length}: ${lost.join(', ')}`}`);
+process.exitCode = lost.length === 0 && errors === 0 ? 0 : 1;
