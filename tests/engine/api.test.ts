@@ -119,3 +119,20 @@ test('a gallery exported from one engine imports into a fresh one and recognises
     await other.close();
   }
 });
+
+test('a group photo is decided by the config policy (the central face), a photo with no face says so', async () => {
+  const sharp = (await import('sharp')).default;
+  const other = await sharp(Buffer.from(img('Aaron_Eckhart'))).resize(150, 150).toBuffer();
+  const group = await sharp({ create: { width: 560, height: 300, channels: 3, background: { r: 30, g: 30, b: 30 } } })
+    .composite([{ input: Buffer.from(img('Serena_Williams', 6)), left: 155, top: 25 }, { input: other, left: 405, top: 0 }])
+    .jpeg()
+    .toBuffer();
+  const g = await json(post('/v1/identify', form({}, [{ bytes: new Uint8Array(group) }])));
+  assert.equal(g.identity, 'Serena_Williams', `central face chosen (score ${g.score})`);
+  const noise = Buffer.alloc(200 * 200 * 3);
+  for (let i = 0; i < noise.length; i++) noise[i] = (i * 7919) % 251;
+  const blank = await sharp(noise, { raw: { width: 200, height: 200, channels: 3 } }).png().toBuffer();
+  const n = await json(post('/v1/identify', form({}, [{ bytes: new Uint8Array(blank), type: 'image/png', name: 'x.png' }])));
+  assert.equal(n.identity, null);
+  assert.equal(n.failure.reason, 'no-face');
+});
