@@ -12,31 +12,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { resolveConfig, workspacePaths } from '../core/config.js';
-import { DEFAULT_DECODE } from '../datasets/image.js';
-import { openDataset } from '../datasets/resolve.js';
 import { scoreAllPairs } from '../experiments/all-pairs.js';
-import { embedDataset } from '../experiments/embed.js';
-import { loadEmbeddingTable } from '../experiments/embeddings.js';
 import { auc, eer, rocCurve, sortScores, tarAtFmr } from '../experiments/metrics/index.js';
 import { sortFloat32 } from '../experiments/metrics/radix-sort.js';
 import { identityIndex } from '../experiments/protocols.js';
-import { getDetectorCard, getEmbedderCard } from '../models/registry.js';
+import { lfwEmbeddings, time } from './lfw-embeddings.js';
 
 const modelId = process.argv.includes('--model') ? process.argv[process.argv.indexOf('--model') + 1] : 'mobilefacenet';
-const cfg = resolveConfig({}, process.env);
-const ws = workspacePaths(cfg);
-const manifest = await openDataset('lfw', cfg, {});
-const spec = { embedder: getEmbedderCard(modelId, ws.userModels), detector: getDetectorCard('scrfd-2.5g', ws.userModels), policy: 'central-largest' as const, decode: DEFAULT_DECODE, flip: false };
-const emb = await embedDataset(manifest, spec, { embeddingsRoot: ws.embeddings, modelRoot: cfg.modelRoot, workers: cfg.threads });
-const table = loadEmbeddingTable(manifest, emb.cacheDir, spec.embedder.output.dim);
+const { manifest, table } = await lfwEmbeddings(modelId);
 const ids = identityIndex(manifest);
-
-const time = <T>(f: () => T): { value: T; s: number } => {
-  const t = performance.now();
-  const value = f();
-  return { value, s: (performance.now() - t) / 1000 };
-};
 
 // --- ours: stream all pairs, sort, exact metrics
 const scored = time(() => scoreAllPairs(table, ids));

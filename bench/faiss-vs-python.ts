@@ -10,14 +10,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { resolveConfig, workspacePaths } from '../core/config.js';
-import { DEFAULT_DECODE } from '../datasets/image.js';
-import { openDataset } from '../datasets/resolve.js';
-import { embedDataset } from '../experiments/embed.js';
-import { loadEmbeddingTable } from '../experiments/embeddings.js';
 import { faissIndex } from '../experiments/identification/faiss.js';
 import { l2normalize } from '../models/embedder.js';
-import { getDetectorCard, getEmbedderCard } from '../models/registry.js';
+import { lfwEmbeddings, time } from './lfw-embeddings.js';
 
 process.env.OMP_NUM_THREADS = '1';
 const arg = (n: string) => (process.argv.includes(n) ? process.argv[process.argv.indexOf(n) + 1] : undefined);
@@ -29,12 +24,7 @@ if (process.argv.includes('--random')) {
   vectors = new Float32Array(20000 * dim);
   for (let i = 0; i < 20000; i++) vectors.set(l2normalize(Float32Array.from({ length: dim }, () => Math.random() * 2 - 1)), i * dim);
 } else {
-  const cfg = resolveConfig({}, process.env);
-  const ws = workspacePaths(cfg);
-  const manifest = await openDataset('lfw', cfg, {});
-  const spec = { embedder: getEmbedderCard(modelId, ws.userModels), detector: getDetectorCard('scrfd-2.5g', ws.userModels), policy: 'central-largest' as const, decode: DEFAULT_DECODE, flip: false };
-  const e = await embedDataset(manifest, spec, { embeddingsRoot: ws.embeddings, modelRoot: cfg.modelRoot, workers: cfg.threads });
-  const t = loadEmbeddingTable(manifest, e.cacheDir, spec.embedder.output.dim);
+  const { table: t } = await lfwEmbeddings(modelId);
   dim = t.dim;
   vectors = t.vectors;
 }
@@ -42,22 +32,18 @@ const n = vectors.length / dim;
 const nq = Math.min(2000, n);
 const queries = vectors.slice(0, nq * dim);
 const k = 10;
-const time = (f: () => void) => {
-  const t = performance.now();
-  f();
-  return (performance.now() - t) / 1000;
-};
+const seconds = (f: () => unknown) => time(f).s;
 
 // Moving vectors in: our patched Float32Array path vs the plain number[] path of stock faiss-node.
-const tF32 = time(() => faissIndex('flat', vectors, dim));
+const tF32 = seconds(() => faissIndex('flat', vectors, dim));
 const plain = Array.from(vectors);
 const { createRequire } = await import('node:module');
 const f = createRequire(import.meta.url)('faiss-node');
-const tArray = time(() => new f.IndexFlatIP(dim).add(plain));
-const tConvert = time(() => Array.from(vectors));
+const tArray = seconds(() => new f.IndexFlatIP(dim).add(plain));
+const tConvert = seconds(() => Array.from(vectors));
 const idx = faissIndex('flat', vectors, dim);
 idx.search(queries.subarray(0, 100 * dim), k); // warm-up
-const tSearch = time(() => idx.search(queries, k));
+const tSearch = seconds(() => idx.search(queries, k));
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'frw-faiss-'));
 fs.writeFileSync(path.join(dir, 'v.f32'), new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength));

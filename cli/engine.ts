@@ -18,6 +18,16 @@ async function openEngine(flags: EngineFlags, self: Command): Promise<Engine> {
   return Engine.open({ config: loadDeployConfig(path.resolve(flags.config)), galleryFile: path.resolve(flags.gallery), modelRoot: cfg.modelRoot });
 }
 
+/** Open the engine for one command and close it whatever happens. */
+async function withEngine<T>(flags: EngineFlags, self: Command, fn: (engine: Engine) => Promise<T> | T): Promise<T> {
+  const engine = await openEngine(flags, self);
+  try {
+    return await fn(engine);
+  } finally {
+    await engine.close();
+  }
+}
+
 const readImages = (files: string[]) =>
   files.map((f) => {
     try {
@@ -32,56 +42,41 @@ const print = (v: unknown) => process.stdout.write(JSON.stringify(v, null, 2) + 
 /** `frw engine …`: the recognition engine from a deployment config, on the command line or over HTTP. */
 export function registerEngine(program: Command): void {
   const eng = program.command('engine').description('the recognition engine: enrol, identify, check in, serve the HTTP API');
-  const withEngine = (cmd: Command) =>
+  const engineOptions = (cmd: Command) =>
     cmd.requiredOption('--config <file>', 'deployment config (frw export-config)').option('--gallery <file>', 'SQLite gallery file', '.frw/engine/gallery.db');
 
-  withEngine(eng.command('enroll <name> <images...>').description('enrol a person from one or more photos').option('--replace', 'replace their previous photos (re-enrol)', false)).action(
+  engineOptions(eng.command('enroll <name> <images...>').description('enrol a person from one or more photos').option('--replace', 'replace their previous photos (re-enrol)', false)).action(
     action(async (name: string, images: string[], flags: EngineFlags & { replace: boolean }, self: Command) => {
-      const engine = await openEngine(flags, self);
-      try {
+      await withEngine(flags, self, async (engine) => {
         print(await engine.enrol(name, readImages(images), flags.replace));
-      } finally {
-        await engine.close();
-      }
+      });
     }),
   );
   for (const verb of ['identify', 'checkin'] as const) {
-    withEngine(eng.command(`${verb} <image>`).description(verb === 'identify' ? 'who is this, or unknown' : 'identify and log the attempt in the attendance log')).action(
+    engineOptions(eng.command(`${verb} <image>`).description(verb === 'identify' ? 'who is this, or unknown' : 'identify and log the attempt in the attendance log')).action(
       action(async (image: string, flags: EngineFlags, self: Command) => {
-        const engine = await openEngine(flags, self);
-        try {
-          const [bytes] = readImages([image]);
-          print(verb === 'identify' ? await engine.identify(bytes) : await engine.checkin(bytes));
-        } finally {
-          await engine.close();
-        }
+        const [bytes] = readImages([image]);
+        await withEngine(flags, self, async (engine) => print(verb === 'identify' ? await engine.identify(bytes) : await engine.checkin(bytes)));
       }),
     );
   }
-  withEngine(eng.command('identities').description('list enrolled people')).action(
+  engineOptions(eng.command('identities').description('list enrolled people')).action(
     action(async (flags: EngineFlags, self: Command) => {
-      const engine = await openEngine(flags, self);
-      try {
+      await withEngine(flags, self, async (engine) => {
         print(engine.identities());
-      } finally {
-        await engine.close();
-      }
+      });
     }),
   );
-  withEngine(eng.command('export-gallery <file>').description('write the gallery (identities and vectors) to a JSON file')).action(
+  engineOptions(eng.command('export-gallery <file>').description('write the gallery (identities and vectors) to a JSON file')).action(
     action(async (file: string, flags: EngineFlags, self: Command) => {
-      const engine = await openEngine(flags, self);
-      try {
+      await withEngine(flags, self, async (engine) => {
         writeFileAtomic(path.resolve(file), JSON.stringify(engine.exportGallery()) + '\n');
-      } finally {
-        await engine.close();
-      }
+      });
     }),
   );
-  withEngine(eng.command('import-gallery <file>').description('import a gallery exported under the same pipeline')).action(
+  engineOptions(eng.command('import-gallery <file>').description('import a gallery exported under the same pipeline')).action(
     action(async (file: string, flags: EngineFlags, self: Command) => {
-      const engine = await openEngine(flags, self);
-      try {
+      await withEngine(flags, self, async (engine) => {
         let g: unknown;
         try {
           g = JSON.parse(fs.readFileSync(path.resolve(file), 'utf8'));
@@ -89,12 +84,10 @@ export function registerEngine(program: Command): void {
           throw new FrwError('BAD_INPUT', `cannot read gallery ${file}: ${(e as Error).message}`);
         }
         print(engine.importGallery(g as Parameters<Engine['importGallery']>[0]));
-      } finally {
-        await engine.close();
-      }
+      });
     }),
   );
-  withEngine(eng.command('serve').description('serve the HTTP API (binds 127.0.0.1 unless --host says otherwise)'))
+  engineOptions(eng.command('serve').description('serve the HTTP API (binds 127.0.0.1 unless --host says otherwise)'))
     .option('--host <addr>', 'address to bind', '127.0.0.1')
     .option('--port <n>', 'port', '8731')
     .option('--api-key <key>', 'API key clients send as X-API-Key (env FRW_API_KEY)')

@@ -4,17 +4,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { exactIndex } from '../../../experiments/identification/search.js';
 import { faissIndex, loadFaissIndex, saveFaissIndex } from '../../../experiments/identification/faiss.js';
-import { l2normalize } from '../../../models/embedder.js';
 import { tempWorkspace } from '../../helpers/shared.js';
+import { unitRows } from '../../helpers/vectors.js';
 import type { FrwError } from '../../../core/errors.js';
 
-function unitRows(n: number, dim: number, seed: number): Float32Array {
-  let x = seed;
-  const r = () => ((x = (x * 48271) % 2147483647) / 2147483647) * 2 - 1;
-  const v = new Float32Array(n * dim);
-  for (let i = 0; i < n; i++) v.set(l2normalize(Float32Array.from({ length: dim }, r)), i * dim);
-  return v;
-}
 
 const dim = 128;
 const gallery = unitRows(3000, dim, 3);

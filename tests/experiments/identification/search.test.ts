@@ -4,15 +4,8 @@ import { exactIndex, rankIdentities, rowsNeeded } from '../../../experiments/ide
 import { buildGallery } from '../../../experiments/identification/templates.js';
 import type { EmbeddingTable } from '../../../experiments/embeddings.js';
 import type { IdentificationSplit } from '../../../experiments/identification/split.js';
-import { l2normalize } from '../../../models/embedder.js';
+import { unitRows } from '../../helpers/vectors.js';
 
-function unitRows(n: number, dim: number, seed: number): Float32Array {
-  let x = seed;
-  const r = () => ((x = (x * 48271) % 2147483647) / 2147483647) * 2 - 1;
-  const v = new Float32Array(n * dim);
-  for (let i = 0; i < n; i++) v.set(l2normalize(Float32Array.from({ length: dim }, r)), i * dim);
-  return v;
-}
 
 test('exact search returns the true top-k rows by inner product, best first', () => {
   const dim = 16;
