@@ -31,9 +31,3 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): 
     }
   };
 }
-
-export function parsePositiveNumber(v: string, what: string): number {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new FrwError('BAD_INPUT', `${what} must be a positive number, got "${v}"`);
-  return n;
-}

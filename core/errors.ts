@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'NOT_MEASURABLE' // a quantity the data cannot back (e.g. FMR below 1/N)
   | 'UNAUTHORIZED' // a missing or wrong API key
   | 'TOO_LARGE' // an upload over the size cap
+  | 'CANCELLED' // a job stopped at the user's request
   | 'INTERNAL';
 
 export class FrwError extends Error {

@@ -48,6 +48,8 @@ export interface EmbeddingRunDeps {
   workers: number;
   onEmbedProgress?: (model: string, p: EmbedProgress) => void;
   onStage?: (message: string) => void;
+  /** Stops the run between images (embedding) and between stages; it then throws CANCELLED. */
+  signal?: AbortSignal;
 }
 
 export interface EmbedDeps {

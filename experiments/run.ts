@@ -72,7 +72,8 @@ export async function runEvaluation(manifest: DatasetManifest, spec: EvalRunSpec
   const embeds: EmbedSummary[] = [];
   for (const p of spec.pipelines) {
     deps.onStage?.(`embedding ${manifest.name} with ${p.embedder.id}`);
-    embeds.push(await embedDataset(manifest, p, { embeddingsRoot: deps.embeddingsRoot, modelRoot: deps.modelRoot, workers: deps.workers, onProgress: (pr) => deps.onEmbedProgress?.(p.embedder.id, pr) }));
+    embeds.push(await embedDataset(manifest, p, { embeddingsRoot: deps.embeddingsRoot, modelRoot: deps.modelRoot, workers: deps.workers, signal: deps.signal, onProgress: (pr) => deps.onEmbedProgress?.(p.embedder.id, pr) }));
+    if (deps.signal?.aborted) throw new FrwError('CANCELLED', 'evaluation cancelled; the embeddings computed so far stay cached');
   }
   const identities = identityIndex(manifest);
   // All pairs without a sample are streamed when they are many: 13k images are 87 million pairs, too many to list.

@@ -3,7 +3,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import multer from 'multer';
 import { FrwError } from '../../core/errors.js';
 import type { Engine } from '../engine.js';
-import { errorMiddleware } from './errors.js';
+import { errorMiddleware } from '../../core/http-errors.js';
 
 export interface AppDeps {
   engine: Engine;
