@@ -3,10 +3,9 @@ import type { Command } from 'commander';
 import { workspacePaths } from '../core/config.js';
 import { FrwError } from '../core/errors.js';
 import { openDataset } from '../datasets/resolve.js';
-import { DEFAULT_FMR_TARGETS } from '../experiments/evaluate.js';
+import { DEFAULT_FMR_TARGETS, DEFAULT_RULES } from '../experiments/evaluate.js';
 import type { ScoreView } from '../experiments/distributions.js';
-import type { ThresholdRule } from '../experiments/metrics/index.js';
-import { PROTOCOLS, type ProtocolName } from '../experiments/protocols.js';
+import { defaultProtocol, PROTOCOLS, type ProtocolName } from '../experiments/protocols.js';
 import { prepareRunFolder, runEvaluation, spillScores, writeRunFolder } from '../experiments/run.js';
 import { evalReportHtml, summaryRows } from '../reports/eval-report.js';
 import { action, configOf } from './context.js';
@@ -27,8 +26,6 @@ interface EvalFlags extends PipelineFlags, DatasetFlags {
   out?: string;
   json: boolean;
 }
-
-const DEFAULT_RULES: ThresholdRule[] = [{ kind: 'fmr', target: 1e-3 }, { kind: 'eer' }, { kind: 'best-accuracy' }, { kind: 'youden' }];
 
 export function registerEval(program: Command): void {
   const cmd = program.command('eval').description('verification metrics for one or more models on the same comparisons; writes a run folder with report.html');
@@ -54,7 +51,7 @@ export function registerEval(program: Command): void {
       const fusionWeights = flags.fusionWeights?.split(',').map(Number);
       if (fusionWeights && !fusion) throw new FrwError('BAD_INPUT', '--fusion-weights needs "fusion" among --models');
       const manifest = await openDataset(flags.dataset, cfg, datasetOptionsOf(flags));
-      const protocol = (flags.protocol ?? (manifest.pairs?.length ? (manifest.pairs.every((p) => p.fold !== undefined) ? 'lfw-10fold' : 'pairs') : 'all-pairs')) as ProtocolName;
+      const protocol = (flags.protocol ?? defaultProtocol(manifest)) as ProtocolName;
       if (!PROTOCOLS.includes(protocol)) throw new FrwError('BAD_INPUT', `unknown protocol "${protocol}"; use ${PROTOCOLS.join(', ')}`);
       const int = (v: string | undefined, what: string, min: number) => {
         if (v === undefined) return undefined;

@@ -11,6 +11,9 @@ import type { ScoredComparisons } from './scoring.js';
 
 export const DEFAULT_FMR_TARGETS = [1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6];
 
+/** The threshold rules every evaluation reports unless asked for more. */
+export const DEFAULT_RULES: ThresholdRule[] = [{ kind: 'fmr', target: 1e-3 }, { kind: 'eer' }, { kind: 'best-accuracy' }, { kind: 'youden' }];
+
 export interface TarAtFmrReport {
   targetFmr: number;
   measurable: boolean;

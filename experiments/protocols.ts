@@ -26,6 +26,12 @@ export interface ProtocolOptions {
   seed: number;
 }
 
+/** The protocol a dataset suggests: its LFW folds, else its listed pairs, else all pairs. */
+export function defaultProtocol(manifest: DatasetManifest): ProtocolName {
+  if (!manifest.pairs?.length) return 'all-pairs';
+  return manifest.pairs.every((p) => p.fold !== undefined) ? 'lfw-10fold' : 'pairs';
+}
+
 export function buildComparisons(manifest: DatasetManifest, protocol: ProtocolName, opts: ProtocolOptions): ComparisonSet {
   switch (protocol) {
     case 'lfw-10fold':

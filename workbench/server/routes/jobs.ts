@@ -3,9 +3,9 @@ import express from 'express';
 import { workspacePaths, type FrwConfig } from '../../../core/config.js';
 import { FrwError } from '../../../core/errors.js';
 import { openDataset } from '../../../datasets/resolve.js';
-import { DEFAULT_FMR_TARGETS } from '../../../experiments/evaluate.js';
+import { DEFAULT_FMR_TARGETS, DEFAULT_RULES } from '../../../experiments/evaluate.js';
 import { pipelineSpecs } from '../../../experiments/pipeline-specs.js';
-import { PROTOCOLS, type ProtocolName } from '../../../experiments/protocols.js';
+import { defaultProtocol, PROTOCOLS, type ProtocolName } from '../../../experiments/protocols.js';
 import { prepareRunFolder, runEvaluation, spillScores, writeRunFolder } from '../../../experiments/run.js';
 import { DEFAULT_DECODE } from '../../../datasets/image.js';
 import { DEFAULT_DETECTOR } from '../../../models/registry.js';
@@ -42,7 +42,7 @@ export function jobsRouter(cfg: FrwConfig, runner: JobRunner): express.Router {
     const bootstrap = int(b.bootstrap, 'bootstrap', 0, 200)!;
     const pipelines = pipelineSpecs({ models: (b.models as string[]).join(','), detector: DEFAULT_DETECTOR, policy: 'central-largest', flip: b.flip === true, maxMegapixels: String(DEFAULT_DECODE.maxMegapixels), workingSize: String(DEFAULT_DECODE.workingMaxSide) }, cfg);
     const manifest = await openDataset(b.dataset, cfg);
-    const protocol = (b.protocol ?? (manifest.pairs?.length ? (manifest.pairs.every((p) => p.fold !== undefined) ? 'lfw-10fold' : 'pairs') : 'all-pairs')) as ProtocolName;
+    const protocol = (b.protocol ?? defaultProtocol(manifest)) as ProtocolName;
     if (!PROTOCOLS.includes(protocol)) throw new FrwError('BAD_INPUT', `protocol must be one of ${PROTOCOLS.join(', ')}`);
     const id = `${manifest.name}-${protocol}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     const out = path.join(workspacePaths(cfg).runs, id);
@@ -50,7 +50,7 @@ export function jobsRouter(cfg: FrwConfig, runner: JobRunner): express.Router {
       prepareRunFolder(out);
       const result = await runEvaluation(
         manifest,
-        { protocol, pipelines, seed, impostorSample, evaluation: { fmrTargets: DEFAULT_FMR_TARGETS, rules: [{ kind: 'fmr', target: 1e-3 }, { kind: 'eer' }, { kind: 'best-accuracy' }, { kind: 'youden' }], seed, bootstrap, level: 0.95, view: 'similarity' } },
+        { protocol, pipelines, seed, impostorSample, evaluation: { fmrTargets: DEFAULT_FMR_TARGETS, rules: DEFAULT_RULES, seed, bootstrap, level: 0.95, view: 'similarity' } },
         {
           embeddingsRoot: workspacePaths(cfg).embeddings,
           modelRoot: cfg.modelRoot,
