@@ -26,6 +26,14 @@ export function failureReasonOf(e: unknown): { reason: FailureReason; message: s
   return { reason, message: errorMessage(e) };
 }
 
+/**
+ * The failure to acquire carried by an error (decode, no face, several faces: FrwError BAD_INPUT), or null for
+ * anything else — a model or I/O fault, which callers rethrow rather than count.
+ */
+export function acquisitionFailureOf(e: unknown): { reason: FailureReason; message: string } | null {
+  return e instanceof FrwError && e.code === 'BAD_INPUT' ? failureReasonOf(e) : null;
+}
+
 export type FailureCounts = Record<FailureReason, number>;
 export const emptyFailureCounts = (): FailureCounts =>
   Object.fromEntries(FAILURE_REASONS.map((r) => [r, 0])) as FailureCounts;

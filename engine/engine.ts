@@ -1,5 +1,5 @@
 import { FrwError } from '../core/errors.js';
-import { failureReasonOf, type FailureReason } from '../core/failures.js';
+import { acquisitionFailureOf, type FailureReason } from '../core/failures.js';
 import { sha256Hex } from '../core/hash.js';
 import type { DecodeOptions } from '../datasets/image.js';
 import { acquireFace } from '../models/acquire.js';
@@ -11,6 +11,7 @@ import type { FacePolicy } from '../models/detect/policy.js';
 import { acquireSettings } from '../experiments/embed-batch.js';
 import { pipelineKey, type PipelineSpec } from '../experiments/pipeline.js';
 import { faissIndex } from '../experiments/identification/faiss.js';
+import { scoreToL2Distance } from '../experiments/metrics/index.js';
 import { exactIndex, rankIdentities, rowsNeeded, type VectorIndex } from '../experiments/identification/search.js';
 import { aggregate, qualityWeight, type Gallery } from '../experiments/identification/templates.js';
 import { verifyConfigFiles, type DeployConfig } from './deploy-config.js';
@@ -102,8 +103,8 @@ export class Engine {
         const e = await this.embed(img, this.spec.policy);
         vectors.push({ vector: e.vector, imageSha256: sha256Hex(img), quality: e.quality });
       } catch (err) {
-        const f = failureReasonOf(err);
-        if (!(err instanceof FrwError) || err.code !== 'BAD_INPUT') throw err;
+        const f = acquisitionFailureOf(err);
+        if (!f) throw err;
         failures.push({ image: i, ...f });
       }
     }
@@ -143,31 +144,36 @@ export class Engine {
 
   /** Who is this? The nearest enrolled identity if its score reaches the config's threshold, else unknown. */
   async identify(image: Uint8Array): Promise<Recognition> {
-    const t0 = performance.now();
-    const threshold = { similarity: this.config.threshold.similarity, l2Distance: this.config.threshold.l2Distance };
-    const done = (r: Omit<Recognition, 'latencyMs' | 'threshold'>): Recognition => ({ ...r, threshold, latencyMs: performance.now() - t0 });
-    let face;
-    try {
-      face = await this.embed(image, this.spec.policy);
-    } catch (err) {
-      if (!(err instanceof FrwError) || err.code !== 'BAD_INPUT') throw err;
-      return done({ identity: null, score: null, distance: null, box: null, failure: failureReasonOf(err) });
-    }
-    const { search, gallery } = this.searchIndex();
-    if (search.size === 0) return done({ identity: null, score: null, distance: null, box: face.box, failure: null });
-    const ranked = rankIdentities(search.search(face.vector, rowsNeeded(gallery, 1)), gallery, 1);
-    const score = ranked.score[0];
-    const distance = Math.sqrt(Math.max(0, 2 - 2 * score));
-    return done({ identity: score >= threshold.similarity ? gallery.identities[ranked.identity[0]] : null, score, distance, box: face.box, failure: null });
+    return (await this.recognise(image)).recognition;
   }
 
   /** identify, then log the attempt (who, when, score, image hash, decision): the seed's check-in app. */
   async checkin(image: Uint8Array): Promise<Recognition & { attendance: AttendanceRow }> {
-    const r = await this.identify(image);
+    const { recognition: r, identityId } = await this.recognise(image);
     const decision = r.failure ? 'no-face' : r.identity ? 'recognised' : 'unknown';
-    const id = r.identity ? this.searchIndex().ids[this.searchIndex().gallery.identities.indexOf(r.identity)] : null;
-    const attendance = this.store.logAttendance({ identityId: id, name: r.identity, score: r.score, decision, imageSha256: sha256Hex(image) });
+    const attendance = this.store.logAttendance({ identityId, name: r.identity, score: r.score, decision, imageSha256: sha256Hex(image) });
     return { ...r, attendance };
+  }
+
+  /** The recognition and, when someone is recognised, their row id in the store. */
+  private async recognise(image: Uint8Array): Promise<{ recognition: Recognition; identityId: number | null }> {
+    const t0 = performance.now();
+    const threshold = { similarity: this.config.threshold.similarity, l2Distance: this.config.threshold.l2Distance };
+    const done = (r: Omit<Recognition, 'latencyMs' | 'threshold'>, identityId: number | null = null) => ({ recognition: { ...r, threshold, latencyMs: performance.now() - t0 }, identityId });
+    let face;
+    try {
+      face = await this.embed(image, this.spec.policy);
+    } catch (err) {
+      const failure = acquisitionFailureOf(err);
+      if (!failure) throw err;
+      return done({ identity: null, score: null, distance: null, box: null, failure });
+    }
+    const { search, gallery, ids } = this.searchIndex();
+    if (search.size === 0) return done({ identity: null, score: null, distance: null, box: face.box, failure: null });
+    const ranked = rankIdentities(search.search(face.vector, rowsNeeded(gallery, 1)), gallery, 1);
+    const score = ranked.score[0];
+    const accepted = score >= threshold.similarity;
+    return done({ identity: accepted ? gallery.identities[ranked.identity[0]] : null, score, distance: scoreToL2Distance(score), box: face.box, failure: null }, accepted ? ids[ranked.identity[0]] : null);
   }
 
   exportGallery(): GalleryExport {

@@ -1,6 +1,6 @@
 import { FrwError } from '../core/errors.js';
 import type { Histogram } from '../reports/charts.js';
-import { similarityToCosineDistance, similarityToL2Distance } from './metrics/index.js';
+import { scoreToL2Distance, similarityToCosineDistance } from './metrics/index.js';
 
 export type ScoreView = 'similarity' | 'cosine-distance' | 'l2-distance';
 
@@ -8,7 +8,7 @@ export type ScoreView = 'similarity' | 'cosine-distance' | 'l2-distance';
 export function toView(s: number, view: ScoreView): number {
   if (view === 'similarity') return s;
   if (view === 'cosine-distance') return similarityToCosineDistance(s);
-  return similarityToL2Distance(Math.max(-1, Math.min(1, s)));
+  return scoreToL2Distance(s);
 }
 
 /** The range a view spans for unit vectors: similarity [−1, 1], cosine distance [0, 2], L2 distance [0, 2]. */

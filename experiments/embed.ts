@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { emptyFailureCounts, failureReasonOf, type FailureCounts, type FailureReason } from '../core/failures.js';
+import { FrwError } from '../core/errors.js';
+import { emptyFailureCounts, type FailureCounts, type FailureReason } from '../core/failures.js';
 import type { DatasetManifest, ImageRecord } from '../datasets/manifest.js';
 import type { ImageJob } from './embed-batch.js';
 import { EmbeddingCache } from './embedding-cache.js';
@@ -50,6 +51,17 @@ export interface EmbeddingRunDeps {
   onStage?: (message: string) => void;
   /** Stops the run between images (embedding) and between stages; it then throws CANCELLED. */
   signal?: AbortSignal;
+}
+
+/**
+ * One pipeline's embeddings for a run (eval, identify): stage message, per-model progress, and the run's
+ * cancellation, which ends the run with CANCELLED once the images in flight are cached.
+ */
+export async function embedForRun(manifest: DatasetManifest, spec: PipelineSpec, deps: EmbeddingRunDeps): Promise<EmbedSummary> {
+  deps.onStage?.(`embedding ${manifest.name} with ${spec.embedder.id}`);
+  const summary = await embedDataset(manifest, spec, { embeddingsRoot: deps.embeddingsRoot, modelRoot: deps.modelRoot, workers: deps.workers, signal: deps.signal, onProgress: (p) => deps.onEmbedProgress?.(spec.embedder.id, p) });
+  if (deps.signal?.aborted) throw new FrwError('CANCELLED', 'run cancelled; the embeddings computed so far stay cached');
+  return summary;
 }
 
 export interface EmbedDeps {

@@ -5,7 +5,7 @@ import { canonicalJson, sha256Hex } from '../core/hash.js';
 import { writeFileAtomic } from '../core/lock.js';
 import { TOOL_VERSION } from '../core/version.js';
 import type { DatasetManifest } from '../datasets/manifest.js';
-import { embedDataset, type EmbeddingRunDeps, type EmbedSummary } from './embed.js';
+import { embedForRun, type EmbeddingRunDeps, type EmbedSummary } from './embed.js';
 import { loadEmbeddingTable, type EmbeddingTable } from './embeddings.js';
 import { sortFloat32 } from './metrics/radix-sort.js';
 import { breakdown } from './breakdowns.js';
@@ -70,11 +70,7 @@ export async function runEvaluation(manifest: DatasetManifest, spec: EvalRunSpec
     ids.add(p.embedder.id);
   }
   const embeds: EmbedSummary[] = [];
-  for (const p of spec.pipelines) {
-    deps.onStage?.(`embedding ${manifest.name} with ${p.embedder.id}`);
-    embeds.push(await embedDataset(manifest, p, { embeddingsRoot: deps.embeddingsRoot, modelRoot: deps.modelRoot, workers: deps.workers, signal: deps.signal, onProgress: (pr) => deps.onEmbedProgress?.(p.embedder.id, pr) }));
-    if (deps.signal?.aborted) throw new FrwError('CANCELLED', 'evaluation cancelled; the embeddings computed so far stay cached');
-  }
+  for (const p of spec.pipelines) embeds.push(await embedForRun(manifest, p, deps));
   const identities = identityIndex(manifest);
   // All pairs without a sample are streamed when they are many: 13k images are 87 million pairs, too many to list.
   const streaming = spec.protocol === 'all-pairs' && spec.impostorSample === undefined && allPairsCounts(identities).impostor > STREAM_ABOVE;

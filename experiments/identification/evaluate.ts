@@ -6,7 +6,7 @@ import { rankIdentities, rowsNeeded, type VectorIndex } from './search.js';
 import type { IdentificationSplit } from './split.js';
 import { buildGallery, type MatchMode } from './templates.js';
 import { decide } from './policies.js';
-import { similarityToL2Distance } from '../metrics/index.js';
+import { scoreToL2Distance } from '../metrics/index.js';
 
 export const DEFAULT_FPIR_TARGETS = [0.1, 0.01, 0.003];
 const RANKS = 20;
@@ -102,7 +102,7 @@ export async function evaluateMode(manifest: DatasetManifest, split: Identificat
     : [];
   let aivivnPolicy: ModeResult['aivivnPolicy'] = null;
   if (first && first.measurable) {
-    const policy = { kind: 'distance-and-probability' as const, maxDistance: similarityToL2Distance(Math.min(1, first.threshold)), minProbability: 0.9, scale: 64 };
+    const policy = { kind: 'distance-and-probability' as const, maxDistance: scoreToL2Distance(Math.min(1, first.threshold)), minProbability: 0.9, scale: 64 };
     const accepts = (q: number) => decide(ranked.score.subarray(q * RANKS, (q + 1) * RANKS), policy).accepted !== null;
     let fp = 0;
     for (let j = 0; j < nonKeep.length; j++) if (accepts(nm + j)) fp++;

@@ -1,11 +1,11 @@
 import { FrwError } from '../../core/errors.js';
-import { similarityToL2Distance } from '../metrics/index.js';
+import { scoreToL2Distance } from '../metrics/index.js';
 
 /**
  * The seed's decision rules for "who is this, or nobody we know?", on a probe's ranked candidates (best first,
  * cosine similarities of unit vectors).
  * - `distance`: unknown iff the best L2 distance exceeds τ — the same decision as "top-1 similarity < t" with
- *   t = 1 − τ²/2 (metrics.md), so FPIR/FNIR at t describe it exactly.
+ *   t = 1 − τ²/2 (l2DistanceToSimilarity, metrics.md), so FPIR/FNIR at t describe it exactly.
  * - `distance-and-probability` (the aivivn winner's): unknown iff min distance > τ AND the classifier's
  *   probability of the top candidate < p. Our probability is a softmax over the candidates' similarities with
  *   ArcFace's scale s = 64 (the logits an ArcFace head would give for these identities).
@@ -21,11 +21,6 @@ export interface Decision {
   probability: number | null;
 }
 
-export const similarityThresholdForDistance = (tau: number): number => {
-  if (!(tau >= 0 && tau <= 2)) throw new FrwError('BAD_INPUT', `an L2 distance threshold for unit vectors lies in [0, 2], got ${tau}`);
-  return 1 - (tau * tau) / 2;
-};
-
 /** Softmax probability of the first of `scores` at logit scale `scale` (numerically stable). */
 export function topProbability(scores: ArrayLike<number>, scale: number): number {
   let max = -Infinity;
@@ -38,7 +33,7 @@ export function topProbability(scores: ArrayLike<number>, scale: number): number
 /** Apply a policy to one probe's candidate similarities (best first; -Infinity past the end). */
 export function decide(candidateScores: ArrayLike<number>, policy: DecisionPolicy): Decision {
   if (candidateScores.length === 0 || !Number.isFinite(candidateScores[0])) throw new FrwError('EMPTY_INPUT', 'no candidates: the gallery is empty');
-  const distance = similarityToL2Distance(Math.max(-1, Math.min(1, candidateScores[0])));
+  const distance = scoreToL2Distance(candidateScores[0]);
   if (policy.kind === 'distance') return { accepted: distance > policy.maxDistance ? null : 0, distance, probability: null };
   const probability = topProbability(candidateScores, policy.scale);
   const unknown = distance > policy.maxDistance && probability < policy.minProbability;

@@ -3,7 +3,7 @@ import { FrwError } from '../../core/errors.js';
 import { writeFileAtomic } from '../../core/lock.js';
 import { TOOL_VERSION } from '../../core/version.js';
 import type { DatasetManifest } from '../../datasets/manifest.js';
-import { embedDataset, type EmbeddingRunDeps, type EmbedSummary } from '../embed.js';
+import { embedForRun, type EmbeddingRunDeps, type EmbedSummary } from '../embed.js';
 import { loadEmbeddingTable } from '../embeddings.js';
 import type { OpenSetCurve } from '../metrics/index.js';
 import { pipelineKey, pipelineSettings, type PipelineSpec } from '../pipeline.js';
@@ -54,8 +54,7 @@ export async function runIdentification(manifest: DatasetManifest, spec: Identif
   const curves = new Map<string, OpenSetCurve>();
   const embeds: EmbedSummary[] = [];
   for (const p of spec.pipelines) {
-    deps.onStage?.(`embedding ${manifest.name} with ${p.embedder.id}`);
-    const e = await embedDataset(manifest, p, { embeddingsRoot: deps.embeddingsRoot, modelRoot: deps.modelRoot, workers: deps.workers, onProgress: (pr) => deps.onEmbedProgress?.(p.embedder.id, pr) });
+    const e = await embedForRun(manifest, p, deps);
     embeds.push(e);
     const table = loadEmbeddingTable(manifest, e.cacheDir, p.embedder.output.dim);
     for (const mode of spec.modes) {

@@ -11,6 +11,7 @@
  */
 import { FrwError, errorMessage } from '../../core/errors.js';
 import { checkLevel } from './checks.js';
+import { lowerBound } from './sorted.js';
 import { mulberry32 } from './random.js';
 import type { Interval } from './types.js';
 
@@ -198,25 +199,14 @@ function splitPairs(p: IdentityPairs): SplitPairs {
   for (let i = 0; i < n; i++) {
     if (p.same[i] === 1) {
       s.genuineScore[g] = p.score[i];
-      s.genuineId[g++] = indexOf(ids, p.idA[i]);
+      s.genuineId[g++] = lowerBound(ids, p.idA[i]);
     } else {
       s.impostorScore[im] = p.score[i];
-      s.impostorA[im] = indexOf(ids, p.idA[i]);
-      s.impostorB[im++] = indexOf(ids, p.idB[i]);
+      s.impostorA[im] = lowerBound(ids, p.idA[i]);
+      s.impostorB[im++] = lowerBound(ids, p.idB[i]);
     }
   }
   return s;
-}
-
-function indexOf(sortedIds: Int32Array, id: number): number {
-  let lo = 0;
-  let hi = sortedIds.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sortedIds[mid] < id) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** Type-7 quantile of ascending `v` (linear interpolation between order statistics). */

@@ -30,6 +30,14 @@ export function similarityToL2Distance(s: number): number {
   return Math.sqrt(2 - 2 * s);
 }
 
+/**
+ * L2 distance of a computed cosine score. A float32 dot product of unit vectors can land a rounding step outside
+ * [-1, 1]; such a score is clamped rather than refused (unlike a threshold typed in by a user).
+ */
+export function scoreToL2Distance(score: number): number {
+  return similarityToL2Distance(Number.isFinite(score) ? Math.max(-1, Math.min(1, score)) : score);
+}
+
 /** Similarity 1 - d²/2 of an L2 distance between unit vectors; d must be in [0, 2] or ±Infinity. */
 export function l2DistanceToSimilarity(d: number): number {
   checkNumber(d, 'L2 distance');

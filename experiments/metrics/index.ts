@@ -13,7 +13,7 @@ export { tenFoldAccuracy } from './ten-fold.js';
 export type { FoldPairs, FoldAccuracy, FoldedAccuracy } from './ten-fold.js';
 export { chooseThreshold, viewsOf } from './thresholds.js';
 export type { ThresholdRule, ThresholdViews, ThresholdChoice } from './thresholds.js';
-export { similarityToCosineDistance, cosineDistanceToSimilarity, similarityToL2Distance, l2DistanceToSimilarity } from './distance.js';
+export { similarityToCosineDistance, cosineDistanceToSimilarity, similarityToL2Distance, scoreToL2Distance, l2DistanceToSimilarity } from './distance.js';
 export { mulberry32 } from './random.js';
 export type { Rng } from './random.js';
 export { sortOpenSet, openSetRatesAt, fnirAtFpir, thresholdForFpir, openSetCurve } from './open-set.js';

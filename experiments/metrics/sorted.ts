@@ -62,7 +62,7 @@ export function scoresFrom(args: readonly unknown[]): { sorted: SortedScores; ne
 }
 
 /** First index i with a[i] >= t in ascending `a` (a.length if none); t may be ±Infinity. */
-export function lowerBound(a: Float64Array, t: number): number {
+export function lowerBound(a: ArrayLike<number>, t: number): number {
   let lo = 0;
   let hi = a.length;
   while (lo < hi) {

@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decide, similarityThresholdForDistance, topProbability } from '../../../experiments/identification/policies.js';
+import { decide, topProbability } from '../../../experiments/identification/policies.js';
+import { l2DistanceToSimilarity } from '../../../experiments/metrics/index.js';
 
 test('"unknown if the best distance exceeds τ" is "unknown if top-1 similarity < 1 − τ²/2"', () => {
   const tau = 1.0; // similarity threshold 0.5
-  assert.equal(similarityThresholdForDistance(tau), 0.5);
+  assert.equal(l2DistanceToSimilarity(tau), 0.5);
   for (const s of [0.2, 0.49, 0.5, 0.51, 0.9]) {
     const d = decide([s, 0.1], { kind: 'distance', maxDistance: tau });
     assert.equal(d.accepted === null, s < 0.5, `s = ${s}`);
