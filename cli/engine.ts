@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { FrwError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/lock.js';
 import { createApp } from '../engine/api/app.js';
-import { loadDeployConfig } from '../engine/deploy-config.js';
+import { loadDeployConfig, type DeployConfig } from '../engine/deploy-config.js';
 import { Engine } from '../engine/engine.js';
 import { action, configOf } from './context.js';
 
@@ -97,7 +97,9 @@ export function registerEngine(program: Command): void {
         const apiKey = flags.apiKey ?? process.env.FRW_API_KEY;
         if (!apiKey || apiKey.length < 16) throw new FrwError('BAD_INPUT', 'an API key of at least 16 characters is required: --api-key or FRW_API_KEY');
         const engine = await openEngine(flags, self);
-        const app = createApp({ engine, apiKey, maxUploadBytes: Number(flags.maxUploadMb) * 1024 * 1024 });
+        // A pushed config replaces the config file (atomically), so a restart serves what was last pushed.
+        const onConfigChanged = (c: DeployConfig) => writeFileAtomic(path.resolve(flags.config), JSON.stringify(c, null, 2) + '\n');
+        const app = createApp({ engine, apiKey, maxUploadBytes: Number(flags.maxUploadMb) * 1024 * 1024, onConfigChanged });
         const server = app.listen(Number(flags.port), flags.host, () => process.stderr.write(`frw engine: ${engine.config.model.id} (${engine.config.aggregation}, threshold ${engine.config.threshold.similarity.toFixed(4)}) on http://${flags.host}:${flags.port}\n`));
         const stop = () => server.close(() => void engine.close());
         process.once('SIGINT', stop);

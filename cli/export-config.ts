@@ -15,7 +15,7 @@ export function registerExportConfig(program: Command): void {
     .description('export a deployment config: the threshold a rule picks in a run, pinned to its exact model, detector and preprocessing')
     .requiredOption('--run <dir>', 'run folder of frw eval or frw identify')
     .requiredOption('--model <id>', 'model of the run')
-    .requiredOption('--rule <rule>', 'fmr=<target> | fpir=<target> | eer | best-accuracy | youden')
+    .requiredOption('--rule <rule>', 'fmr=<target> | fpir=<target> | eer | best-accuracy | youden | fixed=<similarity>')
     .option('--mode <mode>', 'aggregation the engine uses: raw, mean, median, quality', 'mean')
     .requiredOption('--out <file>', 'where to write deploy.json')
     .option('--force', 'overwrite an existing file', false)

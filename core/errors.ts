@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'UNAUTHORIZED' // a missing or wrong API key
   | 'TOO_LARGE' // an upload over the size cap
   | 'CANCELLED' // a job stopped at the user's request
+  | 'UNAVAILABLE' // another service (a running engine) did not answer
   | 'INTERNAL';
 
 export class FrwError extends Error {

@@ -15,6 +15,7 @@ export const STATUS: Record<ErrorCode, number> = {
   UNAUTHORIZED: 401,
   TOO_LARGE: 413,
   CANCELLED: 409,
+  UNAVAILABLE: 502,
   INTERNAL: 500,
 };
 

@@ -36,7 +36,8 @@ export interface DeployConfig {
   /** The search the threshold was measured with; the engine uses the same, so boundary scores agree bit for bit. */
   search: 'exact' | 'flat';
   threshold: { similarity: number; cosineDistance: number; l2Distance: number };
-  rule: { kind: 'fmr' | 'fpir' | 'eer' | 'best-accuracy' | 'youden'; target?: number; description: string };
+  /** How the threshold was chosen; `fixed` is a threshold set by hand in the workbench (`threshold` holds it). */
+  rule: { kind: 'fmr' | 'fpir' | 'eer' | 'best-accuracy' | 'youden' | 'fixed'; target?: number; threshold?: number; description: string };
   expected: ExpectedRates;
   source: { run: string; runKind: 'eval' | 'identify'; dataset: string; datasetManifestHash: string };
   contentHash: string;

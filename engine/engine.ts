@@ -65,12 +65,31 @@ export class Engine {
   private index: { search: VectorIndex; gallery: Gallery; ids: number[] } | null = null;
 
   private constructor(
-    readonly config: DeployConfig,
+    private current: DeployConfig,
     readonly store: GalleryStore,
     private readonly spec: PipelineSpec,
     private readonly embedder: LoadedModel<EmbedderCard>,
     private readonly detector: LoadedModel<DetectorCard> | null,
+    private readonly modelRoot: string,
   ) {}
+
+  get config(): DeployConfig {
+    return this.current;
+  }
+
+  /**
+   * Take a new tuned decision (threshold, rule, aggregation, search) without a restart. Only a config for the same
+   * pipeline is taken: the gallery's vectors were made by that pipeline, and another one's scores would not mean
+   * the same thing. Requests already running finish with the old config.
+   */
+  async reconfigure(config: DeployConfig): Promise<void> {
+    if (config.pipelineKey !== this.current.pipelineKey) {
+      throw new FrwError('CONFLICT', `this engine's gallery was enrolled with pipeline ${this.current.pipelineKey.slice(0, 12)}… (${this.current.model.id}); the config is for ${config.pipelineKey.slice(0, 12)}… (${config.model.id}). Start an engine with a new gallery for it instead.`);
+    }
+    await verifyConfigFiles(config, this.modelRoot);
+    this.current = config;
+    this.index = null; // aggregation or search may differ
+  }
 
   static async open(opts: EngineOptions): Promise<Engine> {
     await verifyConfigFiles(opts.config, opts.modelRoot);
@@ -78,7 +97,7 @@ export class Engine {
     const embedder = await loadModel(spec.embedder, { modelRoot: opts.modelRoot, threads: 1 });
     const detector = spec.detector ? await loadModel(spec.detector, { modelRoot: opts.modelRoot, threads: 1 }) : null;
     const store = GalleryStore.open(opts.galleryFile, opts.config.pipelineKey);
-    return new Engine(opts.config, store, spec, embedder, detector);
+    return new Engine(opts.config, store, spec, embedder, detector, opts.modelRoot);
   }
 
   private async embed(image: Uint8Array, policy: FacePolicy): Promise<{ vector: Float32Array; box: Box | null; quality: unknown }> {

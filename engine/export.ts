@@ -5,14 +5,21 @@ import { TOOL_VERSION } from '../core/version.js';
 import type { ModeResult } from '../experiments/identification/evaluate.js';
 import { MATCH_MODES, type MatchMode } from '../experiments/identification/templates.js';
 import type { ModelMetrics } from '../experiments/evaluate.js';
-import { clopperPearson, viewsOf } from '../experiments/metrics/index.js';
+import { chooseThreshold, clopperPearson, viewsOf, type ThresholdRule } from '../experiments/metrics/index.js';
+import { readRunScores } from '../experiments/run-scores.js';
 import { getDetectorCard, getEmbedderCard } from '../models/registry.js';
 import { contentHashOf, type DeployConfig, type ExpectedRates } from './deploy-config.js';
 
 export type ExportRule = DeployConfig['rule'];
 
-/** `fmr=1e-3`, `fpir=0.01`, `eer`, `best-accuracy`, `youden`. */
+/** `fmr=1e-3`, `fpir=0.01`, `eer`, `best-accuracy`, `youden`, or `fixed=0.31` (a similarity set by hand). */
 export function parseRule(text: string): ExportRule {
+  const fixed = /^fixed=(-?[0-9.eE+-]+)$/.exec(text.trim());
+  if (fixed) {
+    const threshold = Number(fixed[1]);
+    if (!(threshold >= -1 && threshold <= 1)) throw new FrwError('BAD_INPUT', `a fixed threshold is a cosine similarity in [-1, 1], got ${fixed[1]}`);
+    return { kind: 'fixed', threshold, description: `fixed similarity threshold ${threshold} set by hand (accept iff s >= t)` };
+  }
   const m = /^(fmr|fpir)=([0-9.eE+-]+)$/.exec(text.trim());
   if (m) {
     const target = Number(m[2]);
@@ -25,8 +32,22 @@ export function parseRule(text: string): ExportRule {
     youden: { kind: 'youden', description: "highest Youden's J = TAR - FMR" },
   };
   const r = named[text.trim()];
-  if (!r) throw new FrwError('BAD_INPUT', `unknown --rule "${text}"; use fmr=<target>, fpir=<target>, eer, best-accuracy or youden`);
+  if (!r) throw new FrwError('BAD_INPUT', `unknown --rule "${text}"; use fmr=<target>, fpir=<target>, eer, best-accuracy, youden or fixed=<similarity>`);
   return r;
+}
+
+/** The metrics' form of a verification rule (fpir belongs to identification and has none). */
+export function thresholdRuleOf(rule: ExportRule): ThresholdRule {
+  switch (rule.kind) {
+    case 'fmr':
+      return { kind: 'fmr', target: rule.target! };
+    case 'fixed':
+      return { kind: 'fixed', threshold: rule.threshold! };
+    case 'fpir':
+      throw new FrwError('BAD_INPUT', 'fpir is an identification rule; a verification run takes fmr=<target>, eer, best-accuracy, youden or fixed=<similarity>');
+    default:
+      return { kind: rule.kind };
+  }
 }
 
 export interface ExportRequest {
@@ -73,10 +94,15 @@ export function buildDeployConfig(req: ExportRequest): Omit<DeployConfig, 'creat
     similarity = p.threshold;
     expected = { kind: 'identification', fpir: p.fpirInterval, fnir: p.fnirInterval, gallery: { identities: result.gallery.identities, vectors: result.gallery.vectors }, probes: { mated: result.probes.mated, nonMated: result.probes.nonMated } };
   } else {
-    if (req.rule.kind === 'fpir') throw new FrwError('BAD_INPUT', 'a verification run exports fmr=<target>, eer, best-accuracy or youden');
+    if (req.rule.kind === 'fpir') throw new FrwError('BAD_INPUT', 'a verification run exports fmr=<target>, eer, best-accuracy, youden or fixed=<similarity>');
     const m: ModelMetrics = read('metrics.json').models[req.model];
     const chosen = m.thresholds.find((t) => t.rule.kind === req.rule.kind && (req.rule.kind !== 'fmr' || (t.rule as { target: number }).target === req.rule.target));
-    if (chosen) {
+    if (req.rule.kind === 'fixed') {
+      // Rates at a hand-set threshold come from the run's own scores, exactly as the workbench showed them.
+      const c = chooseThreshold(readRunScores(req.runDir, req.model).sorted, thresholdRuleOf(req.rule));
+      similarity = c.threshold.similarity;
+      expected = { kind: 'verification', fmr: c.fmr, fnmr: c.fnmr, comparisons: { genuine: c.genuineCount, impostor: c.impostorCount } };
+    } else if (chosen) {
       similarity = chosen.threshold.similarity;
       expected = { kind: 'verification', fmr: chosen.fmr, fnmr: chosen.fnmr, comparisons: { genuine: chosen.genuineCount, impostor: chosen.impostorCount } };
     } else {

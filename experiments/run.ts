@@ -162,13 +162,16 @@ export function writeRunFolder(outDir: string, result: EvalRunResult, manifest: 
   writeFileAtomic(path.join(outDir, 'run.json'), JSON.stringify(result.record, null, 2) + '\n');
   const metrics = { protocol: result.record.protocol, comparisons: result.record.comparisons, models: Object.fromEntries(result.metrics.map((m) => [m.model, m])) };
   writeFileAtomic(path.join(outDir, 'metrics.json'), JSON.stringify(metrics, jsonNumbers, 2) + '\n');
+  // The chart points and histograms, so the workbench draws a past run without rescoring it.
+  const curves = Object.fromEntries(result.perModel.map((p) => [p.model, { chart: Object.fromEntries(Object.entries(p.curves.chart).map(([k, v]) => [k, Array.from(v as Float64Array)])), histograms: p.curves.histograms }]));
+  writeFileAtomic(path.join(outDir, 'curves.json'), JSON.stringify({ models: curves }, jsonNumbers) + '\n');
   const { set } = result;
   // Streamed all-pairs (set null) spilled its scores during the run (spillScores).
   if (set && set.same.length <= 200_000) {
     const header = ['image_a', 'image_b', 'same', ...(set.fold ? ['fold'] : []), ...result.perModel.map((p) => `score_${p.model}`)];
     const lines = [header.join(',')];
     for (let k = 0; k < set.same.length; k++) {
-      const row = [csv(manifest.images[set.a[k]].path), csv(manifest.images[set.b[k]].path), set.same[k], ...(set.fold ? [set.fold[k]] : []), ...result.perModel.map((p) => (Number.isNaN(p.scored!.score[k]) ? 'fta' : p.scored!.score[k].toFixed(6)))];
+      const row = [csv(manifest.images[set.a[k]].path), csv(manifest.images[set.b[k]].path), set.same[k], ...(set.fold ? [set.fold[k]] : []), ...result.perModel.map((p) => (Number.isNaN(p.scored!.score[k]) ? 'fta' : String(p.scored!.score[k])) /* exact: the float32 score widened, so a reader rebuilds the same metrics */)];
       lines.push(row.join(','));
     }
     writeFileAtomic(path.join(outDir, 'scores.csv'), lines.join('\n') + '\n');
@@ -188,7 +191,7 @@ export function writeRunFolder(outDir: string, result: EvalRunResult, manifest: 
 const csv = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
 /** JSON has no ±Infinity or NaN: write them as strings so a reader sees what they were, not null. */
-function jsonNumbers(_key: string, v: unknown): unknown {
+export function jsonNumbers(_key: string, v: unknown): unknown {
   if (typeof v === 'number' && !Number.isFinite(v)) return Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
   return v;
 }

@@ -62,6 +62,8 @@ export function rocSpec(series: CurveSeries[], points: Array<{ model: string; fm
   // The smallest FMR any model reaches (1/N_impostor at best) sets the left edge of the log axis.
   const minFmr = Math.max(1e-9, Math.min(...series.map((s) => minPositive(s.x))));
   const values = series.flatMap((s) => zip(s).filter((p) => p.x > 0).map((p) => ({ model: s.model, fmr: p.x, tar: p.y })));
+  // A point at FMR 0 has no place on a log axis (as for the curve itself).
+  const placed = points.filter((p) => p.fmr > 0);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: 'ROC: true accept rate against false match rate',
@@ -77,35 +79,59 @@ export function rocSpec(series: CurveSeries[], points: Array<{ model: string; fm
           color: { field: 'model', type: 'nominal' },
         },
       },
-      {
-        data: { values: points },
+      ...(placed.length === 0 ? [] : [{
+        data: { values: placed },
         mark: { type: 'point', filled: true, size: 70 },
         encoding: { x: { field: 'fmr', type: 'quantitative' }, y: { field: 'tar', type: 'quantitative' }, color: { field: 'model', type: 'nominal' }, tooltip: [{ field: 'label' }, { field: 'fmr', format: '.2e' }, { field: 'tar', format: '.4f' }] },
-      },
+      }]),
     ],
   } as TopLevelSpec;
 }
 
 /**
  * DET: probit(FNMR) against probit(FMR). Axis labels show the rates themselves; points at rate 0 or 1 (±∞ on a
- * probit axis) are left out, as plots cannot place them.
+ * probit axis) are left out, as plots cannot place them. `points` mark operating points (given as probits).
  */
-export function detSpec(series: CurveSeries[]): TopLevelSpec {
+export function detSpec(series: CurveSeries[], points: Array<{ model: string; px: number; py: number; label: string }> = []): TopLevelSpec {
   const values = series.flatMap((s) => zip(s).filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y)).map((p) => ({ model: s.model, px: p.x, py: p.y })));
   // Ticks at round rates (1e-6 … 0.5), placed at their probits; labels turn the probit back into the rate.
   const ticks = [-4.753424, -4.264891, -3.719016, -3.090232, -2.326348, -1.281552, 0, 1.281552];
   const axis = (title: string) => ({ title, values: ticks, labelExpr: "format(cumulativeNormal(datum.value), '.1~g')" });
+  const x = { field: 'px', type: 'quantitative', axis: axis('FMR (normal-deviate scale)'), scale: { domain: [-4.8, 1.5], clamp: true } };
+  const y = { field: 'py', type: 'quantitative', axis: axis('FNMR (normal-deviate scale)'), scale: { domain: [-4.8, 1.5], clamp: true } };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: 'DET: FNMR against FMR on normal-deviate axes',
     width: 360,
     height: 320,
-    data: { values },
-    mark: { type: 'line', interpolate: 'step-after' },
+    layer: [
+      { data: { values }, mark: { type: 'line', interpolate: 'step-after' }, encoding: { x, y, color: { field: 'model', type: 'nominal' } } },
+      ...(points.length === 0
+        ? []
+        : [{ data: { values: points }, mark: { type: 'point', filled: true, size: 90, shape: 'diamond' }, encoding: { x: { field: 'px', type: 'quantitative' }, y: { field: 'py', type: 'quantitative' }, color: { field: 'model', type: 'nominal' }, tooltip: [{ field: 'label' }] } }]),
+    ],
+  } as TopLevelSpec;
+}
+
+/** Several models' genuine and impostor distributions as lines (colour: model, dash: genuine or impostor). */
+export function distributionsOverlaySpec(series: Array<{ model: string; genuine: Histogram; impostor: Histogram }>, axis: ScoreAxis): TopLevelSpec {
+  const rows = (model: string, h: Histogram, kind: string) => {
+    const total = h.counts.reduce((a, b) => a + b, 0) || 1;
+    return h.counts.map((c, i) => ({ model, kind, x: (h.edges[i] + h.edges[i + 1]) / 2, share: c / total }));
+  };
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: 'Score distributions by model (solid: genuine, dashed: impostor)',
+    width: 560,
+    height: 260,
+    data: { values: series.flatMap((s) => [...rows(s.model, s.genuine, 'genuine'), ...rows(s.model, s.impostor, 'impostor')]) },
+    mark: { type: 'line', interpolate: 'step' },
     encoding: {
-      x: { field: 'px', type: 'quantitative', axis: axis('FMR (normal-deviate scale)'), scale: { domain: [-4.8, 1.5], clamp: true } },
-      y: { field: 'py', type: 'quantitative', axis: axis('FNMR (normal-deviate scale)'), scale: { domain: [-4.8, 1.5], clamp: true } },
+      x: { field: 'x', type: 'quantitative', title: AXIS_TITLE[axis] },
+      y: { field: 'share', type: 'quantitative', title: 'share of comparisons' },
       color: { field: 'model', type: 'nominal' },
+      strokeDash: { field: 'kind', type: 'nominal', scale: { domain: ['genuine', 'impostor'], range: [[1, 0], [5, 3]] }, title: null },
+      detail: { field: 'kind' },
     },
   } as TopLevelSpec;
 }
@@ -126,6 +152,42 @@ export function ratesVsThresholdSpec(input: { model: string; threshold: ArrayLik
       { data: { values }, mark: { type: 'line', interpolate: 'step-after' }, encoding: { x: { field: 't', type: 'quantitative', title: 'threshold (cosine similarity)' }, y: { field: 'rate', type: 'quantitative', title: 'rate' }, color: { field: 'kind', type: 'nominal', title: null } } },
       ...(input.operating === undefined ? [] : [{ data: { values: [{ t: input.operating }] }, mark: { type: 'rule', strokeDash: [4, 3] }, encoding: { x: { field: 't', type: 'quantitative' } } }]),
     ],
+  } as TopLevelSpec;
+}
+
+/** CMC curves (rank-k identification rate, closed set) of every (model, mode). */
+export function cmcSpec(series: Array<{ label: string; rank: number[]; accuracy: number[] }>): TopLevelSpec {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: 'CMC: mate within the top k (closed set)',
+    width: 380,
+    height: 280,
+    data: { values: series.flatMap((s) => s.rank.map((r, i) => ({ series: s.label, rank: r, accuracy: s.accuracy[i] }))) },
+    mark: { type: 'line', point: true },
+    encoding: {
+      x: { field: 'rank', type: 'quantitative', title: 'rank k', scale: { domain: [1, 20] } },
+      y: { field: 'accuracy', type: 'quantitative', title: 'identification rate', scale: { zero: false } },
+      color: { field: 'series', type: 'nominal', title: null },
+    },
+  } as TopLevelSpec;
+}
+
+/** FNIR against FPIR (log FPIR): the open-set trade-off a deployment threshold picks a point on. */
+export function fpirFnirSpec(series: Array<{ label: string; fpir: ArrayLike<number>; fnir: ArrayLike<number> }>): TopLevelSpec {
+  const values: Array<{ series: string; fpir: number; fnir: number }> = [];
+  for (const s of series) for (let i = 0; i < s.fpir.length; i++) if (s.fpir[i] > 0) values.push({ series: s.label, fpir: s.fpir[i], fnir: s.fnir[i] });
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: 'FNIR against FPIR (unknowns rejected by threshold)',
+    width: 380,
+    height: 280,
+    data: { values },
+    mark: { type: 'line', interpolate: 'step-after' },
+    encoding: {
+      x: { field: 'fpir', type: 'quantitative', scale: { type: 'log' }, title: 'FPIR (strangers accepted), log' },
+      y: { field: 'fnir', type: 'quantitative', title: 'FNIR (enrolled people missed)' },
+      color: { field: 'series', type: 'nominal', title: null },
+    },
   } as TopLevelSpec;
 }
 

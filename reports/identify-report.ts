@@ -1,46 +1,10 @@
-import type { TopLevelSpec } from 'vega-lite';
 import type { IdentifyRunResult } from '../experiments/identification/run.js';
 import { resultKey } from '../experiments/identification/run.js';
+import { cmcSpec, fpirFnirSpec } from './charts.js';
 import { htmlTable, renderReport } from './html.js';
 
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 const ci = (i: { lower: number; upper: number } | null) => (i ? `[${pct(i.lower)}, ${pct(i.upper)}]` : '–');
-
-/** CMC curves (rank-k identification rate, closed set) of every (model, mode). */
-export function cmcSpec(series: Array<{ label: string; rank: number[]; accuracy: number[] }>): TopLevelSpec {
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: 'CMC: mate within the top k (closed set)',
-    width: 380,
-    height: 280,
-    data: { values: series.flatMap((s) => s.rank.map((r, i) => ({ series: s.label, rank: r, accuracy: s.accuracy[i] }))) },
-    mark: { type: 'line', point: true },
-    encoding: {
-      x: { field: 'rank', type: 'quantitative', title: 'rank k', scale: { domain: [1, 20] } },
-      y: { field: 'accuracy', type: 'quantitative', title: 'identification rate', scale: { zero: false } },
-      color: { field: 'series', type: 'nominal', title: null },
-    },
-  } as TopLevelSpec;
-}
-
-/** FNIR against FPIR (log FPIR): the open-set trade-off a deployment threshold picks a point on. */
-export function fpirFnirSpec(series: Array<{ label: string; fpir: ArrayLike<number>; fnir: ArrayLike<number> }>): TopLevelSpec {
-  const values: Array<{ series: string; fpir: number; fnir: number }> = [];
-  for (const s of series) for (let i = 0; i < s.fpir.length; i++) if (s.fpir[i] > 0) values.push({ series: s.label, fpir: s.fpir[i], fnir: s.fnir[i] });
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: 'FNIR against FPIR (unknowns rejected by threshold)',
-    width: 380,
-    height: 280,
-    data: { values },
-    mark: { type: 'line', interpolate: 'step-after' },
-    encoding: {
-      x: { field: 'fpir', type: 'quantitative', scale: { type: 'log' }, title: 'FPIR (strangers accepted), log' },
-      y: { field: 'fnir', type: 'quantitative', title: 'FNIR (enrolled people missed)' },
-      color: { field: 'series', type: 'nominal', title: null },
-    },
-  } as TopLevelSpec;
-}
 
 export function identifyReportHtml(run: IdentifyRunResult): string {
   const { record, results } = run;

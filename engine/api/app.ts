@@ -4,6 +4,7 @@ import multer from 'multer';
 import { FrwError } from '../../core/errors.js';
 import type { Engine } from '../engine.js';
 import { errorMiddleware } from '../../core/http-errors.js';
+import { parseDeployConfig, type DeployConfig } from '../deploy-config.js';
 
 export interface AppDeps {
   engine: Engine;
@@ -11,6 +12,8 @@ export interface AppDeps {
   apiKey: string;
   /** Largest upload accepted, bytes (413 above). */
   maxUploadBytes: number;
+  /** Called after PUT /v1/config took a new config (serve writes it to its config file, so a restart keeps it). */
+  onConfigChanged?: (config: DeployConfig) => void;
 }
 
 const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'image/tiff', 'image/x-portable-graymap', 'image/x-portable-pixmap', 'image/x-portable-anymap', 'application/octet-stream']);
@@ -63,6 +66,16 @@ export function createApp(deps: AppDeps): express.Express {
     deps.engine.remove(req.params.name as string);
     res.status(204).end();
   });
+  v1.get('/config', (_req, res) => {
+    res.json({ config: deps.engine.config });
+  });
+  /** A new config for the same pipeline (the workbench's "push to engine"): schema, hash and model files checked. */
+  v1.put('/config', express.text({ type: '*/*', limit: '1mb' }), wrap(async (req, res) => {
+    const config = parseDeployConfig(typeof req.body === 'string' ? req.body : '', 'the pushed config');
+    await deps.engine.reconfigure(config);
+    deps.onConfigChanged?.(config);
+    res.json({ ok: true, threshold: config.threshold, rule: config.rule, aggregation: config.aggregation, contentHash: config.contentHash });
+  }));
   v1.get('/attendance', (req, res) => {
     res.json({ attendance: deps.engine.store.attendance(Math.min(10000, Number(req.query.limit ?? 1000) || 1000)) });
   });

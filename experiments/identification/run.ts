@@ -8,6 +8,7 @@ import { loadEmbeddingTable } from '../embeddings.js';
 import type { OpenSetCurve } from '../metrics/index.js';
 import { pipelineKey, pipelineSettings, type PipelineSpec } from '../pipeline.js';
 import { evaluateMode, type IdentificationOptions, type IndexFactory, type ModeResult, type ProbeOutcome } from './evaluate.js';
+import { jsonNumbers } from '../run.js';
 import { makeSplit, splitRecord, type IdentificationSplit, type SplitOptions } from './split.js';
 import type { MatchMode } from './templates.js';
 
@@ -86,6 +87,9 @@ export async function runIdentification(manifest: DatasetManifest, spec: Identif
 export function writeIdentificationFolder(outDir: string, run: IdentifyRunResult, manifest: DatasetManifest, extra: Record<string, string> = {}): void {
   writeFileAtomic(path.join(outDir, 'identification.json'), JSON.stringify({ ...run.record, results: run.results }, null, 2) + '\n');
   writeFileAtomic(path.join(outDir, 'split.json'), JSON.stringify(splitRecord(run.split, manifest)) + '\n');
+  // FNIR against FPIR per (model, mode), so the workbench draws a past run without searching again.
+  const curves = Object.fromEntries([...run.curves].map(([key, c]) => [key, { threshold: Array.from(c.threshold), fpir: Array.from(c.fpir), fnir: Array.from(c.fnir) }]));
+  writeFileAtomic(path.join(outDir, 'curves.json'), JSON.stringify({ curves }, jsonNumbers) + '\n');
   for (const [key, list] of run.outcomes) {
     const csv = (s: string | null) => (s === null ? '' : /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
     const lines = ['image,mate,top1,score,mate_rank', ...list.map((o) => [csv(o.image), csv(o.mate), csv(o.top1), o.score === null ? '' : String(o.score) /* the exact value (a float32 widened): replay compares bit for bit */, o.mateRank].join(','))];

@@ -24,7 +24,9 @@ export type ThresholdRule =
   /** Maximal Youden's J = TAR - FMR. */
   | { readonly kind: 'youden' }
   /** Minimal expected cost C_fm·(1-P)·FMR + C_fnm·P·FNMR, P = prior probability of a genuine attempt. */
-  | { readonly kind: 'min-cost'; readonly costFalseMatch: number; readonly costFalseNonMatch: number; readonly priorGenuine: number };
+  | { readonly kind: 'min-cost'; readonly costFalseMatch: number; readonly costFalseNonMatch: number; readonly priorGenuine: number }
+  /** A threshold the user set by hand (the workbench's dragged threshold): reported as it is. */
+  | { readonly kind: 'fixed'; readonly threshold: number };
 
 /** One threshold in its three views. */
 export interface ThresholdViews {
@@ -126,7 +128,10 @@ function pick(s: SortedScores, rule: ThresholdRule): { threshold: number; descri
         description: `lowest expected cost ${cfm}·(1-${p})·FMR + ${cfnm}·${p}·FNMR (${ties})`,
       };
     }
+    case 'fixed':
+      if (typeof rule.threshold !== 'number' || Number.isNaN(rule.threshold)) throw new FrwError('BAD_INPUT', `a fixed threshold must be a number, got ${JSON.stringify(rule.threshold)}`);
+      return { threshold: rule.threshold, description: `fixed threshold ${rule.threshold} set by hand (accept iff s >= t)` };
     default:
-      throw new FrwError('BAD_INPUT', `unknown threshold rule ${JSON.stringify(rule)}; expected kind fmr, eer, best-accuracy, youden or min-cost`);
+      throw new FrwError('BAD_INPUT', `unknown threshold rule ${JSON.stringify(rule)}; expected kind fmr, eer, best-accuracy, youden, min-cost or fixed`);
   }
 }

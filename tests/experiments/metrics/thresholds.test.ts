@@ -64,3 +64,13 @@ test('threshold views: cosine distance 1 - s, L2 distance sqrt(2 - 2s), conversi
   throwsFrw(() => l2DistanceToSimilarity(-0.1), 'BAD_INPUT');
   throwsFrw(() => similarityToCosineDistance(NaN), 'BAD_INPUT');
 });
+
+test('a fixed threshold is reported as set; a score equal to it is accepted (table above, t = 0.75: FM 1, FNM 2)', () => {
+  const c = chooseThreshold(s, { kind: 'fixed', threshold: 0.75 });
+  assert.equal(c.threshold.similarity, 0.75);
+  assert.deepEqual([c.falseMatches, c.falseNonMatches], [1, 2]);
+  assert.deepEqual(c.fmr, clopperPearson(1, 5));
+  // Between candidates (0.5 lies between impostor 0.4 and genuine 0.7): FM 1 (0.75), FNM 1 (0.3).
+  assert.deepEqual([chooseThreshold(s, { kind: 'fixed', threshold: 0.5 }).falseMatches, chooseThreshold(s, { kind: 'fixed', threshold: 0.5 }).falseNonMatches], [1, 1]);
+  throwsFrw(() => chooseThreshold(s, { kind: 'fixed', threshold: Number.NaN }), 'BAD_INPUT', /fixed threshold/);
+});

@@ -1,38 +1,69 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import express from 'express';
 import { workspacePaths, type FrwConfig } from '../../../core/config.js';
 import { FrwError } from '../../../core/errors.js';
-import { resolveInside } from '../../../core/paths.js';
+import { buildDeployConfig, finalizeConfig, parseRule, thresholdRuleOf } from '../../../engine/export.js';
+import { chooseThreshold, clopperPearson, probit, type ThresholdRule } from '../../../experiments/metrics/index.js';
+import { MATCH_MODES, type MatchMode } from '../../../experiments/identification/templates.js';
+import { worstErrors } from '../../../experiments/worst-pairs.js';
+import type { RunFolders } from '../run-folders.js';
 
-/** /api/runs: the history of evaluation and identification runs in the workspace, their JSON and reports. */
-export function runsRouter(cfg: FrwConfig): express.Router {
+const LEVEL = 0.95;
+const finite = (x: number) => (Number.isFinite(x) ? x : null);
+
+/** `threshold=<similarity>` or `rule=fmr=1e-3|eer|best-accuracy|youden|fixed=<t>` from the query string. */
+function ruleOf(query: express.Request['query']): ThresholdRule {
+  if (typeof query.threshold === 'string' && query.threshold !== '') {
+    const t = Number(query.threshold);
+    if (!Number.isFinite(t)) throw new FrwError('BAD_INPUT', `threshold must be a number, got ${JSON.stringify(query.threshold)}`);
+    return { kind: 'fixed', threshold: t };
+  }
+  if (typeof query.rule === 'string') return thresholdRuleOf(parseRule(query.rule));
+  throw new FrwError('BAD_INPUT', 'give ?threshold=<similarity> or ?rule=<fmr=1e-3|eer|best-accuracy|youden>');
+}
+
+/** /api/runs: the history of runs, each run's results, the threshold explorer's operating points, config export. */
+export function runsRouter(cfg: FrwConfig, runs: RunFolders): express.Router {
   const r = express.Router();
-  const root = workspacePaths(cfg).runs;
-  const runDir = (id: string) => {
-    if (!/^[\w.-]+$/.test(id)) throw new FrwError('OUTSIDE_ROOT', `run id ${JSON.stringify(id)} is not a run folder name`);
-    const dir = resolveInside(root, id);
-    if (!fs.existsSync(path.join(dir, 'run.json')) && !fs.existsSync(path.join(dir, 'identification.json'))) throw new FrwError('NOT_FOUND', `no run "${id}"`);
-    return dir;
-  };
-  const readJson = (file: string) => (fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : null);
   r.get('/', (_req, res) => {
-    const ids = fs.existsSync(root) ? fs.readdirSync(root).filter((d) => fs.existsSync(path.join(root, d, 'run.json')) || fs.existsSync(path.join(root, d, 'identification.json'))) : [];
-    const runs = ids.map((id) => {
-      const rec = readJson(path.join(root, id, 'run.json')) ?? readJson(path.join(root, id, 'identification.json'));
-      return { id, kind: fs.existsSync(path.join(root, id, 'run.json')) ? 'eval' : 'identify', createdAt: rec.createdAt, dataset: rec.dataset?.name, models: (rec.models ?? []).map((m: { id: string }) => m.id), protocol: rec.protocol ?? null };
-    });
-    runs.sort((a, b) => String(b.createdAt).localeCompare(String(a.createdAt)));
-    res.json({ runs });
+    res.json({ runs: runs.list() });
   });
   r.get('/:id', (req, res) => {
-    const dir = runDir(req.params.id);
-    res.json({ id: req.params.id, run: readJson(path.join(dir, 'run.json')), metrics: readJson(path.join(dir, 'metrics.json')), identification: readJson(path.join(dir, 'identification.json')) });
+    res.json(runs.read(req.params.id));
   });
   r.get('/:id/report', (req, res) => {
-    const file = path.join(runDir(req.params.id), 'report.html');
-    if (!fs.existsSync(file)) throw new FrwError('NOT_FOUND', `run ${req.params.id} has no report`);
-    res.type('html').send(fs.readFileSync(file, 'utf8'));
+    const html = runs.report(req.params.id);
+    if (req.query.download !== undefined) res.attachment(`${req.params.id}-report.html`);
+    res.type('html').send(html);
+  });
+  /**
+   * The operating point at a threshold (or a rule's threshold): FMR, FNMR and TAR with Clopper-Pearson intervals,
+   * and the worst false matches and false non-matches there.
+   */
+  r.get('/:id/operating-point', async (req, res) => {
+    if (typeof req.query.model !== 'string') throw new FrwError('BAD_INPUT', 'give the model as ?model=<id>');
+    const rule = ruleOf(req.query);
+    const k = Math.min(24, Math.max(0, Number(req.query.k ?? 6) || 0));
+    const s = await runs.scoresOf(req.params.id, req.query.model);
+    const choice = chooseThreshold(s.sorted, rule, LEVEL);
+    const accepted = choice.genuineCount - choice.falseNonMatches;
+    res.json({
+      model: s.model,
+      choice,
+      tar: clopperPearson(accepted, choice.genuineCount, LEVEL),
+      // Where the point sits on the DET chart; a rate of 0 or 1 has no place on a probit axis.
+      det: { probitFmr: finite(probit(choice.fmr.estimate)), probitFnmr: finite(probit(choice.fnmr.estimate)) },
+      worst: s.pairs && s.order ? worstErrors(s.pairs, s.order, choice.threshold.similarity, k) : null,
+      worstUnavailable: s.pairsUnavailable,
+    });
+  });
+  /** Preview a deployment config for a model and rule of this run (the browser offers it as a download). */
+  r.post('/:id/export', express.json({ limit: '8kb' }), (req, res) => {
+    const b = (req.body ?? {}) as { model?: unknown; rule?: unknown; mode?: unknown };
+    if (typeof b.model !== 'string' || typeof b.rule !== 'string') throw new FrwError('BAD_INPUT', 'give model and rule (fmr=<target>, fpir=<target>, eer, best-accuracy or youden)');
+    const mode = (b.mode ?? 'mean') as MatchMode;
+    if (!MATCH_MODES.includes(mode)) throw new FrwError('BAD_INPUT', `mode must be one of ${MATCH_MODES.join(', ')}`);
+    const config = finalizeConfig(buildDeployConfig({ runDir: runs.dir(req.params.id), model: b.model, mode, rule: parseRule(b.rule), userModelsDir: workspacePaths(cfg).userModels }));
+    res.json({ config });
   });
   return r;
 }

@@ -1,0 +1,80 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { workspacePaths, type FrwConfig } from '../../core/config.js';
+import { FrwError } from '../../core/errors.js';
+import { resolveInside } from '../../core/paths.js';
+import { readRunScores, type RunScores } from '../../experiments/run-scores.js';
+import type { WorkbenchDatasets } from './datasets-state.js';
+
+export interface RunListing {
+  id: string;
+  kind: 'eval' | 'identify';
+  createdAt: string;
+  dataset: string;
+  models: string[];
+  protocol: string | null;
+}
+
+const readJson = (file: string) => (fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : null);
+/** Scores kept in memory for the threshold explorer: a few runs × models (LFW 10-fold is 6,000 pairs each). */
+const SCORE_CACHE = 8;
+
+/** The workspace's run folders: listing, reading, and each model's scores (cached) for the threshold explorer. */
+export class RunFolders {
+  readonly root: string;
+  private readonly scores = new Map<string, RunScores>();
+
+  constructor(cfg: FrwConfig, private readonly datasets: WorkbenchDatasets) {
+    this.root = workspacePaths(cfg).runs;
+  }
+
+  dir(id: string): string {
+    if (!/^[\w.-]+$/.test(id) || id.startsWith('.')) throw new FrwError('OUTSIDE_ROOT', `run id ${JSON.stringify(id)} is not a run folder name`);
+    const dir = resolveInside(this.root, id);
+    if (!fs.existsSync(path.join(dir, 'run.json')) && !fs.existsSync(path.join(dir, 'identification.json'))) throw new FrwError('NOT_FOUND', `no run "${id}"`);
+    return dir;
+  }
+
+  list(): RunListing[] {
+    const ids = fs.existsSync(this.root) ? fs.readdirSync(this.root) : [];
+    const runs: RunListing[] = [];
+    for (const id of ids) {
+      const evalRec = readJson(path.join(this.root, id, 'run.json'));
+      const rec = evalRec ?? readJson(path.join(this.root, id, 'identification.json'));
+      if (!rec) continue; // a run still being written, or an unrelated folder
+      runs.push({ id, kind: evalRec ? 'eval' : 'identify', createdAt: rec.createdAt, dataset: rec.dataset?.name, models: (rec.models ?? []).map((m: { id: string }) => m.id), protocol: rec.protocol ?? null });
+    }
+    return runs.sort((a, b) => String(b.createdAt).localeCompare(String(a.createdAt)));
+  }
+
+  read(id: string): Record<string, unknown> {
+    const dir = this.dir(id);
+    const j = (name: string) => readJson(path.join(dir, name));
+    return { id, run: j('run.json'), metrics: j('metrics.json'), curves: j('curves.json'), identification: j('identification.json'), hasReport: fs.existsSync(path.join(dir, 'report.html')) };
+  }
+
+  report(id: string): string {
+    const file = path.join(this.dir(id), 'report.html');
+    if (!fs.existsSync(file)) throw new FrwError('NOT_FOUND', `run ${id} has no report`);
+    return fs.readFileSync(file, 'utf8');
+  }
+
+  /** One model's scores of an evaluation run; large runs name their pairs through the dataset's manifest. */
+  async scoresOf(id: string, model: string): Promise<RunScores> {
+    const key = `${id}\0${model}`;
+    const hit = this.scores.get(key);
+    if (hit) return hit;
+    const dir = this.dir(id);
+    const record = readJson(path.join(dir, 'run.json'));
+    if (!record) throw new FrwError('BAD_INPUT', `run ${id} is an identification run; the threshold explorer works on evaluation runs`);
+    let paths: string[] | undefined;
+    if (fs.existsSync(path.join(dir, 'pairs.i32'))) {
+      const manifest = await this.datasets.open(record.dataset.name).catch(() => null);
+      if (manifest && manifest.hash === record.dataset.manifestHash) paths = manifest.images.map((i) => i.path);
+    }
+    const s = readRunScores(dir, model, paths);
+    this.scores.set(key, s);
+    if (this.scores.size > SCORE_CACHE) this.scores.delete(this.scores.keys().next().value!);
+    return s;
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * The browser's client of the workbench server (/api). Response types are the server's own (type-only imports,
+ * erased by the bundler), so a change on one side fails the UI's typecheck rather than a user's screen.
+ */
+import type { DatasetSummary } from '../../../datasets/inspect.js';
+import type { DatasetKind } from '../../../datasets/manifest.js';
+import type { ModelMetrics } from '../../../experiments/evaluate.js';
+import type { ModeResult } from '../../../experiments/identification/evaluate.js';
+import type { Interval, ThresholdChoice } from '../../../experiments/metrics/index.js';
+import type { RunRecord } from '../../../experiments/run.js';
+import type { ErrorPair } from '../../../experiments/worst-pairs.js';
+import type { ModelCard } from '../../../models/card.js';
+import type { Histogram } from '../../../reports/charts.js';
+import type { DeployConfig } from '../../../engine/deploy-config.js';
+
+export type { DatasetSummary, ModelMetrics, ModeResult, Interval, ThresholdChoice, RunRecord, ErrorPair, ModelCard, Histogram, DeployConfig };
+
+/** An error the server answered with ({error: {code, message}}), or a network failure (code NETWORK). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface DatasetListing {
+  name: string;
+  kind: DatasetKind | null;
+  source: 'data-root' | 'registered';
+  problem?: string;
+}
+export interface ImagePage {
+  total: number;
+  offset: number;
+  images: Array<{ path: string; identity: string; unknown: boolean; width: number; height: number; grayscale: boolean; format: string }>;
+}
+export interface FailureList {
+  model: string;
+  embedded: number;
+  pending: number;
+  failures: Array<{ path: string; identity: string; reason: string }>;
+}
+export type ModelListing = ModelCard & { origin: string; bytes: number | null };
+export interface RunListing {
+  id: string;
+  kind: 'eval' | 'identify';
+  createdAt: string;
+  dataset: string;
+  models: string[];
+  protocol: string | null;
+}
+/** Chart points as written to curves.json (non-finite numbers arrive as strings). */
+export interface ChartPoints {
+  threshold: Array<number | string>;
+  fmr: number[];
+  fnmr: number[];
+  tar: number[];
+  probitFmr: Array<number | string>;
+  probitFnmr: Array<number | string>;
+}
+export interface IdentificationRecord {
+  createdAt: string;
+  dataset: { name: string };
+  split: { enrol: number; enrolledIdentities: number; matedProbes: number; nonMatedProbes: number };
+  models: Array<{ id: string }>;
+  index: string;
+  results: ModeResult[];
+}
+export interface RunDetail {
+  id: string;
+  run: RunRecord | null;
+  metrics: { protocol: string; comparisons: { total: number; genuine: number; impostor: number }; models: Record<string, ModelMetrics> } | null;
+  curves: { models?: Record<string, { chart: ChartPoints; histograms: { genuine: Histogram; impostor: Histogram } }>; curves?: Record<string, { threshold: Array<number | string>; fpir: number[]; fnir: number[] }> } | null;
+  identification: IdentificationRecord | null;
+  hasReport: boolean;
+}
+export interface OperatingPoint {
+  model: string;
+  choice: ThresholdChoice;
+  tar: Interval;
+  /** Probits of the point's FMR and FNMR, for the DET chart (null at a rate of 0 or 1). */
+  det: { probitFmr: number | null; probitFnmr: number | null };
+  worst: { falseMatches: ErrorPair[]; falseNonMatches: ErrorPair[] } | null;
+  worstUnavailable: string | null;
+}
+export interface JobView {
+  id: string;
+  kind: string;
+  status: 'running' | 'done' | 'failed' | 'cancelled';
+  startedAt: string;
+  params: Record<string, unknown>;
+  result: Record<string, unknown> | null;
+}
+
+async function call<T>(method: string, url: string, body?: unknown): Promise<T> {
+  let res: Response;
+  try {
+    const init: RequestInit = { method };
+    if (body instanceof FormData) init.body = body;
+    else if (body !== undefined) {
+      init.body = JSON.stringify(body);
+      init.headers = { 'content-type': 'application/json' };
+    }
+    res = await fetch(url, init);
+  } catch (e) {
+    throw new ApiError(0, 'NETWORK', `the workbench server did not answer (${(e as Error).message}); is frw workbench still running?`);
+  }
+  const json = (await res.json().catch(() => null)) as ({ error?: { code: string; message: string } } & T) | null;
+  if (!res.ok) throw new ApiError(res.status, json?.error?.code ?? 'HTTP', json?.error?.message ?? `${res.status} ${res.statusText}`);
+  return json as T;
+}
+
+const q = (params: Record<string, string | number | undefined>) => {
+  const s = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) s.set(k, String(v));
+  return s.toString();
+};
+const enc = encodeURIComponent;
+
+export const api = {
+  datasets: () => call<{ dataRoot: string; datasets: DatasetListing[] }>('GET', '/api/datasets'),
+  dataset: (name: string) => call<{ name: string; summary: DatasetSummary }>('GET', `/api/datasets/${enc(name)}`),
+  registerDataset: (body: Record<string, string>) => call<{ summary: DatasetSummary }>('POST', '/api/datasets', body),
+  images: (name: string, offset: number, limit: number) => call<ImagePage>('GET', `/api/datasets/${enc(name)}/images?${q({ offset, limit })}`),
+  failures: (name: string, model: string) => call<FailureList>('GET', `/api/datasets/${enc(name)}/failures?${q({ model })}`),
+  thumbnailUrl: (dataset: string, path: string, size = 112) => `/api/datasets/${enc(dataset)}/thumbnail?${q({ path, size })}`,
+  models: () => call<{ models: ModelListing[] }>('GET', '/api/models'),
+  addModel: (form: FormData) => call<{ model: ModelCard }>('POST', '/api/models', form),
+  addModelByPath: (path: string, card: unknown) => call<{ model: ModelCard }>('POST', '/api/models', { path, card }),
+  runs: () => call<{ runs: RunListing[] }>('GET', '/api/runs'),
+  run: (id: string) => call<RunDetail>('GET', `/api/runs/${enc(id)}`),
+  reportUrl: (id: string, download = false) => `/api/runs/${enc(id)}/report${download ? '?download' : ''}`,
+  operatingPoint: (id: string, model: string, at: { threshold: number } | { rule: string }) =>
+    call<OperatingPoint>('GET', `/api/runs/${enc(id)}/operating-point?${q({ model, k: 6, ...('threshold' in at ? { threshold: at.threshold } : { rule: at.rule }) })}`),
+  exportConfig: (id: string, body: { model: string; rule: string; mode?: string }) => call<{ config: DeployConfig }>('POST', `/api/runs/${enc(id)}/export`, body),
+  pushConfig: (body: { url: string; apiKey: string; config: DeployConfig }) => call<{ engine: string; threshold: DeployConfig['threshold'] }>('POST', '/api/engine/push', body),
+  startEval: (body: Record<string, unknown>) => call<{ job: { id: string; runId: string } }>('POST', '/api/jobs/eval', body),
+  startIdentify: (body: Record<string, unknown>) => call<{ job: { id: string; runId: string } }>('POST', '/api/jobs/identify', body),
+  jobs: () => call<{ jobs: JobView[] }>('GET', '/api/jobs'),
+  cancelJob: (id: string) => call<{ job: JobView }>('DELETE', `/api/jobs/${enc(id)}`),
+  jobEventsUrl: (id: string) => `/api/jobs/${enc(id)}/events`,
+};

@@ -1,0 +1,89 @@
+import { html, type PropertyValues } from 'lit';
+import { detSpec, distributionsOverlaySpec, rocSpec } from '../../../reports/charts.js';
+import { api, type ModelListing, type RunDetail, type RunListing } from '../lib/api.js';
+import { bytes, finiteNumbers, intervalText, pct, sci } from '../lib/format.js';
+import { LightElement } from '../lib/light-element.js';
+import { navigate } from '../lib/route.js';
+
+/** Models of one run compared on the same comparisons: overlaid ROC, DET and distributions, and a table. */
+export class FrwCompareView extends LightElement {
+  static override properties = { runId: { type: String }, runs: { state: true }, detail: { state: true }, models: { state: true }, error: { state: true } };
+  declare runId: string;
+  declare runs: RunListing[] | null;
+  declare detail: RunDetail | null;
+  declare models: ModelListing[];
+  declare error: string | null;
+
+  constructor() {
+    super();
+    this.runId = '';
+    this.runs = null;
+    this.detail = null;
+    this.models = [];
+    this.error = null;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('runId')) void this.load();
+  }
+
+  private async load(): Promise<void> {
+    this.error = null;
+    this.detail = null;
+    try {
+      const [runs, models] = await Promise.all([api.runs(), api.models()]);
+      this.models = models.models;
+      // Runs with several models first: those are the ones to compare.
+      this.runs = runs.runs.filter((r) => r.kind === 'eval').sort((a, b) => Number(b.models.length > 1) - Number(a.models.length > 1));
+      const id = this.runId || this.runs[0]?.id;
+      if (id) this.detail = await api.run(id);
+    } catch (e) {
+      this.error = (e as Error).message;
+    }
+  }
+
+  override render() {
+    if (this.error) return html`<frw-status state="error" .message=${this.error}></frw-status>`;
+    if (this.runs && this.runs.length === 0) return html`<frw-status state="empty" message="No evaluation runs yet. On the Experiments page, tick two or more models and start a run: they are scored on the same pairs."></frw-status>`;
+    if (!this.detail?.metrics || !this.detail.curves?.models) return html`<frw-status state="loading" message="Loading the run…"></frw-status>`;
+    const d = this.detail;
+    const ids = Object.keys(d.metrics!.models);
+    const curves = d.curves!.models!;
+    const card = (id: string) => this.models.find((m) => m.id === id);
+    const embed = (id: string) => d.run?.models.find((m) => m.id === id)?.embed;
+    return html`<section class="panel compare">
+      <div class="toolbar">
+        <label>Run <select id="compare-run" @change=${(e: Event) => navigate('compare', { run: (e.target as HTMLSelectElement).value })}>
+          ${this.runs!.map((r) => html`<option value=${r.id} ?selected=${r.id === d.id}>${r.id} (${r.models.join(', ')})</option>`)}</select></label>
+        <span class="note">${d.run?.dataset.name} · ${d.metrics!.protocol} · every model scored on the same comparisons</span>
+      </div>
+      ${ids.length < 2 ? html`<frw-status state="empty" message="This run has one model. Start a run with two or more models to compare them."></frw-status>` : null}
+      <table class="compare-table">
+        <thead><tr><th>model</th><th>AUC</th><th>EER [95%]</th><th>TAR @ FMR = 1e-3 [95% Clopper-Pearson]</th><th>10-fold accuracy</th><th>embedding speed</th><th>file size</th><th>dim</th><th>licence</th></tr></thead>
+        <tbody>${ids.map((id) => {
+          const m = d.metrics!.models[id];
+          const t = m.tarAtFmr.find((x) => x.targetFmr === 1e-3);
+          const e = embed(id);
+          const c = card(id);
+          return html`<tr>
+            <th>${id}</th>
+            <td>${m.auc.toFixed(5)}</td>
+            <td>${pct(m.eer.estimate)} [${pct(m.eer.lower)}, ${pct(m.eer.upper)}] FVC2000${m.eer.bootstrap ? html`<br /><small>bootstrap ${intervalText(m.eer.bootstrap)}</small>` : ''}</td>
+            <td>${t?.measurable ? html`${pct(t.tar!)} ${intervalText(t.interval)}` : html`not measurable: FMR ≥ ${sci(t?.smallestMeasurableFmr ?? Number.NaN)} with ${m.counts.impostor} impostor comparisons`}</td>
+            <td>${m.tenFold ? `${pct(m.tenFold.mean)} ± ${pct(m.tenFold.std)}` : '–'}</td>
+            <td>${e && e.computed > 0 ? `${((1000 * e.seconds) / e.computed).toFixed(1)} ms/image (detect + align + embed, ${e.computed} images this run)` : 'from cache (time measured when first embedded)'}</td>
+            <td>${bytes(c?.bytes ?? null)}</td>
+            <td>${c && c.task === 'embedding' ? c.output.dim : '–'}</td>
+            <td><small>${c?.licence ?? '–'}</small></td>
+          </tr>`;
+        })}</tbody>
+      </table>
+      <div class="chart-row">
+        <frw-chart label="ROC of every model" .spec=${rocSpec(ids.map((id) => ({ model: id, x: curves[id].chart.fmr, y: curves[id].chart.tar })), ids.map((id) => ({ model: id, fmr: d.metrics!.models[id].eer.estimate, tar: 1 - d.metrics!.models[id].eer.estimate, label: 'EER' })))}></frw-chart>
+        <frw-chart label="DET of every model" .spec=${detSpec(ids.map((id) => ({ model: id, x: finiteNumbers(curves[id].chart.probitFmr), y: finiteNumbers(curves[id].chart.probitFnmr) })))}></frw-chart>
+      </div>
+      <frw-chart label="distributions of every model" .spec=${distributionsOverlaySpec(ids.map((id) => ({ model: id, ...curves[id].histograms })), 'similarity')}></frw-chart>
+    </section>`;
+  }
+}
+customElements.define('frw-compare-view', FrwCompareView);

@@ -1,0 +1,193 @@
+import { html, type PropertyValues } from 'lit';
+import { distributionSpec, detSpec, rocSpec } from '../../../reports/charts.js';
+import { api, type OperatingPoint, type RunDetail, type RunListing } from '../lib/api.js';
+import { count, finiteNumbers, intervalText, pct, sci, scoreRange } from '../lib/format.js';
+import { LightElement } from '../lib/light-element.js';
+import { navigate } from '../lib/route.js';
+
+/** Rule presets, as the server's rule names (engine/export parseRule). */
+const PRESETS: Array<{ rule: string; label: string }> = [
+  { rule: 'fmr=0.01', label: 'FMR ≤ 1e-2' },
+  { rule: 'fmr=0.001', label: 'FMR ≤ 1e-3' },
+  { rule: 'fmr=0.0001', label: 'FMR ≤ 1e-4' },
+  { rule: 'eer', label: 'EER' },
+  { rule: 'best-accuracy', label: 'best accuracy' },
+  { rule: 'youden', label: "Youden's J" },
+];
+
+/**
+ * The threshold explorer: genuine and impostor distributions with a draggable threshold, the rates there with
+ * their intervals, ROC and DET with the operating point, rule presets, and the worst errors as face pairs.
+ */
+export class FrwExplorerView extends LightElement {
+  static override properties = {
+    runId: { type: String },
+    model: { type: String },
+    runs: { state: true },
+    detail: { state: true },
+    threshold: { state: true },
+    op: { state: true },
+    rule: { state: true },
+    error: { state: true },
+    opError: { state: true },
+  };
+  declare runId: string;
+  declare model: string;
+  declare runs: RunListing[] | null;
+  declare detail: RunDetail | null;
+  declare threshold: number | null;
+  declare op: OperatingPoint | null;
+  /** The preset behind the current threshold (null once the user drags). */
+  declare rule: string | null;
+  declare error: string | null;
+  declare opError: string | null;
+  private latest: { threshold: number } | { rule: string } | null = null;
+  private inFlight = false;
+
+  constructor() {
+    super();
+    this.runId = '';
+    this.model = '';
+    this.runs = null;
+    this.detail = null;
+    this.threshold = null;
+    this.op = null;
+    this.rule = 'eer';
+    this.error = null;
+    this.opError = null;
+  }
+
+  /** The run on screen; the route may name none (newest run) or a run already loaded. */
+  private loaded: string | null = null;
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('runId') && (this.loaded === null || this.runId !== this.loaded)) void this.loadRun();
+  }
+
+  private async loadRun(): Promise<void> {
+    this.error = null;
+    this.detail = null;
+    this.op = null;
+    try {
+      this.runs ??= (await api.runs()).runs.filter((r) => r.kind === 'eval');
+      const id = this.runId || this.runs[0]?.id;
+      if (!id) return;
+      this.loaded = id;
+      const detail = await api.run(id);
+      if (!detail.metrics || !detail.curves?.models) throw new Error(`run ${id} has no evaluation results to explore`);
+      const models = Object.keys(detail.metrics.models);
+      if (!models.includes(this.model)) this.model = models[0];
+      this.runId = id;
+      this.detail = detail;
+      this.applyRule('eer');
+    } catch (e) {
+      this.error = (e as Error).message;
+    }
+  }
+
+  private applyRule(rule: string): void {
+    this.rule = rule;
+    this.request({ rule });
+  }
+
+  private onThreshold(e: CustomEvent<{ threshold: number }>): void {
+    this.rule = null;
+    this.threshold = e.detail.threshold;
+    this.request({ threshold: e.detail.threshold });
+  }
+
+  /** One request at a time; while one is out only the newest threshold waits (a drag sends dozens). */
+  private request(at: { threshold: number } | { rule: string }): void {
+    this.latest = at;
+    if (!this.inFlight) void this.pump();
+  }
+
+  private async pump(): Promise<void> {
+    this.inFlight = true;
+    while (this.latest) {
+      const at = this.latest;
+      this.latest = null;
+      try {
+        const op = await api.operatingPoint(this.runId, this.model, at);
+        this.op = op;
+        this.opError = null;
+        if ('rule' in at) this.threshold = op.choice.threshold.similarity;
+      } catch (e) {
+        this.opError = (e as Error).message;
+      }
+    }
+    this.inFlight = false;
+  }
+
+  private chooseModel(model: string): void {
+    this.model = model;
+    navigate('explorer', { run: this.runId, model });
+    this.applyRule(this.rule ?? 'eer');
+  }
+
+  override render() {
+    if (this.error) return html`<frw-status state="error" .message=${this.error}></frw-status>`;
+    if (this.runs && this.runs.length === 0) return html`<frw-status state="empty" message="No evaluation runs yet. Start the demo on the Experiments page; its results open here."></frw-status>`;
+    if (!this.detail) return html`<frw-status state="loading" message="Loading the run…"></frw-status>`;
+    const d = this.detail;
+    const curves = d.curves!.models![this.model];
+    const m = d.metrics!.models[this.model];
+    const range = scoreRange([curves.histograms.genuine, curves.histograms.impostor]);
+    const t = this.threshold ?? m.eer.threshold;
+    const op = this.op;
+    const series = [{ model: this.model, x: curves.chart.fmr, y: curves.chart.tar }];
+    const det = [{ model: this.model, x: finiteNumbers(curves.chart.probitFmr), y: finiteNumbers(curves.chart.probitFnmr) }];
+    return html`<section class="panel explorer">
+      <div class="toolbar">
+        <label>Run <select id="run" @change=${(e: Event) => navigate('explorer', { run: (e.target as HTMLSelectElement).value })}>
+          ${(this.runs ?? []).map((r) => html`<option value=${r.id} ?selected=${r.id === this.runId}>${r.id}</option>`)}</select></label>
+        <label>Model <select id="model" @change=${(e: Event) => this.chooseModel((e.target as HTMLSelectElement).value)}>
+          ${Object.keys(d.metrics!.models).map((id) => html`<option ?selected=${id === this.model}>${id}</option>`)}</select></label>
+        <span class="note">${d.run?.dataset.name} · ${d.metrics!.protocol} · ${count(m.counts.genuine)} genuine / ${count(m.counts.impostor)} impostor comparisons
+          ${m.counts.excludedFta.genuine + m.counts.excludedFta.impostor > 0 ? html` · ${m.counts.excludedFta.genuine + m.counts.excludedFta.impostor} excluded (failure to acquire)` : ''}</span>
+      </div>
+      <div class="presets" role="group" aria-label="threshold rules">
+        ${PRESETS.map((p) => html`<button class=${p.rule === this.rule ? 'preset active' : 'preset'} data-rule=${p.rule} @click=${() => this.applyRule(p.rule)}>${p.label}</button>`)}
+      </div>
+      <frw-chart label="genuine and impostor score distributions with the threshold" .spec=${distributionSpec({ genuine: curves.histograms.genuine, impostor: curves.histograms.impostor, threshold: t, axis: 'similarity', title: `${this.model}: genuine vs impostor (dashed: threshold)` })}></frw-chart>
+      <frw-threshold-slider .value=${t} .min=${range.min} .max=${range.max} @threshold-change=${this.onThreshold}></frw-threshold-slider>
+      ${this.opError ? html`<frw-status state="error" .message=${this.opError}></frw-status>` : null}
+      ${op ? this.rates(op) : html`<frw-status state="loading" message="Computing the rates…"></frw-status>`}
+      <div class="chart-row">
+        <frw-chart label="ROC with the operating point" .spec=${rocSpec(series, op ? [{ model: this.model, fmr: op.choice.fmr.estimate, tar: op.tar.estimate, label: 'operating point' }] : [])}></frw-chart>
+        <frw-chart label="DET with the operating point" .spec=${detSpec(det, op && op.det.probitFmr !== null && op.det.probitFnmr !== null ? [{ model: this.model, px: op.det.probitFmr, py: op.det.probitFnmr, label: 'operating point' }] : [])}></frw-chart>
+      </div>
+      ${det[0].x.every((x, i) => !Number.isFinite(x) || !Number.isFinite(det[0].y[i])) ? html`<p class="note">The DET curve is empty: at every threshold FMR or FNMR is 0 or 1 (the classes do not overlap on these comparisons), and a probit axis cannot place 0 or 1.</p>` : null}
+      ${op ? this.worst(op) : null}
+    </section>`;
+  }
+
+  private rates(op: OperatingPoint) {
+    const c = op.choice;
+    return html`<table class="rates" aria-label="rates at the threshold">
+      <thead><tr><th></th><th>estimate</th><th>95% interval</th><th>counts</th></tr></thead>
+      <tbody>
+        <tr><th>threshold</th><td id="threshold-value">${c.threshold.similarity.toFixed(4)} similarity</td><td colspan="2">= ${c.threshold.cosineDistance.toFixed(4)} cosine distance${c.threshold.l2Distance === null ? '' : html` = ${c.threshold.l2Distance.toFixed(4)} L2 distance`} · ${c.description}</td></tr>
+        <tr><th>FMR (false match rate)</th><td id="fmr-value">${pct(c.fmr.estimate)} (${sci(c.fmr.estimate)})</td><td>${intervalText(c.fmr)}</td><td>${count(c.falseMatches)} of ${count(c.impostorCount)} impostor comparisons accepted</td></tr>
+        <tr><th>FNMR (false non-match rate)</th><td id="fnmr-value">${pct(c.fnmr.estimate)}</td><td>${intervalText(c.fnmr)}</td><td>${count(c.falseNonMatches)} of ${count(c.genuineCount)} genuine comparisons rejected</td></tr>
+        <tr><th>TAR (true accept rate)</th><td id="tar-value">${pct(op.tar.estimate)}</td><td>${intervalText(op.tar)}</td><td>${count(c.genuineCount - c.falseNonMatches)} of ${count(c.genuineCount)} genuine comparisons accepted</td></tr>
+      </tbody>
+    </table>
+    <p><a class="button" id="export-link" href=${`#/export?run=${encodeURIComponent(this.runId)}&model=${encodeURIComponent(this.model)}&rule=${encodeURIComponent(this.rule ?? `fixed=${c.threshold.similarity}`)}`}>Export a deployment config at this threshold</a>
+      <span class="note">${this.rule ? `rule: ${c.description}` : 'a hand-set threshold: the config records it as such, with the rates above'}</span></p>`;
+  }
+
+  private worst(op: OperatingPoint) {
+    if (!op.worst) return html`<frw-status state="empty" .message=${op.worstUnavailable ?? 'no pairs to show'}></frw-status>`;
+    const dataset = this.detail!.run!.dataset.name;
+    const list = (pairs: typeof op.worst.falseMatches, kind: string, none: string) =>
+      pairs.length === 0 ? html`<p class="status empty">${none}</p>` : html`<div class="pairs">${pairs.map((p) => html`<frw-face-pair .datasetName=${dataset} .a=${p.a} .b=${p.b} .score=${p.score} .kind=${kind}></frw-face-pair>`)}</div>`;
+    return html`<div class="worst">
+      <h3>Worst false matches at this threshold (different people accepted, highest score first)</h3>
+      ${list(op.worst.falseMatches, 'false match', 'No false matches at this threshold.')}
+      <h3>Worst false non-matches (same person rejected, lowest score first)</h3>
+      ${list(op.worst.falseNonMatches, 'false non-match', 'No false non-matches at this threshold.')}
+    </div>`;
+  }
+}
+customElements.define('frw-explorer-view', FrwExplorerView);

@@ -1,0 +1,80 @@
+import { html, type PropertyValues } from 'lit';
+import { cmcSpec, fpirFnirSpec } from '../../../reports/charts.js';
+import { api, type ModeResult, type RunDetail, type RunListing } from '../lib/api.js';
+import { count, intervalText, pct, sci } from '../lib/format.js';
+import { LightElement } from '../lib/light-element.js';
+import { navigate } from '../lib/route.js';
+
+/** Open-set identification results: raw (every gallery vector) against mean templates, side by side. */
+export class FrwIdentificationView extends LightElement {
+  static override properties = { runId: { type: String }, runs: { state: true }, detail: { state: true }, error: { state: true } };
+  declare runId: string;
+  declare runs: RunListing[] | null;
+  declare detail: RunDetail | null;
+  declare error: string | null;
+
+  constructor() {
+    super();
+    this.runId = '';
+    this.runs = null;
+    this.detail = null;
+    this.error = null;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('runId')) void this.load();
+  }
+
+  private async load(): Promise<void> {
+    this.error = null;
+    this.detail = null;
+    try {
+      this.runs = (await api.runs()).runs.filter((r) => r.kind === 'identify');
+      const id = this.runId || this.runs[0]?.id;
+      if (id) this.detail = await api.run(id);
+    } catch (e) {
+      this.error = (e as Error).message;
+    }
+  }
+
+  override render() {
+    if (this.error) return html`<frw-status state="error" .message=${this.error}></frw-status>`;
+    if (this.runs && this.runs.length === 0) return html`<frw-status state="empty" message="No identification runs yet. On the Experiments page choose “open-set identification” and start one (lfw-mini takes seconds)."></frw-status>`;
+    const rec = this.detail?.identification;
+    if (!rec) return html`<frw-status state="loading" message="Loading the run…"></frw-status>`;
+    const label = (r: ModeResult) => `${r.model} / ${r.mode}`;
+    const curves = this.detail!.curves?.curves ?? {};
+    const targets = rec.results[0]?.fnirAtFpir.map((p) => p.targetFpir) ?? [];
+    return html`<section class="panel identification">
+      <div class="toolbar">
+        <label>Run <select id="identify-run" @change=${(e: Event) => navigate('identification', { run: (e.target as HTMLSelectElement).value })}>
+          ${this.runs!.map((r) => html`<option value=${r.id} ?selected=${r.id === this.detail!.id}>${r.id}</option>`)}</select></label>
+        <span class="note">${rec.dataset.name} · ${count(rec.split.enrolledIdentities)} enrolled (k = ${rec.split.enrol}) · ${count(rec.split.matedProbes)} mated probes · ${count(rec.split.nonMatedProbes)} strangers · index ${rec.index}</span>
+      </div>
+      <table class="identify-table">
+        <thead><tr><th>model / matching</th><th>gallery (identities / vectors)</th><th>rank-1 [95% Clopper-Pearson]</th>
+          ${targets.map((t) => html`<th>FNIR @ FPIR = ${sci(t)} [95%]</th>`)}<th>search speed</th></tr></thead>
+        <tbody>${rec.results.map((r) => html`<tr>
+          <th>${label(r)}</th>
+          <td>${count(r.gallery.identities)} / ${count(r.gallery.vectors)}</td>
+          <td>${pct(r.rank1.estimate)} ${intervalText(r.rank1.interval)}<br /><small>${count(r.rank1.hits)} of ${count(r.rank1.probes)}</small></td>
+          ${r.fnirAtFpir.map((p) => html`<td>${p.measurable
+            ? html`${pct(p.fnir)} ${intervalText(p.fnirInterval)}<br /><small>threshold ${p.threshold.toFixed(4)}; achieved FPIR ${sci(p.achievedFpir)}${p.bootstrap ? html`; bootstrap ${intervalText(p.bootstrap)}` : ''}</small>`
+            : html`not measurable: FPIR ≥ ${sci(p.smallestMeasurableFpir)} with ${count(p.nonMated)} strangers`}</td>`)}
+          <td>${count(Math.round(r.search.queriesPerSecond))} queries/s</td>
+        </tr>`)}</tbody>
+      </table>
+      <div class="chart-row">
+        <frw-chart label="CMC curves" .spec=${cmcSpec(rec.results.map((r) => ({ label: label(r), rank: r.cmc.rank, accuracy: r.cmc.accuracy })))}></frw-chart>
+        <frw-chart label="FNIR against FPIR" .spec=${fpirFnirSpec(rec.results.filter((r) => curves[`${r.model}/${r.mode}`]).map((r) => ({ label: label(r), fpir: curves[`${r.model}/${r.mode}`].fpir, fnir: curves[`${r.model}/${r.mode}`].fnir })))}></frw-chart>
+      </div>
+      ${rec.results.map((r) => html`<h3>${label(r)}: strangers accepted at FPIR = ${sci(targets[0])}</h3>
+        ${r.unknownsAccepted.length === 0
+          ? html`<p class="status empty">No stranger got in at this threshold.</p>`
+          : html`<div class="strangers">${r.unknownsAccepted.slice(0, 12).map((u) => html`<figure class="stranger">
+              <img src=${api.thumbnailUrl(rec.dataset.name, u.image)} alt=${u.image} width="112" height="112" loading="lazy" />
+              <figcaption>taken for <strong>${u.matched}</strong> (similarity ${u.score.toFixed(4)})<br /><small>${u.image}</small></figcaption></figure>`)}</div>`}`)}
+    </section>`;
+  }
+}
+customElements.define('frw-identification-view', FrwIdentificationView);
