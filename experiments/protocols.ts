@@ -45,12 +45,20 @@ export function buildComparisons(manifest: DatasetManifest, protocol: ProtocolNa
   }
 }
 
-function listedPairs(manifest: DatasetManifest, needFolds: boolean): ComparisonSet {
+/** Throws BAD_INPUT when the dataset cannot run the protocol (no pairs listed, or pairs without folds): before any work. */
+export function checkProtocol(manifest: DatasetManifest, protocol: ProtocolName): void {
+  if (!PROTOCOLS.includes(protocol)) throw new FrwError('BAD_INPUT', `unknown protocol "${protocol as string}"; use one of ${PROTOCOLS.join(', ')}`);
+  if (protocol === 'all-pairs') return;
   const pairs = manifest.pairs ?? [];
   if (pairs.length === 0) throw new FrwError('BAD_INPUT', `dataset ${manifest.name} lists no pairs (no pairs.txt or pairs.csv); use --protocol all-pairs`);
-  if (needFolds && pairs.some((p) => p.fold === undefined)) {
+  if (protocol === 'lfw-10fold' && pairs.some((p) => p.fold === undefined)) {
     throw new FrwError('BAD_INPUT', `dataset ${manifest.name}'s pairs (${manifest.pairsSource}) have no folds; the 10-fold protocol needs LFW's pairs.txt — use --protocol pairs`);
   }
+}
+
+function listedPairs(manifest: DatasetManifest, needFolds: boolean): ComparisonSet {
+  checkProtocol(manifest, needFolds ? 'lfw-10fold' : 'pairs');
+  const pairs = manifest.pairs!;
   const index = new Map(manifest.images.map((img, i) => [img.path, i]));
   const n = pairs.length;
   const set: ComparisonSet = { protocol: needFolds ? 'lfw-10fold' : 'pairs', a: new Int32Array(n), b: new Int32Array(n), same: new Uint8Array(n), fold: needFolds ? new Int8Array(n) : null, impostorSampling: null };

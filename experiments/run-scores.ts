@@ -16,10 +16,12 @@ export interface RunScores {
   pairsUnavailable: string | null;
 }
 
-const f32 = (file: string) => {
+/** A file's bytes as its own ArrayBuffer (a small read may sit inside Node's shared buffer pool). */
+const own = (file: string) => {
   const b = fs.readFileSync(file);
-  return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+  return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
 };
+const f32 = (file: string) => new Float32Array(own(file));
 
 /**
  * Read one model's scores back from a run folder written by writeRunFolder: `scores.csv` (≤ 200k pairs), the
@@ -45,8 +47,8 @@ export function readRunScores(runDir: string, model: string, imagePaths?: readon
   }
   const scoresFile = path.join(runDir, `scores-${model}.f32`);
   if (fs.existsSync(scoresFile)) {
-    const idx = new Int32Array(fs.readFileSync(path.join(runDir, 'pairs.i32')).buffer.slice(0));
-    const same = new Uint8Array(fs.readFileSync(path.join(runDir, 'same.u8')));
+    const idx = new Int32Array(own(path.join(runDir, 'pairs.i32')));
+    const same = new Uint8Array(own(path.join(runDir, 'same.u8')));
     const score = Float64Array.from(f32(scoresFile));
     const name = (i: number) => imagePaths?.[i] ?? `#${i}`;
     const n = same.length;

@@ -136,3 +136,28 @@ test('a group photo is decided by the config policy (the central face), a photo 
   assert.equal(n.identity, null);
   assert.equal(n.failure.reason, 'no-face');
 });
+
+test('PUT /v1/config takes a new threshold for the same pipeline at once, and refuses another pipeline or an edited file', async () => {
+  const run = path.join(ws, 'eval');
+  const strict = finalizeConfig(buildDeployConfig({ runDir: run, model: 'mobilefacenet', mode: 'mean', rule: parseRule('fixed=0.99'), userModelsDir: path.join(ws, 'models') }));
+  const put = (body: string, key = KEY) => fetch(`${base}/v1/config`, { method: 'PUT', body, headers: { 'x-api-key': key, 'content-type': 'application/json' } });
+  assert.equal((await put(JSON.stringify(strict), 'wrong')).status, 401);
+  const ok = await put(JSON.stringify(strict));
+  assert.equal(ok.status, 200, await ok.clone().text());
+  assert.equal((await json(ok)).threshold.similarity, 0.99);
+  // At similarity 0.99 nobody enrolled passes: Serena is now "unknown", with the same score as before.
+  const r = await json(post('/v1/identify', form({}, [{ bytes: img('Serena_Williams', 5) }])));
+  assert.equal(r.identity, null);
+  assert.equal(r.threshold.similarity, 0.99);
+  const current = await json(fetch(`${base}/v1/config`, { headers: { 'x-api-key': KEY } }));
+  assert.equal(current.config.contentHash, strict.contentHash);
+  const other = finalizeConfig({ ...strict, pipelineKey: 'f'.repeat(64) });
+  const conflict = await put(JSON.stringify(other));
+  assert.equal(conflict.status, 409);
+  assert.match((await json(conflict)).error.message, /new gallery/);
+  assert.equal((await put(JSON.stringify({ ...strict, threshold: { ...strict.threshold, similarity: 0.1 } }))).status, 409, 'content hash mismatch');
+  assert.equal((await put('{nope')).status, 400);
+  // Back to the run's EER threshold for the other tests.
+  assert.equal((await put(JSON.stringify(config))).status, 200);
+  assert.equal((await json(post('/v1/identify', form({}, [{ bytes: img('Serena_Williams', 5) }])))).identity, 'Serena_Williams');
+});

@@ -82,3 +82,24 @@ test('frw export-config writes the file, refuses to overwrite it, and prints the
   assert.equal(again.code, 2);
   assert.match(again.stderr, /--force/);
 });
+
+test('a hand-set threshold (fixed=<t>) exports with the rates counted from the run’s own scores', () => {
+  const config = finalizeConfig(buildDeployConfig({ runDir: evalRun, model: 'mobilefacenet', mode: 'mean', rule: parseRule('fixed=0.3'), userModelsDir: userModels }));
+  const back = parseDeployConfig(JSON.stringify(config), 'deploy.json');
+  assert.equal(back.threshold.similarity, 0.3);
+  assert.deepEqual(back.rule, { kind: 'fixed', threshold: 0.3, description: 'fixed similarity threshold 0.3 set by hand (accept iff s >= t)' });
+  // Independent count from scores.csv: impostors at or above 0.3 are false matches, genuine below it are misses.
+  const rows = fs.readFileSync(path.join(evalRun, 'scores.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+  const scored = rows.filter((r) => r[3] !== 'fta').map((r) => ({ same: r[2] === '1', s: Number(r[3]) }));
+  const fm = scored.filter((r) => !r.same && r.s >= 0.3).length;
+  const fnm = scored.filter((r) => r.same && r.s < 0.3).length;
+  assert.equal(back.expected.kind, 'verification');
+  if (back.expected.kind !== 'verification') return;
+  assert.equal(back.expected.fmr.estimate, fm / scored.filter((r) => !r.same).length);
+  assert.equal(back.expected.fnmr.estimate, fnm / scored.filter((r) => r.same).length);
+  assert.throws(() => parseRule('fixed=1.5'), (e: FrwError) => e.code === 'BAD_INPUT');
+  assert.throws(() => buildDeployConfig({ runDir: idRun, model: 'mobilefacenet', mode: 'mean', rule: parseRule('fixed=0.3'), userModelsDir: userModels }), (e: FrwError) => e.code === 'BAD_INPUT');
+  // A fixed rule without its threshold breaks the schema.
+  const { threshold: _t, ...ruleless } = config.rule;
+  assert.throws(() => parseDeployConfig(JSON.stringify(finalizeConfig({ ...config, rule: ruleless })), 'x.json'), (e: FrwError) => e.code === 'BAD_INPUT' && /threshold/.test(e.message));
+});

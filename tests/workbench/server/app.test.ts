@@ -1,66 +1,71 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { createWorkbenchApp } from '../../../workbench/server/app.js';
-import { JobRunner } from '../../../workbench/server/jobs.js';
-import { testConfig } from '../../helpers/shared.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { tempWorkspace, testConfig } from '../../helpers/shared.js';
+import { startWorkbench, type RunningWorkbench } from '../../helpers/workbench.js';
 
-let server: Server;
-let base = '';
+const ws = tempWorkspace();
+const staticDir = tempWorkspace('frw-ui-');
+let wb: RunningWorkbench;
 before(async () => {
-  server = createWorkbenchApp({ cfg: testConfig(), jobs: new JobRunner() }).listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>ui</title>');
+  wb = await startWorkbench(testConfig(ws), { staticDir });
 });
-after(() => new Promise((r) => server.close(r)));
+after(() => wb.close());
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const get = async (route: string): Promise<{ status: number; body: any }> => {
-  const r = await fetch(base + route);
-  return { status: r.status, body: r.headers.get('content-type')?.includes('json') ? await r.json() : await r.text() };
-};
-const postJson = (route: string, body: string) => fetch(base + route, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+const events = async (jobId: string) => (await fetch(`${wb.base}/api/jobs/${jobId}/events`)).text();
 
-test('datasets: the data root is listed, summaries come from the real data, paths outside the root are refused', async () => {
-  const list = await get('/api/datasets');
-  assert.equal(list.status, 200);
-  const names = list.body.datasets.map((d: { name: string }) => d.name);
-  for (const n of ['lfw', 'lfw-mini', 'five-celeb']) assert.ok(names.includes(n), n);
-  assert.equal(list.body.datasets.find((d: { name: string }) => d.name === 'lfw').kind, 'lfw');
-  const mini = await get('/api/datasets/lfw-mini');
-  assert.equal(mini.body.summary.images, 191);
-  assert.equal((await get('/api/datasets/no-such-set')).status, 404);
-  assert.equal((await get(`/api/datasets/${encodeURIComponent('../../etc')}`)).status, 403);
-  assert.equal((await get('/api/nothing')).status, 404);
+test('the app is served at /, the roots at /api/config, and unknown API routes are 404 JSON', async () => {
+  assert.match((await wb.get('/')).body, /<title>ui<\/title>/);
+  assert.equal((await wb.get('/api/config')).body.workspace, ws);
+  const none = await wb.get('/api/nothing');
+  assert.deepEqual([none.status, none.body.error.code], [404, 'NOT_FOUND']);
 });
 
-test('models: every card with its licence and provenance', async () => {
-  const m = await get('/api/models');
-  const fr = m.body.models.find((c: { id: string }) => c.id === 'fr-feature');
-  assert.match(fr.licence, /MIT/);
-  assert.ok(m.body.models.every((c: { provenance: string }) => c.provenance.length > 0));
-});
-
-test('jobs: bad requests are refused; an evaluation streams progress and lands in the run history with its report', async () => {
-  assert.equal((await postJson('/api/jobs/eval', '{not json')).status, 400);
-  assert.equal((await postJson('/api/jobs/eval', JSON.stringify({ dataset: 'lfw-mini' }))).status, 400);
-  assert.equal((await postJson('/api/jobs/eval', JSON.stringify({ dataset: 'nope', models: ['mobilefacenet'] }))).status, 404);
-  assert.equal((await postJson('/api/jobs/eval', JSON.stringify({ dataset: 'lfw-mini', models: ['no-model'] }))).status, 404);
-  const started = await postJson('/api/jobs/eval', JSON.stringify({ dataset: 'lfw-mini', models: ['mobilefacenet'], bootstrap: 20 }));
+test('evaluation jobs: bad requests refused; one job at a time; progress streams; the run lands in the history', async () => {
+  assert.equal((await wb.send('POST', '/api/jobs/eval', '{not json')).status, 400);
+  assert.equal((await wb.send('POST', '/api/jobs/eval', { dataset: 'lfw-mini' })).status, 400);
+  assert.equal((await wb.send('POST', '/api/jobs/eval', { dataset: 'lfw-mini', models: ['mobilefacenet'], seed: -1 })).status, 400);
+  assert.equal((await wb.send('POST', '/api/jobs/eval', { dataset: 'lfw-mini', models: ['mobilefacenet'], protocol: 'lfw-10fold' })).status, 400, 'lfw-mini has no folds');
+  assert.equal((await wb.send('POST', '/api/jobs/eval', { dataset: 'nope', models: ['mobilefacenet'] })).status, 404);
+  assert.equal((await wb.send('POST', '/api/jobs/eval', { dataset: '../etc', models: ['mobilefacenet'] })).status, 403);
+  assert.equal((await wb.send('POST', '/api/jobs/eval', { dataset: 'lfw-mini', models: ['no-model'] })).status, 404);
+  const started = await wb.send('POST', '/api/jobs/eval', { dataset: 'lfw-mini', models: ['mobilefacenet'], bootstrap: 20 });
   assert.equal(started.status, 202);
-  const { job } = (await started.json()) as { job: { id: string; runId: string } };
-  assert.equal((await postJson('/api/jobs/eval', JSON.stringify({ dataset: 'lfw-mini', models: ['mobilefacenet'] }))).status, 409, 'one job at a time');
-  const events = await (await fetch(`${base}/api/jobs/${job.id}/events`)).text();
-  assert.match(events, /event: stage/);
-  assert.match(events, /event: progress/);
-  assert.match(events, /event: done/);
-  const runs = await get('/api/runs');
-  assert.ok(runs.body.runs.some((r: { id: string }) => r.id === job.runId));
-  const run = await get(`/api/runs/${job.runId}`);
-  assert.ok(run.body.metrics.models.mobilefacenet.auc > 0.99);
-  const report = await get(`/api/runs/${job.runId}/report`);
-  assert.match(report.body, /vegaEmbed/);
-  assert.equal((await get(`/api/runs/${encodeURIComponent('../x')}`)).status, 403);
-  assert.equal((await get('/api/jobs/unknown-id')).status, 404);
+  const { job } = started.body;
+  assert.equal((await wb.send('POST', '/api/jobs/identify', { dataset: 'lfw-mini', models: ['mobilefacenet'] })).status, 409, 'one job at a time');
+  const stream = await events(job.id);
+  assert.match(stream, /event: stage/);
+  assert.match(stream, /event: progress\ndata: \{"model":"mobilefacenet","done":\d+,"total":191/);
+  assert.match(stream, /event: done/);
+  assert.equal((await wb.get(`/api/jobs/${job.id}`)).body.job.status, 'done');
+  assert.ok((await wb.get('/api/runs')).body.runs.some((r: { id: string }) => r.id === job.runId));
+  assert.ok((await wb.get(`/api/runs/${job.runId}`)).body.metrics.models.mobilefacenet.auc > 0.99);
+  assert.equal((await wb.get('/api/jobs/unknown-id')).status, 404);
+  assert.equal((await wb.get('/api/jobs/unknown-id/events')).status, 404);
+});
+
+test('identification jobs compare raw and mean on one split; bad modes are refused', async () => {
+  assert.equal((await wb.send('POST', '/api/jobs/identify', { dataset: 'lfw-mini', models: ['mobilefacenet'], modes: ['max'] })).status, 400);
+  assert.equal((await wb.send('POST', '/api/jobs/identify', { dataset: 'lfw-mini', models: ['mobilefacenet'], enrol: 0 })).status, 400);
+  const started = await wb.send('POST', '/api/jobs/identify', { dataset: 'lfw-mini', models: ['mobilefacenet'], bootstrap: 0 });
+  assert.equal(started.status, 202);
+  assert.match(await events(started.body.job.id), /event: done/);
+  const run = (await wb.get(`/api/runs/${started.body.job.runId}`)).body;
+  assert.deepEqual(run.identification.results.map((r: { mode: string }) => r.mode), ['raw', 'mean']);
+});
+
+test('a cancelled job ends as cancelled, keeps what it embedded, and frees the runner', async () => {
+  const started = await wb.send('POST', '/api/jobs/eval', { dataset: 'five-celeb', models: ['fr-feature'], bootstrap: 0 });
+  assert.equal(started.status, 202);
+  const cancel = await wb.send('DELETE', `/api/jobs/${started.body.job.id}`);
+  assert.equal(cancel.status, 200);
+  assert.match(await events(started.body.job.id), /event: cancelled/);
+  assert.equal((await wb.get(`/api/jobs/${started.body.job.id}`)).body.job.status, 'cancelled');
+  assert.ok(!(await wb.get('/api/runs')).body.runs.some((r: { id: string }) => r.id === started.body.job.runId), 'no half-written run in the history');
+  const next = await wb.send('POST', '/api/jobs/eval', { dataset: 'lfw-mini', models: ['mobilefacenet'], bootstrap: 0 });
+  assert.equal(next.status, 202, 'the runner takes a new job');
+  assert.match(await events(next.body.job.id), /event: done/);
+  assert.equal((await wb.get('/api/jobs')).body.jobs.length, 4);
 });

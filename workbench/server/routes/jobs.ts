@@ -7,7 +7,7 @@ import { DEFAULT_FPIR_TARGETS } from '../../../experiments/identification/evalua
 import { createIndexFactory } from '../../../experiments/identification/indexes.js';
 import { runIdentification, writeIdentificationFolder } from '../../../experiments/identification/run.js';
 import { MATCH_MODES, type MatchMode } from '../../../experiments/identification/templates.js';
-import { defaultProtocol, PROTOCOLS, type ProtocolName } from '../../../experiments/protocols.js';
+import { checkProtocol, defaultProtocol, type ProtocolName } from '../../../experiments/protocols.js';
 import { prepareRunFolder, runEvaluation, spillScores, writeRunFolder } from '../../../experiments/run.js';
 import { evalReportHtml } from '../../../reports/eval-report.js';
 import { identifyReportHtml } from '../../../reports/identify-report.js';
@@ -57,7 +57,7 @@ export function jobsRouter(cfg: FrwConfig, runner: JobRunner, datasets: Workbenc
     const pipelines = workbenchPipelines(models, b.flip === true, cfg);
     const manifest = await datasets.open(dataset);
     const protocol = (b.protocol ?? defaultProtocol(manifest)) as ProtocolName;
-    if (!PROTOCOLS.includes(protocol)) throw new FrwError('BAD_INPUT', `protocol must be one of ${PROTOCOLS.join(', ')}`);
+    checkProtocol(manifest, protocol);
     const id = `${manifest.name}-${protocol}-${stamp()}`;
     const out = path.join(runsRoot, id);
     const job = runner.start('eval', { dataset: manifest.name, models, protocol, seed, runId: id }, async ({ signal, emit }) => {

@@ -1,0 +1,55 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { compile } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
+import { cmcSpec, detSpec, distributionSpec, distributionsOverlaySpec, fpirFnirSpec, ratesVsThresholdSpec, rocSpec } from '../../reports/charts.js';
+
+// Every spec must compile to vega without warnings: an invalid encoding is a chart the user never sees.
+function compiles(spec: TopLevelSpec): void {
+  const warnings: string[] = [];
+  const logger = { level: () => logger, warn: (...m: unknown[]) => (warnings.push(m.join(' ')), logger), info: () => logger, debug: () => logger, error: (...m: unknown[]) => (warnings.push(m.join(' ')), logger) };
+  compile(spec, { logger: logger as never });
+  assert.deepEqual(warnings, []);
+}
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const layers = (s: TopLevelSpec): any[] => (s as any).layer ?? [];
+
+const hist = { edges: [-0.5, 0, 0.5, 1], counts: [3, 1, 0] };
+const hist2 = { edges: [-0.5, 0, 0.5, 1], counts: [0, 1, 3] };
+
+test('distributions: each class normalised to its own total; the threshold is a rule layer only when given', () => {
+  const s = distributionSpec({ genuine: hist2, impostor: hist, threshold: 0.3, axis: 'similarity' });
+  compiles(s);
+  const rows = layers(s).length ? (s as unknown as { data: { values: Array<{ kind: string; share: number }> } }).data.values : [];
+  assert.deepEqual(rows.filter((r) => r.kind === 'impostor').map((r) => r.share), [0.75, 0.25, 0]);
+  assert.equal(layers(s).length, 2);
+  assert.equal(layers(distributionSpec({ genuine: hist2, impostor: hist, axis: 'similarity' })).length, 1);
+});
+
+test('ROC: points at FMR 0 (no place on a log axis) are left out, curve and operating point alike', () => {
+  const s = rocSpec([{ model: 'm', x: [0, 0.01, 0.5, 1], y: [0.2, 0.6, 0.9, 1] }], [{ model: 'm', fmr: 0, tar: 0.2, label: 'op' }]);
+  compiles(s);
+  assert.equal(layers(s).length, 1, 'the operating point at FMR 0 is dropped, not drawn at the axis edge');
+  assert.deepEqual(layers(s)[0].data.values.map((v: { fmr: number }) => v.fmr), [0.01, 0.5, 1]);
+  assert.equal(layers(s)[0].encoding.x.scale.domain[0], 0.01, 'the log axis starts at the smallest positive FMR');
+  const withPoint = rocSpec([{ model: 'm', x: [0.01, 1], y: [0.6, 1] }], [{ model: 'm', fmr: 0.01, tar: 0.6, label: 'op' }]);
+  compiles(withPoint);
+  assert.equal(layers(withPoint).length, 2);
+});
+
+test('DET: infinite probits are left out; the operating point is its own layer', () => {
+  const s = detSpec([{ model: 'm', x: [-Infinity, -1, 0], y: [1, 0.5, -Infinity] }], [{ model: 'm', px: -1, py: 0.5, label: 'op' }]);
+  compiles(s);
+  assert.deepEqual(layers(s)[0].data.values, [{ model: 'm', px: -1, py: 0.5 }]);
+  assert.equal(layers(s).length, 2);
+  assert.equal(layers(detSpec([{ model: 'm', x: [-1], y: [0] }])).length, 1);
+});
+
+test('overlaid distributions, error rates, CMC and FNIR/FPIR compile', () => {
+  compiles(distributionsOverlaySpec([{ model: 'a', genuine: hist2, impostor: hist }, { model: 'b', genuine: hist2, impostor: hist }], 'similarity'));
+  compiles(ratesVsThresholdSpec({ model: 'm', threshold: [Infinity, 0.9, 0.1], fmr: [0, 0, 0.5], fnmr: [1, 0.5, 0], operating: 0.5 }));
+  compiles(cmcSpec([{ label: 'm / raw', rank: [1, 2], accuracy: [0.9, 0.95] }]));
+  const f = fpirFnirSpec([{ label: 'm / mean', fpir: [0, 0.1, 1], fnir: [0.5, 0.1, 0] }]);
+  compiles(f);
+  assert.equal((f as unknown as { data: { values: unknown[] } }).data.values.length, 2, 'FPIR 0 left out of the log axis');
+});
