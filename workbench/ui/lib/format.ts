@@ -4,13 +4,12 @@
  */
 import type { Interval } from '../../../experiments/metrics/index.js';
 
-/** A rate as a percentage with enough digits for small rates (0.0333%, 1.25%, 99.4%). */
+/** A rate as a percentage: two decimals from 1% up (99.43%), three significant digits below (0.0333%). */
 export function pct(x: number): string {
   if (!Number.isFinite(x)) return '–';
   const p = 100 * x;
   if (p === 0) return '0%';
-  const digits = p >= 10 ? 2 : p >= 1 ? 2 : p >= 0.01 ? 3 : 4;
-  return `${p.toFixed(digits)}%`;
+  return p >= 1 ? `${p.toFixed(2)}%` : `${Number(p.toPrecision(3))}%`;
 }
 
 /** A small rate in scientific notation (FMR targets: 1e-3). */

@@ -168,7 +168,7 @@ export class FrwDatasetsView extends LightElement {
           : html`<p>${count(this.failures.embedded)} embedded · ${count(this.failures.failures.length)} failures to acquire${this.failures.pending ? ` · ${count(this.failures.pending)} not processed yet` : ''}</p>
             ${this.failures.failures.length === 0 ? html`<p class="status empty">Every processed image gave a face.</p>` : html`<table class="failures"><thead><tr><th></th><th>image</th><th>identity</th><th>reason</th></tr></thead><tbody>
               ${this.failures.failures.slice(0, 200).map((f) => html`<tr><td>${DECODED.has(f.reason) ? html`<img src=${api.thumbnailUrl(s.name, f.path)} alt=${f.path} width="64" height="64" loading="lazy" />` : html`<span class="broken-image">cannot be shown</span>`}</td><td>${f.path}</td><td>${f.identity}</td><td>${f.reason}</td></tr>`)}</tbody></table>`}`}
-      <p><button class="secondary" @click=${() => navigate('experiments')}>Evaluate on this dataset</button></p>
+      <p><button class="secondary" @click=${() => navigate('experiments', { dataset: s.name })}>Evaluate on this dataset</button></p>
     </section>`;
   }
 }

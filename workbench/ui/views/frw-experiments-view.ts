@@ -21,7 +21,9 @@ interface Form {
 
 /** Configure and start evaluations and identifications, follow them live, cancel them, and see past runs. */
 export class FrwExperimentsView extends LightElement {
-  static override properties = { datasets: { state: true }, models: { state: true }, runs: { state: true }, form: { state: true }, job: { state: true }, error: { state: true }, loadError: { state: true } };
+  static override properties = { dataset: { type: String }, datasets: { state: true }, models: { state: true }, runs: { state: true }, form: { state: true }, job: { state: true }, error: { state: true }, loadError: { state: true } };
+  /** A dataset to preselect (the Datasets view links here with it). */
+  declare dataset: string;
   declare datasets: DatasetListing[] | null;
   declare models: ModelListing[] | null;
   declare runs: RunListing[] | null;
@@ -32,6 +34,7 @@ export class FrwExperimentsView extends LightElement {
 
   constructor() {
     super();
+    this.dataset = '';
     this.datasets = null;
     this.models = null;
     this.runs = null;
@@ -50,6 +53,7 @@ export class FrwExperimentsView extends LightElement {
     try {
       const [d, m, r, j] = await Promise.all([api.datasets(), api.models(), api.runs(), api.jobs()]);
       this.datasets = d.datasets;
+      if (this.dataset && d.datasets.some((x) => x.name === this.dataset)) this.form = { ...this.form, dataset: this.dataset, protocol: 'auto' };
       this.models = m.models.filter((x) => x.task === 'embedding');
       this.runs = r.runs;
       const running = j.jobs.find((x) => x.status === 'running');

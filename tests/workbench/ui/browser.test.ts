@@ -1,0 +1,174 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { PROJECT_ROOT } from '../../../core/paths.js';
+import { tempWorkspace, testConfig } from '../../helpers/shared.js';
+import { startWorkbench, type RunningWorkbench } from '../../helpers/workbench.js';
+import { pct } from '../../../workbench/ui/lib/format.js';
+// @ts-expect-error: a plain .mjs build script without type declarations
+import { buildUi } from '../../../scripts/build-ui.mjs';
+
+/**
+ * The workbench in Debian's Chromium (never a downloaded browser), driven like a user: a fresh workspace, so the
+ * demo embeds lfw-mini from scratch. Screenshots of every view go to test-artifacts/workbench/.
+ */
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = path.join(PROJECT_ROOT, 'test-artifacts', 'workbench');
+let wb: RunningWorkbench;
+let browser: Browser;
+let page: Page;
+const consoleErrors: string[] = [];
+
+before(async () => {
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (.ci/run does)`);
+  const ui = await buildUi({ outdir: tempWorkspace('frw-ui-'), minify: false });
+  wb = await startWorkbench(testConfig(tempWorkspace()), { staticDir: ui });
+  fs.mkdirSync(SHOTS, { recursive: true });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+  page = await browser.newPage({ viewport: { width: 1300, height: 900 }, acceptDownloads: true });
+  page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+  page.on('pageerror', (e) => consoleErrors.push(`uncaught: ${e.message}`));
+  // Nothing may leave this machine: any request not to the workbench fails the run.
+  await page.route('**/*', (route) => (route.request().url().startsWith(wb.base) || route.request().url().startsWith('blob:') ? route.continue() : (consoleErrors.push(`external request: ${route.request().url()}`), route.abort())));
+});
+after(async () => {
+  await browser?.close();
+  await wb?.close();
+});
+
+const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+const text = async (sel: string) => (await page.textContent(sel))?.trim() ?? '';
+
+test('the app opens on Experiments; views with nothing to show say so', async () => {
+  await page.goto(`${wb.base}/`);
+  await page.waitForSelector('#demo');
+  await shot('01-experiments-empty');
+  assert.match(await text('table.runs, frw-status'), /No runs yet/);
+  await page.click('a[data-view=explorer]');
+  await page.waitForSelector('frw-explorer-view .status.empty');
+  assert.match(await text('frw-explorer-view'), /No evaluation runs yet/);
+  await page.click('a[data-view=identification]');
+  assert.match(await (await page.waitForSelector('frw-identification-view .status.empty')).textContent() ?? '', /No identification runs yet/);
+  await page.click('a[data-view=experiments]');
+});
+
+test('the demo evaluation runs in one click and opens the explorer within a minute', async () => {
+  const t0 = Date.now();
+  await page.click('#demo');
+  await page.waitForSelector('frw-job-progress progress', { timeout: 30_000 });
+  await shot('02-demo-progress');
+  await page.waitForSelector('#fmr-value', { timeout: 60_000 });
+  const seconds = (Date.now() - t0) / 1000;
+  assert.ok(seconds < 60, `demo took ${seconds} s`);
+  assert.match(page.url(), /#\/explorer\?run=lfw-mini-pairs-/);
+  await page.waitForSelector('frw-chart svg');
+  await shot('03-explorer-eer');
+});
+
+test('dragging the threshold (mouse or keys) changes FMR; presets set the rule’s threshold', async () => {
+  const fmrAtEer = await text('#fmr-value');
+  const slider = await page.waitForSelector('#threshold-range');
+  const box = (await slider.boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.12, box.y + box.height / 2, { steps: 8 });
+  await page.mouse.up();
+  await page.waitForFunction((before) => document.querySelector('#fmr-value')?.textContent?.trim() !== before, fmrAtEer);
+  const dragged = await text('#fmr-value');
+  assert.notEqual(dragged, fmrAtEer);
+  assert.ok(Number(/([\d.]+)%/.exec(dragged)![1]) > 0, `a low threshold lets impostors in: ${dragged}`);
+  assert.ok((await page.$$('frw-face-pair.false-match, frw-face-pair figure.false-match')).length > 0, 'worst false matches shown as face pairs');
+  await shot('04-explorer-dragged');
+  // Keyboard: the slider is a native range input, so arrows move it.
+  const thresholdBefore = await text('#threshold-value');
+  await slider.focus();
+  for (let i = 0; i < 20; i++) await page.keyboard.press('ArrowRight');
+  await page.waitForFunction((before) => document.querySelector('#threshold-value')?.textContent?.trim() !== before, thresholdBefore);
+  // The EER preset comes back to the run's own EER threshold.
+  const runId = new URL(page.url()).hash.split('run=')[1].split('&')[0];
+  const metrics = (await wb.get(`/api/runs/${decodeURIComponent(runId)}`)).body.metrics.models['fr-feature'];
+  await page.click('button[data-rule="eer"]');
+  await page.waitForFunction((t) => document.querySelector('#threshold-value')?.textContent?.startsWith(t), metrics.eer.threshold.toFixed(4));
+  assert.equal(await text('#fmr-value'), fmrAtEer);
+});
+
+test('two models run on the same pairs and compare side by side', async () => {
+  await page.click('a[data-view=experiments]');
+  await page.waitForSelector('input[name=model][value=mobilefacenet]');
+  await page.check('input[name=model][value=mobilefacenet]');
+  await page.click('form.grid-form button[type=submit]');
+  await page.waitForURL(/#\/explorer\?run=/, { timeout: 120_000 });
+  await page.click('a[data-view=compare]');
+  await page.waitForSelector('table.compare-table tbody tr:nth-child(2)');
+  await page.waitForFunction(() => document.querySelectorAll('frw-compare-view frw-chart svg').length === 3);
+  const rows = await page.$$eval('table.compare-table tbody th', (ths) => ths.map((t) => t.textContent?.trim()));
+  assert.deepEqual(rows, ['fr-feature', 'mobilefacenet']);
+  assert.match(await text('table.compare-table'), /MiB/);
+  await shot('05-compare');
+});
+
+test('a config exported at a dragged threshold previews, downloads and matches what the explorer showed', async () => {
+  await page.click('a[data-view=explorer]');
+  await page.waitForSelector('#threshold-range');
+  const input = await page.waitForSelector('input.threshold-number');
+  await input.fill('0.3');
+  await input.press('Enter');
+  await page.waitForFunction(() => document.querySelector('#threshold-value')?.textContent?.startsWith('0.3000'));
+  const fmrShown = await text('#fmr-value');
+  await page.click('#export-link');
+  await page.waitForSelector('#preview-config');
+  await page.click('#preview-config');
+  await page.waitForSelector('#config-threshold');
+  assert.match(await text('#config-threshold'), /similarity ≥ 0\.3000/);
+  await shot('06-export');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-config')]);
+  const file = path.join(tempWorkspace(), 'config.json');
+  await download.saveAs(file);
+  const config = JSON.parse(fs.readFileSync(file, 'utf8'));
+  assert.deepEqual([config.rule.kind, config.threshold.similarity], ['fixed', 0.3]);
+  assert.match(config.contentHash, /^[0-9a-f]{64}$/);
+  assert.ok(fmrShown.startsWith(pct(config.expected.fmr.estimate)), `explorer ${fmrShown}, config ${config.expected.fmr.estimate}`);
+  // Pushing to an engine that is not running says so plainly.
+  await page.fill('form.push input[type=url]', 'http://127.0.0.1:9');
+  await page.fill('form.push input[type=password]', 'not-a-real-key-123456');
+  consoleErrors.length = 0; // the refused push answers 502, which Chromium logs as a failed resource
+  await page.click('form.push button[type=submit]');
+  assert.match(await (await page.waitForSelector('form.push .status.error')).textContent() ?? '', /no engine answered/);
+  consoleErrors.splice(0, consoleErrors.length, ...consoleErrors.filter((e) => !/502/.test(e)));
+});
+
+test('identification: raw against mean with rank-1, FNIR@FPIR and the strangers that got in', async () => {
+  await page.click('a[data-view=experiments]');
+  await page.waitForSelector('input[name=kind]');
+  await page.check('input[name=kind] >> nth=1');
+  await page.click('form.grid-form button[type=submit]');
+  await page.waitForSelector('table.identify-table', { timeout: 120_000 });
+  await page.waitForFunction(() => document.querySelectorAll('frw-identification-view frw-chart svg').length === 2);
+  const rows = await page.$$eval('table.identify-table tbody th', (ths) => ths.map((t) => t.textContent?.trim()));
+  assert.deepEqual(rows, ['fr-feature / raw', 'fr-feature / mean']);
+  assert.match(await text('table.identify-table'), /Clopper-Pearson/);
+  await shot('07-identification');
+});
+
+test('datasets and models views; the run history; an unknown run is an error state', async () => {
+  await page.goto(`${wb.base}/#/datasets?name=lfw-mini`);
+  await page.waitForSelector('.dataset-detail .thumbs img');
+  await page.waitForFunction(() => [...document.querySelectorAll('.dataset-detail .thumbs img')].every((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0));
+  assert.match(await text('.dataset-detail dl'), /191/);
+  await page.waitForSelector('text=Every processed image gave a face.');
+  await shot('08-datasets');
+  await page.click('a[data-view=models]');
+  await page.waitForSelector('table.models');
+  assert.match(await text('table.models'), /InsightFace|research/i);
+  await shot('09-models');
+  await page.click('a[data-view=experiments]');
+  await page.waitForSelector('table.runs');
+  assert.equal((await page.$$('table.runs tbody tr')).length, 3);
+  await shot('10-history');
+  assert.deepEqual(consoleErrors, [], 'no console errors in the whole session');
+  await page.goto(`${wb.base}/#/explorer?run=no-such-run`);
+  assert.match(await (await page.waitForSelector('frw-explorer-view .status.error')).textContent() ?? '', /no run "no-such-run"/);
+  await shot('11-explorer-error');
+});
