@@ -15,6 +15,10 @@ import { buildUi } from '../../../scripts/build-ui.mjs';
  * demo embeds lfw-mini from scratch. Screenshots of every view go to test-artifacts/workbench/.
  */
 const CHROMIUM = '/usr/bin/chromium';
+// page.waitForFunction callbacks run in the page; this file compiles without the DOM library, so `document` is
+// declared here for them alone.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+declare const document: any;
 const SHOTS = path.join(PROJECT_ROOT, 'test-artifacts', 'workbench');
 let wb: RunningWorkbench;
 let browser: Browser;
@@ -155,7 +159,7 @@ test('identification: raw against mean with rank-1, FNIR@FPIR and the strangers 
 test('datasets and models views; the run history; an unknown run is an error state', async () => {
   await page.goto(`${wb.base}/#/datasets?name=lfw-mini`);
   await page.waitForSelector('.dataset-detail .thumbs img');
-  await page.waitForFunction(() => [...document.querySelectorAll('.dataset-detail .thumbs img')].every((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0));
+  await page.waitForFunction(() => [...document.querySelectorAll('.dataset-detail .thumbs img')].every((i: { complete: boolean; naturalWidth: number }) => i.complete && i.naturalWidth > 0));
   assert.match(await text('.dataset-detail dl'), /191/);
   await page.waitForSelector('text=Every processed image gave a face.');
   await shot('08-datasets');

@@ -47,7 +47,7 @@ export class FrwApp extends LightElement {
   private view(v: ViewName, p: Record<string, string>) {
     switch (v) {
       case 'experiments':
-        return html`<frw-experiments-view .dataset=${p.dataset ?? ''}></frw-experiments-view>`;
+        return html`<frw-experiments-view .preselect=${p.dataset ?? ''}></frw-experiments-view>`;
       case 'explorer':
         return html`<frw-explorer-view .runId=${p.run ?? ''} .model=${p.model ?? ''}></frw-explorer-view>`;
       case 'compare':

@@ -17,7 +17,3 @@ export function formatRoute(view: ViewName, params: Record<string, string | unde
   const q = new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== '')).toString();
   return `#/${view}${q ? `?${q}` : ''}`;
 }
-
-export function navigate(view: ViewName, params: Record<string, string | undefined> = {}): void {
-  location.hash = formatRoute(view, params);
-}

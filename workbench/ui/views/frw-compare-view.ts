@@ -3,7 +3,7 @@ import { detSpec, distributionsOverlaySpec, rocSpec } from '../../../reports/cha
 import { api, type ModelListing, type RunDetail, type RunListing } from '../lib/api.js';
 import { bytes, finiteNumbers, intervalText, pct, sci } from '../lib/format.js';
 import { LightElement } from '../lib/light-element.js';
-import { navigate } from '../lib/route.js';
+import { navigate } from '../lib/navigate.js';
 
 /** Models of one run compared on the same comparisons: overlaid ROC, DET and distributions, and a table. */
 export class FrwCompareView extends LightElement {

@@ -2,7 +2,7 @@ import { html, type PropertyValues } from 'lit';
 import { api, type DatasetListing, type DatasetSummary, type FailureList, type ImagePage, type ModelListing } from '../lib/api.js';
 import { count, pct } from '../lib/format.js';
 import { LightElement } from '../lib/light-element.js';
-import { navigate } from '../lib/route.js';
+import { navigate } from '../lib/navigate.js';
 
 const PAGE = 24;
 /** Failures of images that decoded (so a thumbnail can show them); the others cannot be drawn. */

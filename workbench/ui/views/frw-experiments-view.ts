@@ -2,7 +2,7 @@ import { html } from 'lit';
 import { api, ApiError, type DatasetListing, type ModelListing, type RunListing } from '../lib/api.js';
 import { when } from '../lib/format.js';
 import { LightElement } from '../lib/light-element.js';
-import { navigate } from '../lib/route.js';
+import { navigate } from '../lib/navigate.js';
 
 const DEMO = { dataset: 'lfw-mini', models: ['fr-feature'] };
 const PROTOCOLS = ['auto', 'lfw-10fold', 'pairs', 'all-pairs'];
@@ -21,9 +21,9 @@ interface Form {
 
 /** Configure and start evaluations and identifications, follow them live, cancel them, and see past runs. */
 export class FrwExperimentsView extends LightElement {
-  static override properties = { dataset: { type: String }, datasets: { state: true }, models: { state: true }, runs: { state: true }, form: { state: true }, job: { state: true }, error: { state: true }, loadError: { state: true } };
+  static override properties = { preselect: { type: String }, datasets: { state: true }, models: { state: true }, runs: { state: true }, form: { state: true }, job: { state: true }, error: { state: true }, loadError: { state: true } };
   /** A dataset to preselect (the Datasets view links here with it). */
-  declare dataset: string;
+  declare preselect: string;
   declare datasets: DatasetListing[] | null;
   declare models: ModelListing[] | null;
   declare runs: RunListing[] | null;
@@ -34,7 +34,7 @@ export class FrwExperimentsView extends LightElement {
 
   constructor() {
     super();
-    this.dataset = '';
+    this.preselect = '';
     this.datasets = null;
     this.models = null;
     this.runs = null;
@@ -53,7 +53,7 @@ export class FrwExperimentsView extends LightElement {
     try {
       const [d, m, r, j] = await Promise.all([api.datasets(), api.models(), api.runs(), api.jobs()]);
       this.datasets = d.datasets;
-      if (this.dataset && d.datasets.some((x) => x.name === this.dataset)) this.form = { ...this.form, dataset: this.dataset, protocol: 'auto' };
+      if (this.preselect && d.datasets.some((x) => x.name === this.preselect)) this.form = { ...this.form, dataset: this.preselect, protocol: 'auto' };
       this.models = m.models.filter((x) => x.task === 'embedding');
       this.runs = r.runs;
       const running = j.jobs.find((x) => x.status === 'running');

@@ -3,7 +3,7 @@ import { distributionSpec, detSpec, rocSpec } from '../../../reports/charts.js';
 import { api, type OperatingPoint, type RunDetail, type RunListing } from '../lib/api.js';
 import { count, finiteNumbers, intervalText, pct, sci, scoreRange } from '../lib/format.js';
 import { LightElement } from '../lib/light-element.js';
-import { navigate } from '../lib/route.js';
+import { navigate } from '../lib/navigate.js';
 
 /** Rule presets, as the server's rule names (engine/export parseRule). */
 const PRESETS: Array<{ rule: string; label: string }> = [

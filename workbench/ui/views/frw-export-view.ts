@@ -2,7 +2,7 @@ import { html, type PropertyValues } from 'lit';
 import { api, type DeployConfig, type RunDetail, type RunListing } from '../lib/api.js';
 import { intervalText, sci } from '../lib/format.js';
 import { LightElement } from '../lib/light-element.js';
-import { navigate } from '../lib/route.js';
+import { navigate } from '../lib/navigate.js';
 
 /** The rules a run can export, as the server's rule names (engine/export parseRule) with their labels. */
 function rulesOf(d: RunDetail, model: string, requested = ''): Array<{ rule: string; label: string }> {

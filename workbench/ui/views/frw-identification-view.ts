@@ -3,7 +3,7 @@ import { cmcSpec, fpirFnirSpec } from '../../../reports/charts.js';
 import { api, type ModeResult, type RunDetail, type RunListing } from '../lib/api.js';
 import { count, intervalText, pct, sci } from '../lib/format.js';
 import { LightElement } from '../lib/light-element.js';
-import { navigate } from '../lib/route.js';
+import { navigate } from '../lib/navigate.js';
 
 /** Open-set identification results: raw (every gallery vector) against mean templates, side by side. */
 export class FrwIdentificationView extends LightElement {
