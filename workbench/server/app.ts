@@ -30,7 +30,7 @@ export function createWorkbenchApp(deps: WorkbenchDeps): express.Express {
     res.json({ dataRoot: deps.cfg.dataRoot, modelRoot: deps.cfg.modelRoot, workspace: deps.cfg.workspace });
   });
   app.use('/api/datasets', datasetsRouter(deps.cfg, datasets));
-  app.use('/api/models', modelsRouter(deps.cfg));
+  app.use('/api/models', modelsRouter(deps.cfg, runs));
   app.use('/api/runs', runsRouter(deps.cfg, runs));
   app.use('/api/jobs', jobsRouter(deps.cfg, deps.jobs, datasets));
   app.use('/api/engine', engineRouter(deps.fetch));

@@ -15,6 +15,13 @@ export interface RunListing {
   protocol: string | null;
 }
 
+export interface EmbeddingSpeed {
+  msPerImage: number;
+  images: number;
+  dataset: string;
+  runId: string;
+}
+
 const readJson = (file: string) => (fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : null);
 /** Scores kept in memory for the threshold explorer: a few runs × models (LFW 10-fold is 6,000 pairs each). */
 const SCORE_CACHE = 8;
@@ -45,6 +52,23 @@ export class RunFolders {
       runs.push({ id, kind: evalRec ? 'eval' : 'identify', createdAt: rec.createdAt, dataset: rec.dataset?.name, models: (rec.models ?? []).map((m: { id: string }) => m.id), protocol: rec.protocol ?? null });
     }
     return runs.sort((a, b) => String(b.createdAt).localeCompare(String(a.createdAt)));
+  }
+
+  /**
+   * Each model's embedding speed as last measured: the newest run that computed (not read from cache) its
+   * embeddings, as whole-pipeline milliseconds per image (decode, detect, align, embed) on this machine.
+   */
+  embeddingSpeeds(): Map<string, EmbeddingSpeed> {
+    const speeds = new Map<string, EmbeddingSpeed>();
+    for (const run of this.list()) {
+      const dir = path.join(this.root, run.id);
+      const rec = readJson(path.join(dir, 'run.json')) ?? readJson(path.join(dir, 'identification.json'));
+      for (const m of (rec?.models ?? []) as Array<{ id: string; embed?: { computed: number; seconds: number; dataset: string } }>) {
+        if (speeds.has(m.id) || !m.embed || m.embed.computed <= 0) continue;
+        speeds.set(m.id, { msPerImage: (1000 * m.embed.seconds) / m.embed.computed, images: m.embed.computed, dataset: m.embed.dataset, runId: run.id });
+      }
+    }
+    return speeds;
   }
 
   read(id: string): Record<string, unknown> {

@@ -9,6 +9,7 @@ import { resolveInside } from '../../../core/paths.js';
 import { addModel } from '../../../models/add.js';
 import { resolveModelFile } from '../../../models/files.js';
 import { listCards } from '../../../models/registry.js';
+import type { RunFolders } from '../run-folders.js';
 
 /** Largest checkpoint the browser may upload (GhostFaceNet exports are ~16 MB; faceres is ~90 MB). */
 const MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
@@ -26,8 +27,8 @@ function fileBytes(card: { file: string; id: string; format: string }, modelRoot
   }
 }
 
-/** /api/models: every card with its provenance, licence and file size; add a user checkpoint (upload or path). */
-export function modelsRouter(cfg: FrwConfig): express.Router {
+/** /api/models: every card with its provenance, licence, file size and measured speed; add a user checkpoint (upload or path). */
+export function modelsRouter(cfg: FrwConfig, runs: RunFolders): express.Router {
   const r = express.Router();
   const userModels = workspacePaths(cfg).userModels;
   const uploads = path.join(userModels, 'files');
@@ -36,7 +37,8 @@ export function modelsRouter(cfg: FrwConfig): express.Router {
     limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 4 },
   });
   r.get('/', (_req, res) => {
-    res.json({ models: listCards(userModels).map((c) => ({ ...c.card, origin: c.origin, bytes: fileBytes(c.card, cfg.modelRoot) })) });
+    const speeds = runs.embeddingSpeeds();
+    res.json({ models: listCards(userModels).map((c) => ({ ...c.card, origin: c.origin, bytes: fileBytes(c.card, cfg.modelRoot), speed: speeds.get(c.card.id) ?? null })) });
   });
   /**
    * Add a checkpoint: multipart with the file (ONNX) and a `card` JSON field, or JSON `{path, card}` naming a file

@@ -3,7 +3,6 @@
  * erased by the bundler), so a change on one side fails the UI's typecheck rather than a user's screen.
  */
 import type { DatasetSummary } from '../../../datasets/inspect.js';
-import type { DatasetKind } from '../../../datasets/manifest.js';
 import type { ModelMetrics } from '../../../experiments/evaluate.js';
 import type { ModeResult } from '../../../experiments/identification/evaluate.js';
 import type { Interval, ThresholdChoice } from '../../../experiments/metrics/index.js';
@@ -12,8 +11,10 @@ import type { ErrorPair } from '../../../experiments/worst-pairs.js';
 import type { ModelCard } from '../../../models/card.js';
 import type { Histogram } from '../../../reports/charts.js';
 import type { DeployConfig } from '../../../engine/deploy-config.js';
+import type { DatasetListing } from '../../server/datasets-state.js';
+import type { EmbeddingSpeed, RunListing } from '../../server/run-folders.js';
 
-export type { DatasetSummary, ModelMetrics, ModeResult, Interval, ThresholdChoice, RunRecord, ErrorPair, ModelCard, Histogram, DeployConfig };
+export type { DatasetSummary, DatasetListing, ModelMetrics, ModeResult, Interval, ThresholdChoice, RunRecord, RunListing, ErrorPair, ModelCard, Histogram, DeployConfig };
 
 /** An error the server answered with ({error: {code, message}}), or a network failure (code NETWORK). */
 export class ApiError extends Error {
@@ -26,12 +27,6 @@ export class ApiError extends Error {
   }
 }
 
-export interface DatasetListing {
-  name: string;
-  kind: DatasetKind | null;
-  source: 'data-root' | 'registered';
-  problem?: string;
-}
 export interface ImagePage {
   total: number;
   offset: number;
@@ -43,15 +38,7 @@ export interface FailureList {
   pending: number;
   failures: Array<{ path: string; identity: string; reason: string }>;
 }
-export type ModelListing = ModelCard & { origin: string; bytes: number | null };
-export interface RunListing {
-  id: string;
-  kind: 'eval' | 'identify';
-  createdAt: string;
-  dataset: string;
-  models: string[];
-  protocol: string | null;
-}
+export type ModelListing = ModelCard & { origin: string; bytes: number | null; speed: EmbeddingSpeed | null };
 /** Chart points as written to curves.json (non-finite numbers arrive as strings). */
 export interface ChartPoints {
   threshold: Array<number | string>;

@@ -1,45 +1,27 @@
-import { html, type PropertyValues } from 'lit';
+import { html } from 'lit';
 import { detSpec, distributionsOverlaySpec, rocSpec } from '../../../reports/charts.js';
-import { api, type ModelListing, type RunDetail, type RunListing } from '../lib/api.js';
+import { api, type ModelListing, type RunListing } from '../lib/api.js';
 import { bytes, finiteNumbers, intervalText, pct, sci } from '../lib/format.js';
-import { LightElement } from '../lib/light-element.js';
+import { RunView } from '../lib/run-view.js';
 import { navigate } from '../lib/navigate.js';
 
 /** Models of one run compared on the same comparisons: overlaid ROC, DET and distributions, and a table. */
-export class FrwCompareView extends LightElement {
-  static override properties = { runId: { type: String }, runs: { state: true }, detail: { state: true }, models: { state: true }, error: { state: true } };
-  declare runId: string;
-  declare runs: RunListing[] | null;
-  declare detail: RunDetail | null;
+export class FrwCompareView extends RunView {
+  static override properties = { models: { state: true } };
   declare models: ModelListing[];
-  declare error: string | null;
 
   constructor() {
     super();
-    this.runId = '';
-    this.runs = null;
-    this.detail = null;
     this.models = [];
-    this.error = null;
   }
 
-  protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('runId')) void this.load();
+  /** Runs with several models first: those are the ones to compare. */
+  protected override offered(all: RunListing[]): RunListing[] {
+    return all.filter((r) => r.kind === 'eval').sort((a, b) => Number(b.models.length > 1) - Number(a.models.length > 1));
   }
 
-  private async load(): Promise<void> {
-    this.error = null;
-    this.detail = null;
-    try {
-      const [runs, models] = await Promise.all([api.runs(), api.models()]);
-      this.models = models.models;
-      // Runs with several models first: those are the ones to compare.
-      this.runs = runs.runs.filter((r) => r.kind === 'eval').sort((a, b) => Number(b.models.length > 1) - Number(a.models.length > 1));
-      const id = this.runId || this.runs[0]?.id;
-      if (id) this.detail = await api.run(id);
-    } catch (e) {
-      this.error = (e as Error).message;
-    }
+  protected override async prepare(): Promise<void> {
+    this.models = (await api.models()).models;
   }
 
   override render() {
@@ -71,7 +53,11 @@ export class FrwCompareView extends LightElement {
             <td>${pct(m.eer.estimate)} [${pct(m.eer.lower)}, ${pct(m.eer.upper)}] FVC2000${m.eer.bootstrap ? html`<br /><small>bootstrap ${intervalText(m.eer.bootstrap)}</small>` : ''}</td>
             <td>${t?.measurable ? html`${pct(t.tar!)} ${intervalText(t.interval)}` : html`not measurable: FMR ≥ ${sci(t?.smallestMeasurableFmr ?? Number.NaN)} with ${m.counts.impostor} impostor comparisons`}</td>
             <td>${m.tenFold ? `${pct(m.tenFold.mean)} ± ${pct(m.tenFold.std)}` : '–'}</td>
-            <td>${e && e.computed > 0 ? `${((1000 * e.seconds) / e.computed).toFixed(1)} ms/image (detect + align + embed, ${e.computed} images this run)` : 'from cache (time measured when first embedded)'}</td>
+            <td>${e && e.computed > 0
+              ? `${((1000 * e.seconds) / e.computed).toFixed(1)} ms/image wall-clock (decode + detect + align + embed, ${e.computed} images in this run)`
+              : c?.speed
+                ? html`${c.speed.msPerImage.toFixed(1)} ms/image wall-clock <small>(${c.speed.images} ${c.speed.dataset} images in run ${c.speed.runId}; this run read its embeddings from the cache)</small>`
+                : 'not measured: embeddings came from the cache'}</td>
             <td>${bytes(c?.bytes ?? null)}</td>
             <td>${c && c.task === 'embedding' ? c.output.dim : '–'}</td>
             <td><small>${c?.licence ?? '–'}</small></td>

@@ -1,8 +1,8 @@
-import { html, type PropertyValues } from 'lit';
+import { html } from 'lit';
 import { distributionSpec, detSpec, rocSpec } from '../../../reports/charts.js';
 import { api, type OperatingPoint, type RunDetail, type RunListing } from '../lib/api.js';
 import { count, finiteNumbers, intervalText, pct, sci, scoreRange } from '../lib/format.js';
-import { LightElement } from '../lib/light-element.js';
+import { RunView } from '../lib/run-view.js';
 import { navigate } from '../lib/navigate.js';
 
 /** Rule presets, as the server's rule names (engine/export parseRule). */
@@ -19,70 +19,36 @@ const PRESETS: Array<{ rule: string; label: string }> = [
  * The threshold explorer: genuine and impostor distributions with a draggable threshold, the rates there with
  * their intervals, ROC and DET with the operating point, rule presets, and the worst errors as face pairs.
  */
-export class FrwExplorerView extends LightElement {
-  static override properties = {
-    runId: { type: String },
-    model: { type: String },
-    runs: { state: true },
-    detail: { state: true },
-    threshold: { state: true },
-    op: { state: true },
-    rule: { state: true },
-    error: { state: true },
-    opError: { state: true },
-  };
-  declare runId: string;
+export class FrwExplorerView extends RunView {
+  static override properties = { model: { type: String }, threshold: { state: true }, op: { state: true }, rule: { state: true }, opError: { state: true } };
   declare model: string;
-  declare runs: RunListing[] | null;
-  declare detail: RunDetail | null;
   declare threshold: number | null;
   declare op: OperatingPoint | null;
   /** The preset behind the current threshold (null once the user drags). */
   declare rule: string | null;
-  declare error: string | null;
   declare opError: string | null;
   private latest: { threshold: number } | { rule: string } | null = null;
   private inFlight = false;
 
   constructor() {
     super();
-    this.runId = '';
     this.model = '';
-    this.runs = null;
-    this.detail = null;
     this.threshold = null;
     this.op = null;
     this.rule = 'eer';
-    this.error = null;
     this.opError = null;
   }
 
-  /** The run on screen; the route may name none (newest run) or a run already loaded. */
-  private loaded: string | null = null;
-
-  protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('runId') && (this.loaded === null || this.runId !== this.loaded)) void this.loadRun();
+  protected override offered(all: RunListing[]): RunListing[] {
+    return all.filter((r) => r.kind === 'eval');
   }
 
-  private async loadRun(): Promise<void> {
-    this.error = null;
-    this.detail = null;
+  protected override async prepare(detail: RunDetail): Promise<void> {
+    if (!detail.metrics || !detail.curves?.models) throw new Error(`run ${detail.id} has no evaluation results to explore`);
+    const models = Object.keys(detail.metrics.models);
+    if (!models.includes(this.model)) this.model = models[0];
     this.op = null;
-    try {
-      this.runs ??= (await api.runs()).runs.filter((r) => r.kind === 'eval');
-      const id = this.runId || this.runs[0]?.id;
-      if (!id) return;
-      this.loaded = id;
-      const detail = await api.run(id);
-      if (!detail.metrics || !detail.curves?.models) throw new Error(`run ${id} has no evaluation results to explore`);
-      const models = Object.keys(detail.metrics.models);
-      if (!models.includes(this.model)) this.model = models[0];
-      this.runId = id;
-      this.detail = detail;
-      this.applyRule('eer');
-    } catch (e) {
-      this.error = (e as Error).message;
-    }
+    this.applyRule('eer');
   }
 
   private applyRule(rule: string): void {

@@ -1,7 +1,7 @@
-import { html, type PropertyValues } from 'lit';
+import { html } from 'lit';
 import { api, type DeployConfig, type RunDetail, type RunListing } from '../lib/api.js';
 import { intervalText, sci } from '../lib/format.js';
-import { LightElement } from '../lib/light-element.js';
+import { RunView } from '../lib/run-view.js';
 import { navigate } from '../lib/navigate.js';
 
 /** The rules a run can export, as the server's rule names (engine/export parseRule) with their labels. */
@@ -18,65 +18,36 @@ function rulesOf(d: RunDetail, model: string, requested = ''): Array<{ rule: str
 }
 
 /** Preview and download a deployment config pinned to a run's model and rule, and push it to a running engine. */
-export class FrwExportView extends LightElement {
-  static override properties = {
-    runId: { type: String },
-    model: { type: String },
-    rule: { type: String },
-    runs: { state: true },
-    detail: { state: true },
-    mode: { state: true },
-    config: { state: true },
-    error: { state: true },
-    push: { state: true },
-  };
-  declare runId: string;
+export class FrwExportView extends RunView {
+  static override properties = { model: { type: String }, rule: { type: String }, mode: { state: true }, config: { state: true }, push: { state: true } };
   declare model: string;
   declare rule: string;
-  declare runs: RunListing[] | null;
-  declare detail: RunDetail | null;
   declare mode: string;
   declare config: DeployConfig | null;
-  declare error: string | null;
   declare push: { state: 'idle' | 'sending' | 'done' | 'error'; message: string };
   private engineUrl = 'http://127.0.0.1:8731';
   private apiKey = '';
 
   constructor() {
     super();
-    this.runId = '';
     this.model = '';
     this.rule = '';
-    this.runs = null;
-    this.detail = null;
     this.mode = 'mean';
     this.config = null;
-    this.error = null;
     this.push = { state: 'idle', message: '' };
   }
 
-  protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('runId')) void this.load();
+  protected override offered(all: RunListing[]): RunListing[] {
+    return all;
   }
 
-  private async load(): Promise<void> {
-    this.error = null;
-    this.detail = null;
+  protected override async prepare(d: RunDetail): Promise<void> {
     this.config = null;
-    try {
-      this.runs ??= (await api.runs()).runs;
-      const id = this.runId || this.runs[0]?.id;
-      if (!id) return;
-      const d = await api.run(id);
-      const models = d.identification ? d.identification.models.map((m) => m.id) : Object.keys(d.metrics?.models ?? {});
-      if (!models.includes(this.model)) this.model = models[0] ?? '';
-      const rules = rulesOf(d, this.model, this.rule);
-      if (!rules.some((r) => r.rule === this.rule)) this.rule = rules[0]?.rule ?? '';
-      this.mode = d.identification ? (d.identification.results.find((r) => r.model === this.model)?.mode ?? 'mean') : 'mean';
-      this.detail = d;
-    } catch (e) {
-      this.error = (e as Error).message;
-    }
+    const models = d.identification ? d.identification.models.map((m) => m.id) : Object.keys(d.metrics?.models ?? {});
+    if (!models.includes(this.model)) this.model = models[0] ?? '';
+    const rules = rulesOf(d, this.model, this.rule);
+    if (!rules.some((r) => r.rule === this.rule)) this.rule = rules[0]?.rule ?? '';
+    this.mode = d.identification ? (d.identification.results.find((r) => r.model === this.model)?.mode ?? 'mean') : 'mean';
   }
 
   private async preview(): Promise<void> {

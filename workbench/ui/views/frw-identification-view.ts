@@ -1,40 +1,14 @@
-import { html, type PropertyValues } from 'lit';
+import { html } from 'lit';
 import { cmcSpec, fpirFnirSpec } from '../../../reports/charts.js';
-import { api, type ModeResult, type RunDetail, type RunListing } from '../lib/api.js';
+import { api, type ModeResult, type RunListing } from '../lib/api.js';
 import { count, intervalText, pct, sci } from '../lib/format.js';
-import { LightElement } from '../lib/light-element.js';
+import { RunView } from '../lib/run-view.js';
 import { navigate } from '../lib/navigate.js';
 
 /** Open-set identification results: raw (every gallery vector) against mean templates, side by side. */
-export class FrwIdentificationView extends LightElement {
-  static override properties = { runId: { type: String }, runs: { state: true }, detail: { state: true }, error: { state: true } };
-  declare runId: string;
-  declare runs: RunListing[] | null;
-  declare detail: RunDetail | null;
-  declare error: string | null;
-
-  constructor() {
-    super();
-    this.runId = '';
-    this.runs = null;
-    this.detail = null;
-    this.error = null;
-  }
-
-  protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('runId')) void this.load();
-  }
-
-  private async load(): Promise<void> {
-    this.error = null;
-    this.detail = null;
-    try {
-      this.runs = (await api.runs()).runs.filter((r) => r.kind === 'identify');
-      const id = this.runId || this.runs[0]?.id;
-      if (id) this.detail = await api.run(id);
-    } catch (e) {
-      this.error = (e as Error).message;
-    }
+export class FrwIdentificationView extends RunView {
+  protected override offered(all: RunListing[]): RunListing[] {
+    return all.filter((r) => r.kind === 'identify');
   }
 
   override render() {

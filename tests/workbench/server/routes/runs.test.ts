@@ -46,6 +46,10 @@ test('history, a run’s results with its curves, and its report (inline or as a
   assert.match((await wb.get(`/api/runs/${evalId}/report`)).body, /vegaEmbed/);
   const dl = await fetch(`${wb.base}/api/runs/${evalId}/report?download`);
   assert.match(dl.headers.get('content-disposition') ?? '', /attachment; filename="?mini-eval-report.html"?/);
+  // The model list carries the speed measured by the run that computed the embeddings (the eval; identify read the cache).
+  const speed = (await wb.get('/api/models')).body.models.find((m: { id: string }) => m.id === 'mobilefacenet').speed;
+  const evalEmbed = run.body.run.models[0].embed;
+  assert.deepEqual(speed, { msPerImage: (1000 * evalEmbed.seconds) / evalEmbed.computed, images: 191, dataset: 'lfw-mini', runId: evalId });
   assert.equal((await wb.get('/api/runs/no-such-run')).status, 404);
   assert.equal((await wb.get(`/api/runs/${encodeURIComponent('../runs')}`)).status, 403);
 });
