@@ -23,6 +23,7 @@ export interface EmbeddingSpeed {
 }
 
 const readJson = (file: string) => (fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : null);
+const DOWNLOADABLE = /^[\w.-]+\.(json|csv)$/;
 /** Scores kept in memory for the threshold explorer: a few runs × models (LFW 10-fold is 6,000 pairs each). */
 const SCORE_CACHE = 8;
 
@@ -74,7 +75,19 @@ export class RunFolders {
   read(id: string): Record<string, unknown> {
     const dir = this.dir(id);
     const j = (name: string) => readJson(path.join(dir, name));
-    return { id, run: j('run.json'), metrics: j('metrics.json'), curves: j('curves.json'), identification: j('identification.json'), hasReport: fs.existsSync(path.join(dir, 'report.html')) };
+    return { id, run: j('run.json'), metrics: j('metrics.json'), curves: j('curves.json'), identification: j('identification.json'), hasReport: fs.existsSync(path.join(dir, 'report.html')), files: this.files(id) };
+  }
+
+  /** The run folder's JSON and CSV files (metrics, records, scores, probe outcomes), for download. */
+  files(id: string): string[] {
+    return fs.readdirSync(this.dir(id)).filter((f) => DOWNLOADABLE.test(f)).sort();
+  }
+
+  file(id: string, name: string): string {
+    if (!DOWNLOADABLE.test(name)) throw new FrwError('NOT_FOUND', `${name} is not a downloadable run file (JSON or CSV)`);
+    const file = resolveInside(this.dir(id), name);
+    if (!fs.existsSync(file)) throw new FrwError('NOT_FOUND', `run ${id} has no ${name}`);
+    return file;
   }
 
   report(id: string): string {

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { PROJECT_ROOT } from '../../../core/paths.js';
-import { tempWorkspace, testConfig } from '../../helpers/shared.js';
+import { MODEL_ROOT, tempWorkspace, testConfig } from '../../helpers/shared.js';
 import { startWorkbench, type RunningWorkbench } from '../../helpers/workbench.js';
 import { pct } from '../../../workbench/ui/lib/format.js';
 // @ts-expect-error: a plain .mjs build script without type declarations
@@ -166,6 +166,18 @@ test('datasets and models views; the run history; an unknown run is an error sta
   await page.click('a[data-view=models]');
   await page.waitForSelector('table.models');
   assert.match(await text('table.models'), /InsightFace|research/i);
+  // Add a checkpoint by upload: a card that disagrees with the model is refused in plain words, then fixed.
+  const card = (dim: number) => JSON.stringify({ id: 'mfn-upload', name: 'MobileFaceNet uploaded', task: 'embedding', format: 'onnx', input: { name: 'input', shape: [1, 3, 112, 112], layout: 'NCHW', channelOrder: 'RGB', mean: [127.5, 127.5, 127.5], std: [128, 128, 128] }, output: { name: 'output', dim }, alignment: { size: 112, margin: 0 }, licence: 'research-only', provenance: 'test upload of shared/models/mobilefacenet.onnx' });
+  await page.setInputFiles('#add-model input[type=file]', path.join(MODEL_ROOT, 'mobilefacenet.onnx'));
+  await page.fill('#add-model textarea', card(512));
+  consoleErrors.length = 0; // the refusal answers 422, which Chromium logs as a failed resource
+  await page.click('#add-model button[type=submit]');
+  assert.match(await (await page.waitForSelector('#add-model-result.error')).textContent() ?? '', /128 values per face.*card says 512/s);
+  consoleErrors.splice(0, consoleErrors.length, ...consoleErrors.filter((e) => !/422/.test(e)));
+  await page.fill('#add-model textarea', card(128));
+  await page.click('#add-model button[type=submit]');
+  await page.waitForSelector('#add-model-result:not(.error)');
+  await page.waitForSelector('table.models th:text("mfn-upload")');
   await shot('09-models');
   await page.click('a[data-view=experiments]');
   await page.waitForSelector('table.runs');

@@ -35,6 +35,9 @@ export function runsRouter(cfg: FrwConfig, runs: RunFolders): express.Router {
     if (req.query.download !== undefined) res.attachment(`${req.params.id}-report.html`);
     res.type('html').send(html);
   });
+  r.get('/:id/files/:name', (req, res) => {
+    res.download(runs.file(req.params.id, req.params.name));
+  });
   /**
    * The operating point at a threshold (or a rule's threshold): FMR, FNMR and TAR with Clopper-Pearson intervals,
    * and the worst false matches and false non-matches there.

@@ -63,6 +63,8 @@ export interface RunDetail {
   curves: { models?: Record<string, { chart: ChartPoints; histograms: { genuine: Histogram; impostor: Histogram } }>; curves?: Record<string, { threshold: Array<number | string>; fpir: number[]; fnir: number[] }> } | null;
   identification: IdentificationRecord | null;
   hasReport: boolean;
+  /** JSON and CSV files of the run folder, downloadable through fileUrl. */
+  files: string[];
 }
 export interface OperatingPoint {
   model: string;
@@ -120,6 +122,7 @@ export const api = {
   runs: () => call<{ runs: RunListing[] }>('GET', '/api/runs'),
   run: (id: string) => call<RunDetail>('GET', `/api/runs/${enc(id)}`),
   reportUrl: (id: string, download = false) => `/api/runs/${enc(id)}/report${download ? '?download' : ''}`,
+  fileUrl: (id: string, name: string) => `/api/runs/${enc(id)}/files/${enc(name)}`,
   operatingPoint: (id: string, model: string, at: { threshold: number } | { rule: string }) =>
     call<OperatingPoint>('GET', `/api/runs/${enc(id)}/operating-point?${q({ model, k: 6, ...('threshold' in at ? { threshold: at.threshold } : { rule: at.rule }) })}`),
   exportConfig: (id: string, body: { model: string; rule: string; mode?: string }) => call<{ config: DeployConfig }>('POST', `/api/runs/${enc(id)}/export`, body),

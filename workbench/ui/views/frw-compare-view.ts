@@ -39,6 +39,7 @@ export class FrwCompareView extends RunView {
           ${this.runs!.map((r) => html`<option value=${r.id} ?selected=${r.id === d.id}>${r.id} (${r.models.join(', ')})</option>`)}</select></label>
         <span class="note">${d.run?.dataset.name} · ${d.metrics!.protocol} · every model scored on the same comparisons</span>
       </div>
+      <frw-run-downloads .runId=${this.detail!.id} .files=${this.detail!.files} .hasReport=${this.detail!.hasReport}></frw-run-downloads>
       ${ids.length < 2 ? html`<frw-status state="empty" message="This run has one model. Start a run with two or more models to compare them."></frw-status>` : null}
       <table class="compare-table">
         <thead><tr><th>model</th><th>AUC</th><th>EER [95%]</th><th>TAR @ FMR = 1e-3 [95% Clopper-Pearson]</th><th>10-fold accuracy</th><th>embedding speed</th><th>file size</th><th>dim</th><th>licence</th></tr></thead>

@@ -112,6 +112,7 @@ export class FrwExplorerView extends RunView {
         <span class="note">${d.run?.dataset.name} · ${d.metrics!.protocol} · ${count(m.counts.genuine)} genuine / ${count(m.counts.impostor)} impostor comparisons
           ${m.counts.excludedFta.genuine + m.counts.excludedFta.impostor > 0 ? html` · ${m.counts.excludedFta.genuine + m.counts.excludedFta.impostor} excluded (failure to acquire)` : ''}</span>
       </div>
+      <frw-run-downloads .runId=${this.detail!.id} .files=${this.detail!.files} .hasReport=${this.detail!.hasReport}></frw-run-downloads>
       <div class="presets" role="group" aria-label="threshold rules">
         ${PRESETS.map((p) => html`<button class=${p.rule === this.rule ? 'preset active' : 'preset'} data-rule=${p.rule} @click=${() => this.applyRule(p.rule)}>${p.label}</button>`)}
       </div>

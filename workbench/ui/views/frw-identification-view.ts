@@ -25,6 +25,7 @@ export class FrwIdentificationView extends RunView {
           ${this.runs!.map((r) => html`<option value=${r.id} ?selected=${r.id === this.detail!.id}>${r.id}</option>`)}</select></label>
         <span class="note">${rec.dataset.name} · ${count(rec.split.enrolledIdentities)} enrolled (k = ${rec.split.enrol}) · ${count(rec.split.matedProbes)} mated probes · ${count(rec.split.nonMatedProbes)} strangers · index ${rec.index}</span>
       </div>
+      <frw-run-downloads .runId=${this.detail!.id} .files=${this.detail!.files} .hasReport=${this.detail!.hasReport}></frw-run-downloads>
       ${rec.split.enrol === 1 ? html`<p class="note">With one enrolment image per identity, raw and mean galleries hold the same vectors, so their results are equal by definition; enrol k ≥ 2 to see what averaging templates buys.</p>` : null}
       <table class="identify-table">
         <thead><tr><th>model / matching</th><th>gallery (identities / vectors)</th><th>rank-1 [95% Clopper-Pearson]</th>

@@ -50,6 +50,15 @@ test('history, a run’s results with its curves, and its report (inline or as a
   const speed = (await wb.get('/api/models')).body.models.find((m: { id: string }) => m.id === 'mobilefacenet').speed;
   const evalEmbed = run.body.run.models[0].embed;
   assert.deepEqual(speed, { msPerImage: (1000 * evalEmbed.seconds) / evalEmbed.computed, images: 191, dataset: 'lfw-mini', runId: evalId });
+  // JSON and CSV files of the folder download as they are on disk; nothing else is served.
+  assert.deepEqual(run.body.files, ['curves.json', 'metrics.json', 'run.json', 'scores.csv']);
+  const csv = await fetch(`${wb.base}/api/runs/${evalId}/files/scores.csv`);
+  assert.equal(await csv.text(), fs.readFileSync(path.join(ws, 'runs', evalId, 'scores.csv'), 'utf8'));
+  assert.match(csv.headers.get('content-disposition') ?? '', /attachment/);
+  assert.ok(idRun.body.files.includes('probes-mobilefacenet-mean.csv'));
+  assert.equal((await wb.get(`/api/runs/${evalId}/files/report.html`)).status, 404);
+  assert.equal((await wb.get(`/api/runs/${evalId}/files/${encodeURIComponent('../mini-identify/split.json')}`)).status, 404);
+  assert.equal((await wb.get(`/api/runs/${evalId}/files/nothing.json`)).status, 404);
   assert.equal((await wb.get('/api/runs/no-such-run')).status, 404);
   assert.equal((await wb.get(`/api/runs/${encodeURIComponent('../runs')}`)).status, 403);
 });
