@@ -11,6 +11,20 @@ import { jobsRouter } from './routes/jobs.js';
 import { modelsRouter } from './routes/models.js';
 import { runsRouter } from './routes/runs.js';
 
+const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * The workbench reads local data and runs models: only pages it served itself may call it. A Host that is not a
+ * loopback name (DNS rebinding) or an Origin of another site (a cross-site form post) is refused.
+ */
+const localOnly: express.RequestHandler = (req, _res, next) => {
+  const host = (req.headers.host ?? '').replace(/:\d+$/, '');
+  if (!LOCAL_HOSTS.has(host)) return next(new FrwError('OUTSIDE_ROOT', `the workbench answers on 127.0.0.1 only, not for host "${req.headers.host}"`));
+  const origin = req.headers.origin;
+  if (origin !== undefined && origin !== `http://${req.headers.host}`) return next(new FrwError('OUTSIDE_ROOT', `requests from ${origin} are refused: only the workbench's own pages may call it`));
+  next();
+};
+
 export interface WorkbenchDeps {
   cfg: FrwConfig;
   jobs: JobRunner;
@@ -24,6 +38,7 @@ export interface WorkbenchDeps {
 export function createWorkbenchApp(deps: WorkbenchDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(localOnly);
   const datasets = new WorkbenchDatasets(deps.cfg);
   const runs = new RunFolders(deps.cfg, datasets);
   app.get('/api/config', (_req, res) => {

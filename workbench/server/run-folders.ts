@@ -24,8 +24,11 @@ export interface EmbeddingSpeed {
 
 const readJson = (file: string) => (fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : null);
 const DOWNLOADABLE = /^[\w.-]+\.(json|csv)$/;
-/** Scores kept in memory for the threshold explorer: a few runs × models (LFW 10-fold is 6,000 pairs each). */
-const SCORE_CACHE = 8;
+/**
+ * Scores kept in memory for the threshold explorer, by count of scores (8 bytes each once sorted): LFW 10-fold is
+ * 6,000 per model, streamed all-pairs on LFW 87.5 million. The newest entry always stays, whatever its size.
+ */
+const SCORE_CACHE_LIMIT = 150_000_000;
 
 /** The workspace's run folders: listing, reading, and each model's scores (cached) for the threshold explorer. */
 export class RunFolders {
@@ -111,7 +114,13 @@ export class RunFolders {
     }
     const s = readRunScores(dir, model, paths);
     this.scores.set(key, s);
-    if (this.scores.size > SCORE_CACHE) this.scores.delete(this.scores.keys().next().value!);
+    const size = (x: RunScores) => x.sorted.genuine.length + x.sorted.impostor.length;
+    let total = [...this.scores.values()].reduce((a, x) => a + size(x), 0);
+    for (const [k, v] of this.scores) {
+      if (total <= SCORE_CACHE_LIMIT || k === key) break;
+      this.scores.delete(k);
+      total -= size(v);
+    }
     return s;
   }
 }

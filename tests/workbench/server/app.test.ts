@@ -69,3 +69,16 @@ test('a cancelled job ends as cancelled, keeps what it embedded, and frees the r
   assert.match(await events(next.body.job.id), /event: done/);
   assert.equal((await wb.get('/api/jobs')).body.jobs.length, 4);
 });
+
+test('only the workbench’s own pages may call it: other origins and non-loopback hosts are refused', async () => {
+  const { request } = await import('node:http');
+  const call = (headers: Record<string, string>) =>
+    new Promise<number>((resolve, reject) => {
+      const r = request(`${wb.base}/api/datasets`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (res) => (res.resume(), resolve(res.statusCode!)));
+      r.on('error', reject);
+      r.end(JSON.stringify({ name: 'x', path: 'lfw-mini' }));
+    });
+  assert.equal(await call({ origin: 'http://evil.example' }), 403, 'cross-site form post');
+  assert.equal(await call({ host: 'evil.example' }), 403, 'DNS rebinding');
+  assert.equal(await call({ origin: wb.base }), 201, 'the workbench’s own page');
+});
