@@ -96,7 +96,7 @@ export function buildDeployConfig(req: ExportRequest): Omit<DeployConfig, 'creat
   } else {
     if (req.rule.kind === 'fpir') throw new FrwError('BAD_INPUT', 'a verification run exports fmr=<target>, eer, best-accuracy, youden or fixed=<similarity>');
     const m: ModelMetrics = read('metrics.json').models[req.model];
-    const chosen = m.thresholds.find((t) => t.rule.kind === req.rule.kind && (req.rule.kind !== 'fmr' || (t.rule as { target: number }).target === req.rule.target));
+    const chosen = req.rule.kind === 'fixed' ? undefined : m.thresholds.find((t) => t.rule.kind === req.rule.kind && (req.rule.kind !== 'fmr' || (t.rule as { target: number }).target === req.rule.target));
     if (req.rule.kind === 'fixed') {
       // Rates at a hand-set threshold come from the run's own scores, exactly as the workbench showed them.
       const c = chooseThreshold(readRunScores(req.runDir, req.model).sorted, thresholdRuleOf(req.rule));

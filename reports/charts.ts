@@ -21,10 +21,7 @@ export const AXIS_TITLE: Record<ScoreAxis, string> = {
 
 /** Genuine and impostor score histograms overlaid (each normalised to its own total), with the threshold rule. */
 export function distributionSpec(input: { genuine: Histogram; impostor: Histogram; threshold?: number; axis: ScoreAxis; title?: string }): TopLevelSpec {
-  const rows = (h: Histogram, kind: string) => {
-    const total = h.counts.reduce((a, b) => a + b, 0) || 1;
-    return h.counts.map((c, i) => ({ kind, x0: h.edges[i], x1: h.edges[i + 1], share: c / total, count: c }));
-  };
+  const rows = (h: Histogram, kind: string) => binShares(h).map((b) => ({ kind, ...b }));
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: input.title ?? 'Genuine and impostor score distributions',
@@ -115,10 +112,7 @@ export function detSpec(series: CurveSeries[], points: Array<{ model: string; px
 
 /** Several models' genuine and impostor distributions as lines (colour: model, dash: genuine or impostor). */
 export function distributionsOverlaySpec(series: Array<{ model: string; genuine: Histogram; impostor: Histogram }>, axis: ScoreAxis): TopLevelSpec {
-  const rows = (model: string, h: Histogram, kind: string) => {
-    const total = h.counts.reduce((a, b) => a + b, 0) || 1;
-    return h.counts.map((c, i) => ({ model, kind, x: (h.edges[i] + h.edges[i + 1]) / 2, share: c / total }));
-  };
+  const rows = (model: string, h: Histogram, kind: string) => binShares(h).map((b) => ({ model, kind, x: (b.x0 + b.x1) / 2, share: b.share }));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: 'Score distributions by model (solid: genuine, dashed: impostor)',
@@ -189,6 +183,12 @@ export function fpirFnirSpec(series: Array<{ label: string; fpir: ArrayLike<numb
       color: { field: 'series', type: 'nominal', title: null },
     },
   } as TopLevelSpec;
+}
+
+/** Each bin with its share of the histogram's total (a class's distribution, whatever its size). */
+function binShares(h: Histogram): Array<{ x0: number; x1: number; share: number; count: number }> {
+  const total = h.counts.reduce((a, b) => a + b, 0) || 1;
+  return h.counts.map((c, i) => ({ x0: h.edges[i], x1: h.edges[i + 1], share: c / total, count: c }));
 }
 
 /** Smallest positive value (Infinity when none): the left end of a log-scaled rate axis. */

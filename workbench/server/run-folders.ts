@@ -13,6 +13,16 @@ export interface RunListing {
   dataset: string;
   models: string[];
   protocol: string | null;
+  /** Why the run's record could not be read (the folder is listed, not hidden). */
+  problem?: string;
+}
+
+/** The fields of run.json / identification.json the listing reads. */
+interface RunRecordLike {
+  createdAt?: string;
+  dataset?: { name?: string };
+  protocol?: string;
+  models?: Array<{ id: string; embed?: { computed: number; seconds: number; dataset: string } }>;
 }
 
 export interface EmbeddingSpeed {
@@ -22,7 +32,15 @@ export interface EmbeddingSpeed {
   runId: string;
 }
 
-const readJson = (file: string) => (fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : null);
+/** A run file's JSON, null when absent; a file that is not JSON (edited by hand, a disk fault) is BAD_INPUT naming it. */
+function readJson(file: string) {
+  if (!fs.existsSync(file)) return null;
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new FrwError('BAD_INPUT', `${path.basename(path.dirname(file))}/${path.basename(file)} is not valid JSON: ${(e as Error).message}`);
+  }
+}
 const DOWNLOADABLE = /^[\w.-]+\.(json|csv)$/;
 /**
  * Scores kept in memory for the threshold explorer, by count of scores (8 bytes each once sorted): LFW 10-fold is
@@ -46,16 +64,24 @@ export class RunFolders {
     return dir;
   }
 
-  list(): RunListing[] {
-    const ids = fs.existsSync(this.root) ? fs.readdirSync(this.root) : [];
-    const runs: RunListing[] = [];
-    for (const id of ids) {
-      const evalRec = readJson(path.join(this.root, id, 'run.json'));
-      const rec = evalRec ?? readJson(path.join(this.root, id, 'identification.json'));
-      if (!rec) continue; // a run still being written, or an unrelated folder
-      runs.push({ id, kind: evalRec ? 'eval' : 'identify', createdAt: rec.createdAt, dataset: rec.dataset?.name, models: (rec.models ?? []).map((m: { id: string }) => m.id), protocol: rec.protocol ?? null });
+  /** Every run folder with its record (run.json or identification.json); unreadable records carry the reason. */
+  private records(): Array<{ id: string; kind: 'eval' | 'identify'; rec: RunRecordLike | null; problem?: string }> {
+    const out: Array<{ id: string; kind: 'eval' | 'identify'; rec: RunRecordLike | null; problem?: string }> = [];
+    for (const id of fs.existsSync(this.root) ? fs.readdirSync(this.root) : []) {
+      const kind = fs.existsSync(path.join(this.root, id, 'run.json')) ? 'eval' : fs.existsSync(path.join(this.root, id, 'identification.json')) ? 'identify' : null;
+      if (!kind) continue; // a run still being written, or an unrelated folder
+      try {
+        out.push({ id, kind, rec: readJson(path.join(this.root, id, kind === 'eval' ? 'run.json' : 'identification.json')) });
+      } catch (e) {
+        out.push({ id, kind, rec: null, problem: (e as Error).message });
+      }
     }
-    return runs.sort((a, b) => String(b.createdAt).localeCompare(String(a.createdAt)));
+    return out;
+  }
+
+  list(): RunListing[] {
+    const runs = this.records().map(({ id, kind, rec, problem }): RunListing => ({ id, kind, createdAt: rec?.createdAt ?? '', dataset: rec?.dataset?.name ?? '', models: (rec?.models ?? []).map((m) => m.id), protocol: rec?.protocol ?? null, ...(problem ? { problem } : {}) }));
+    return runs.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }
 
   /**
@@ -64,12 +90,11 @@ export class RunFolders {
    */
   embeddingSpeeds(): Map<string, EmbeddingSpeed> {
     const speeds = new Map<string, EmbeddingSpeed>();
-    for (const run of this.list()) {
-      const dir = path.join(this.root, run.id);
-      const rec = readJson(path.join(dir, 'run.json')) ?? readJson(path.join(dir, 'identification.json'));
-      for (const m of (rec?.models ?? []) as Array<{ id: string; embed?: { computed: number; seconds: number; dataset: string } }>) {
+    const newestFirst = this.records().sort((a, b) => (b.rec?.createdAt ?? '').localeCompare(a.rec?.createdAt ?? ''));
+    for (const { id, rec } of newestFirst) {
+      for (const m of rec?.models ?? []) {
         if (speeds.has(m.id) || !m.embed || m.embed.computed <= 0) continue;
-        speeds.set(m.id, { msPerImage: (1000 * m.embed.seconds) / m.embed.computed, images: m.embed.computed, dataset: m.embed.dataset, runId: run.id });
+        speeds.set(m.id, { msPerImage: (1000 * m.embed.seconds) / m.embed.computed, images: m.embed.computed, dataset: m.embed.dataset, runId: id });
       }
     }
     return speeds;

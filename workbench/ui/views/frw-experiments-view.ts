@@ -136,7 +136,7 @@ export class FrwExperimentsView extends LightElement {
           ? html`<frw-status state="empty" message="No runs yet: start the demo above."></frw-status>`
           : html`<table class="runs"><thead><tr><th>run</th><th>kind</th><th>dataset</th><th>models</th><th>when</th><th></th></tr></thead><tbody>
               ${this.runs.map((r) => html`<tr>
-                <td><code>${r.id}</code></td><td>${r.kind === 'eval' ? `verification (${r.protocol})` : 'identification'}</td><td>${r.dataset}</td><td>${r.models.join(', ')}</td><td>${when(r.createdAt)}</td>
+                <td><code>${r.id}</code>${r.problem ? html`<br /><span class="error">unreadable: ${r.problem}</span>` : null}</td><td>${r.kind === 'eval' ? `verification (${r.protocol})` : 'identification'}</td><td>${r.dataset}</td><td>${r.models.join(', ')}</td><td>${when(r.createdAt)}</td>
                 <td class="actions">${r.kind === 'eval'
                   ? html`<a href=${`#/explorer?run=${encodeURIComponent(r.id)}`}>explore</a> <a href=${`#/compare?run=${encodeURIComponent(r.id)}`}>compare</a>`
                   : html`<a href=${`#/identification?run=${encodeURIComponent(r.id)}`}>results</a>`}

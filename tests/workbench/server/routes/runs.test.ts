@@ -60,6 +60,14 @@ test('history, a run’s results with its curves, and its report (inline or as a
   assert.equal((await wb.get(`/api/runs/${evalId}/files/${encodeURIComponent('../mini-identify/split.json')}`)).status, 404);
   assert.equal((await wb.get(`/api/runs/${evalId}/files/nothing.json`)).status, 404);
   assert.equal((await wb.get('/api/runs/no-such-run')).status, 404);
+  // A run folder whose record is damaged is listed with the reason, and reading it says what is wrong.
+  fs.mkdirSync(path.join(ws, 'runs', 'damaged'));
+  fs.writeFileSync(path.join(ws, 'runs', 'damaged', 'run.json'), '{"createdAt": ');
+  const damaged = (await wb.get('/api/runs')).body.runs.find((r: { id: string }) => r.id === 'damaged');
+  assert.match(damaged.problem, /damaged\/run.json is not valid JSON/);
+  const read = await wb.get('/api/runs/damaged');
+  assert.deepEqual([read.status, /not valid JSON/.test(read.body.error.message)], [400, true]);
+  fs.rmSync(path.join(ws, 'runs', 'damaged'), { recursive: true });
   assert.equal((await wb.get(`/api/runs/${encodeURIComponent('../runs')}`)).status, 403);
 });
 
