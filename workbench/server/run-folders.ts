@@ -5,6 +5,7 @@ import { FrwError } from '../../core/errors.js';
 import { resolveInside } from '../../core/paths.js';
 import { readRunScores, type RunScores } from '../../experiments/run-scores.js';
 import type { WorkbenchDatasets } from './datasets-state.js';
+import { RunFaces, type FaceSettings, type FaceView } from './faces.js';
 
 export interface RunListing {
   id: string;
@@ -51,10 +52,13 @@ const SCORE_CACHE_LIMIT = 150_000_000;
 /** The workspace's run folders: listing, reading, and each model's scores (cached) for the threshold explorer. */
 export class RunFolders {
   readonly root: string;
+  private readonly embeddingsRoot: string;
   private readonly scores = new Map<string, RunScores>();
+  private readonly faces = new RunFaces();
 
   constructor(cfg: FrwConfig, private readonly datasets: WorkbenchDatasets) {
     this.root = workspacePaths(cfg).runs;
+    this.embeddingsRoot = workspacePaths(cfg).embeddings;
   }
 
   dir(id: string): string {
@@ -122,6 +126,17 @@ export class RunFolders {
     const file = path.join(this.dir(id), 'report.html');
     if (!fs.existsSync(file)) throw new FrwError('NOT_FOUND', `run ${id} has no report`);
     return fs.readFileSync(file, 'utf8');
+  }
+
+  /** What `model` saw of an image of this run: its aligned crop, or the photo with the chosen face boxed. */
+  async face(id: string, model: string, imagePath: string, view: FaceView, size: number): Promise<Buffer> {
+    const dir = this.dir(id);
+    const rec = readJson(path.join(dir, 'run.json')) ?? readJson(path.join(dir, 'identification.json'));
+    const m = (rec.models as Array<{ id: string; pipelineKey: string; settings?: FaceSettings }>).find((x) => x.id === model);
+    if (!m) throw new FrwError('NOT_FOUND', `model "${model}" is not in run ${id}`);
+    if (!m.settings) throw new FrwError('BAD_INPUT', `run ${id} was written by an earlier frw that did not record pipeline settings`);
+    const manifest = await this.datasets.open(rec.dataset.name);
+    return this.faces.jpeg(manifest, imagePath, path.join(this.embeddingsRoot, model, m.pipelineKey.slice(0, 16)), m.settings, view, size);
   }
 
   /** One model's scores of an evaluation run; large runs name their pairs through the dataset's manifest. */

@@ -38,6 +38,15 @@ export function runsRouter(cfg: FrwConfig, runs: RunFolders): express.Router {
   r.get('/:id/files/:name', (req, res) => {
     res.download(runs.file(req.params.id, req.params.name));
   });
+  /** A face as the run's model saw it (`view=aligned`, default) or in its photo with the chosen face boxed (`view=context`). */
+  r.get('/:id/face', async (req, res) => {
+    const { model, path: image, view = 'aligned' } = req.query;
+    if (typeof model !== 'string' || typeof image !== 'string') throw new FrwError('BAD_INPUT', 'give ?model=<id>&path=<image in the dataset>');
+    if (view !== 'aligned' && view !== 'context') throw new FrwError('BAD_INPUT', 'view must be aligned or context');
+    const size = Number(req.query.size ?? 112);
+    if (!Number.isInteger(size) || size < 16 || size > 512) throw new FrwError('BAD_INPUT', 'size must be an integer in [16, 512]');
+    res.type('jpeg').set('cache-control', 'private, max-age=3600').send(await runs.face(req.params.id, model, image, view, size));
+  });
   /**
    * The operating point at a threshold (or a rule's threshold): FMR, FNMR and TAR with Clopper-Pearson intervals,
    * and the worst false matches and false non-matches there.

@@ -2,27 +2,38 @@ import { html } from 'lit';
 import { api } from '../lib/api.js';
 import { LightElement } from '../lib/light-element.js';
 
-/** Two face images side by side with their score: one false match or false non-match of the explorer. */
+/**
+ * Two faces side by side with their score: one false match or false non-match of the explorer. By default the
+ * aligned crops the model compared; `view="context"` shows the photos with the chosen face boxed.
+ */
 export class FrwFacePair extends LightElement {
-  static override properties = { datasetName: { type: String }, a: { type: String }, b: { type: String }, score: { type: Number }, kind: { type: String } };
-  declare datasetName: string;
+  static override properties = { runId: { type: String }, model: { type: String }, a: { type: String }, b: { type: String }, score: { type: Number }, kind: { type: String }, view: { type: String } };
+  declare runId: string;
+  declare model: string;
   declare a: string;
   declare b: string;
   declare score: number;
   /** 'false match' or 'false non-match', for the caption and its colour. */
   declare kind: string;
+  declare view: 'aligned' | 'context';
 
   constructor() {
     super();
-    this.datasetName = '';
+    this.runId = '';
+    this.model = '';
     this.a = '';
     this.b = '';
     this.score = Number.NaN;
     this.kind = '';
+    this.view = 'aligned';
   }
 
   override render() {
-    const img = (p: string) => html`<img src=${api.thumbnailUrl(this.datasetName, p)} alt=${p} title=${p} width="112" height="112" loading="lazy" @error=${this.broken} />`;
+    // Aligned crops are square; photos keep their own shape.
+    const img = (p: string) =>
+      this.view === 'aligned'
+        ? html`<img src=${api.faceUrl(this.runId, this.model, p, 'aligned')} alt=${p} title=${p} width="112" height="112" loading="lazy" @error=${this.broken} />`
+        : html`<img class="photo" src=${api.faceUrl(this.runId, this.model, p, 'context', 224)} alt=${p} title=${p} loading="lazy" @error=${this.broken} />`;
     return html`<figure class="face-pair ${this.kind.replace(/\s/g, '-')}">
       <div class="faces">${img(this.a)}${img(this.b)}</div>
       <figcaption>${this.kind}: similarity ${this.score.toFixed(4)}<br /><small>${this.a} ~ ${this.b}</small></figcaption>

@@ -123,6 +123,7 @@ export const api = {
   run: (id: string) => call<RunDetail>('GET', `/api/runs/${enc(id)}`),
   reportUrl: (id: string, download = false) => `/api/runs/${enc(id)}/report${download ? '?download' : ''}`,
   fileUrl: (id: string, name: string) => `/api/runs/${enc(id)}/files/${enc(name)}`,
+  faceUrl: (id: string, model: string, path: string, view: 'aligned' | 'context', size = 112) => `/api/runs/${enc(id)}/face?${q({ model, path, view, size })}`,
   operatingPoint: (id: string, model: string, at: { threshold: number } | { rule: string }) =>
     call<OperatingPoint>('GET', `/api/runs/${enc(id)}/operating-point?${q({ model, k: 6, ...('threshold' in at ? { threshold: at.threshold } : { rule: at.rule }) })}`),
   exportConfig: (id: string, body: { model: string; rule: string; mode?: string }) => call<{ config: DeployConfig }>('POST', `/api/runs/${enc(id)}/export`, body),

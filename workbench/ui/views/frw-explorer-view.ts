@@ -20,13 +20,15 @@ const PRESETS: Array<{ rule: string; label: string }> = [
  * their intervals, ROC and DET with the operating point, rule presets, and the worst errors as face pairs.
  */
 export class FrwExplorerView extends RunView {
-  static override properties = { model: { type: String }, threshold: { state: true }, op: { state: true }, rule: { state: true }, opError: { state: true } };
+  static override properties = { model: { type: String }, threshold: { state: true }, op: { state: true }, rule: { state: true }, opError: { state: true }, faceView: { state: true } };
   declare model: string;
   declare threshold: number | null;
   declare op: OperatingPoint | null;
   /** The preset behind the current threshold (null once the user drags). */
   declare rule: string | null;
   declare opError: string | null;
+  /** Worst pairs as aligned crops (what the model compared) or as photos with the chosen face boxed. */
+  declare faceView: 'aligned' | 'context';
   private latest: { threshold: number } | { rule: string } | null = null;
   private inFlight = false;
 
@@ -37,6 +39,7 @@ export class FrwExplorerView extends RunView {
     this.op = null;
     this.rule = 'eer';
     this.opError = null;
+    this.faceView = 'aligned';
   }
 
   protected override offered(all: RunListing[]): RunListing[] {
@@ -146,10 +149,13 @@ export class FrwExplorerView extends RunView {
 
   private worst(op: OperatingPoint) {
     if (!op.worst) return html`<frw-status state="empty" .message=${op.worstUnavailable ?? 'no pairs to show'}></frw-status>`;
-    const dataset = this.detail!.run!.dataset.name;
     const list = (pairs: typeof op.worst.falseMatches, kind: string, none: string) =>
-      pairs.length === 0 ? html`<p class="status empty">${none}</p>` : html`<div class="pairs">${pairs.map((p) => html`<frw-face-pair .datasetName=${dataset} .a=${p.a} .b=${p.b} .score=${p.score} .kind=${kind}></frw-face-pair>`)}</div>`;
+      pairs.length === 0 ? html`<p class="status empty">${none}</p>` : html`<div class="pairs">${pairs.map((p) => html`<frw-face-pair .runId=${this.runId} .model=${this.model} .view=${this.faceView} .a=${p.a} .b=${p.b} .score=${p.score} .kind=${kind}></frw-face-pair>`)}</div>`;
     return html`<div class="worst">
+      <fieldset class="inline face-view"><legend>Faces</legend>
+        <label><input type="radio" name="face-view" .checked=${this.faceView === 'aligned'} @change=${() => (this.faceView = 'aligned')} /> aligned crops (what the model compared)</label>
+        <label><input type="radio" name="face-view" .checked=${this.faceView === 'context'} @change=${() => (this.faceView = 'context')} /> whole photos, chosen face boxed</label>
+      </fieldset>
       <h3>Worst false matches at this threshold (different people accepted, highest score first)</h3>
       ${list(op.worst.falseMatches, 'false match', 'No false matches at this threshold.')}
       <h3>Worst false non-matches (same person rejected, lowest score first)</h3>

@@ -48,7 +48,7 @@ export class FrwIdentificationView extends RunView {
         ${r.unknownsAccepted.length === 0
           ? html`<p class="status empty">No stranger got in at this threshold.</p>`
           : html`<div class="strangers">${r.unknownsAccepted.slice(0, 12).map((u) => html`<figure class="stranger">
-              <img src=${api.thumbnailUrl(rec.dataset.name, u.image)} alt=${u.image} width="112" height="112" loading="lazy" />
+              <img class="photo" src=${api.faceUrl(this.detail!.id, r.model, u.image, 'context', 224)} alt=${u.image} loading="lazy" />
               <figcaption>taken for <strong>${u.matched}</strong> (similarity ${u.score.toFixed(4)})<br /><small>${u.image}</small></figcaption></figure>`)}</div>`}`)}
     </section>`;
   }

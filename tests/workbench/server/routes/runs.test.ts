@@ -7,6 +7,12 @@ import type { Server } from 'node:http';
 import { createApp } from '../../../../engine/api/app.js';
 import { Engine } from '../../../../engine/engine.js';
 import { buildDeployConfig, finalizeConfig, parseRule } from '../../../../engine/export.js';
+import sharp from 'sharp';
+import { openDataset } from '../../../../datasets/resolve.js';
+import { EmbeddingCache } from '../../../../experiments/embedding-cache.js';
+import { embedFaces } from '../../../../models/embedder.js';
+import { loadModel } from '../../../../models/load.js';
+import { getEmbedderCard } from '../../../../models/registry.js';
 import { runCli } from '../../../helpers/cli.js';
 import { DATA_ROOT, MODEL_ROOT, tempWorkspace, testConfig } from '../../../helpers/shared.js';
 import { startWorkbench, type RunningWorkbench } from '../../../helpers/workbench.js';
@@ -120,6 +126,37 @@ test('export previews a config pinned to the run (rule or hand-set threshold); b
   assert.equal((await wb.send('POST', `/api/runs/${evalId}/export`, { rule: 'eer' })).status, 400);
   assert.equal((await wb.send('POST', `/api/runs/${evalId}/export`, { model: 'nope', rule: 'eer' })).status, 404);
   assert.equal((await wb.send('POST', `/api/runs/${evalId}/export`, '{"model"')).status, 400);
+});
+
+test('faces as the model saw them: the aligned crop re-embeds to the cached vector; the photo view boxes the chosen face', async () => {
+  const image = scoresCsv()[0].a;
+  const r = await fetch(`${wb.base}/api/runs/${evalId}/face?model=mobilefacenet&path=${encodeURIComponent(image)}`);
+  assert.equal(r.headers.get('content-type'), 'image/jpeg');
+  const { data, info } = await sharp(Buffer.from(await r.arrayBuffer())).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  assert.deepEqual([info.width, info.height], [112, 112]);
+  // The crop (through JPEG) embeds to nearly the vector the run cached for this image: it is what the model saw.
+  const card = getEmbedderCard('mobilefacenet', path.join(ws, 'models'));
+  const model = await loadModel(card, { modelRoot: MODEL_ROOT, threads: 1 });
+  try {
+    const [v] = await embedFaces(model, [{ width: 112, height: 112, data: new Uint8Array(data) }], { flip: false });
+    const run = JSON.parse(fs.readFileSync(path.join(ws, 'runs', evalId, 'run.json'), 'utf8'));
+    const manifest = await openDataset('lfw-mini', testConfig(ws));
+    const cached = EmbeddingCache.openForRead(run.models[0].embed.cacheDir).get(manifest.images.find((i) => i.path === image)!.sha256);
+    assert.equal(cached?.status, 'ok');
+    if (cached?.status !== 'ok') return;
+    const cos = v.reduce((acc, x, i) => acc + x * cached.vector[i], 0);
+    assert.ok(cos > 0.98, `cosine to the cached embedding ${cos}`);
+  } finally {
+    await model.session.dispose();
+  }
+  const photo = await fetch(`${wb.base}/api/runs/${evalId}/face?model=mobilefacenet&path=${encodeURIComponent(image)}&view=context&size=200`);
+  const meta = await sharp(Buffer.from(await photo.arrayBuffer())).metadata();
+  assert.equal(Math.max(meta.width!, meta.height!), 200);
+  assert.equal((await wb.get(`/api/runs/${idId}/face?model=mobilefacenet&path=${encodeURIComponent(image)}&view=context`)).status, 200, 'identification runs too');
+  assert.equal((await wb.get(`/api/runs/${evalId}/face?model=mobilefacenet&path=nope.jpg`)).status, 404);
+  assert.equal((await wb.get(`/api/runs/${evalId}/face?model=fr-feature&path=${encodeURIComponent(image)}`)).status, 404);
+  assert.equal((await wb.get(`/api/runs/${evalId}/face?model=mobilefacenet&path=${encodeURIComponent(image)}&view=side`)).status, 400);
+  assert.equal((await wb.get(`/api/runs/${evalId}/face?model=mobilefacenet`)).status, 400);
 });
 
 test('push: a config reaches a running engine, whose refusals (key, pipeline) come back with its status', async () => {
