@@ -83,8 +83,14 @@ test('dragging the threshold (mouse or keys) changes FMR; presets set the ruleâ€
   const dragged = await text('#fmr-value');
   assert.notEqual(dragged, fmrAtEer);
   assert.ok(Number(/([\d.]+)%/.exec(dragged)![1]) > 0, `a low threshold lets impostors in: ${dragged}`);
-  assert.ok((await page.$$('frw-face-pair.false-match, frw-face-pair figure.false-match')).length > 0, 'worst false matches shown as face pairs');
+  assert.ok((await page.$$('frw-face-pair figure.false-match')).length > 0, 'worst false matches shown as face pairs');
+  const facesLoaded = () => page.waitForFunction(() => [...document.querySelectorAll('frw-face-pair img')].every((i: { complete: boolean; naturalWidth: number }) => i.complete && i.naturalWidth > 0));
+  await facesLoaded();
   await shot('04-explorer-dragged');
+  await page.check('input[name=face-view] >> nth=1');
+  await page.waitForSelector('frw-face-pair img.photo');
+  await facesLoaded();
+  await shot('04b-explorer-photos');
   // Keyboard: the slider is a native range input, so arrows move it.
   const thresholdBefore = await text('#threshold-value');
   await slider.focus();

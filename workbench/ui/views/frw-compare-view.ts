@@ -32,7 +32,6 @@ export class FrwCompareView extends RunView {
     const ids = Object.keys(d.metrics!.models);
     const curves = d.curves!.models!;
     const card = (id: string) => this.models.find((m) => m.id === id);
-    const embed = (id: string) => d.run?.models.find((m) => m.id === id)?.embed;
     return html`<section class="panel compare">
       <div class="toolbar">
         <label>Run <select id="compare-run" @change=${(e: Event) => navigate('compare', { run: (e.target as HTMLSelectElement).value })}>
@@ -46,7 +45,6 @@ export class FrwCompareView extends RunView {
         <tbody>${ids.map((id) => {
           const m = d.metrics!.models[id];
           const t = m.tarAtFmr.find((x) => x.targetFmr === 1e-3);
-          const e = embed(id);
           const c = card(id);
           return html`<tr>
             <th>${id}</th>
@@ -54,11 +52,9 @@ export class FrwCompareView extends RunView {
             <td>${pct(m.eer.estimate)} [${pct(m.eer.lower)}, ${pct(m.eer.upper)}] FVC2000${m.eer.bootstrap ? html`<br /><small>bootstrap ${intervalText(m.eer.bootstrap)}</small>` : ''}</td>
             <td>${t?.measurable ? html`${pct(t.tar!)} ${intervalText(t.interval)}` : html`not measurable: FMR ≥ ${sci(t?.smallestMeasurableFmr ?? Number.NaN)} with ${m.counts.impostor} impostor comparisons`}</td>
             <td>${m.tenFold ? `${pct(m.tenFold.mean)} ± ${pct(m.tenFold.std)}` : '–'}</td>
-            <td>${e && e.computed > 0
-              ? `${((1000 * e.seconds) / e.computed).toFixed(1)} ms/image wall-clock (decode + detect + align + embed, ${e.computed} images in this run)`
-              : c?.speed
-                ? html`${c.speed.msPerImage.toFixed(1)} ms/image wall-clock <small>(${c.speed.images} ${c.speed.dataset} images in run ${c.speed.runId}; this run read its embeddings from the cache)</small>`
-                : 'not measured: embeddings came from the cache'}</td>
+            <td>${c?.speed
+              ? html`${c.speed.msPerImage.toFixed(1)} ms/image wall-clock <small>(decode + detect + align + embed; ${c.speed.images} ${c.speed.dataset} images in run ${c.speed.runId}${c.speed.runId === d.id ? ', this run' : ''})</small>`
+              : 'not measured: every run read these embeddings from the cache'}</td>
             <td>${bytes(c?.bytes ?? null)}</td>
             <td>${c && c.task === 'embedding' ? c.output.dim : '–'}</td>
             <td><small>${c?.licence ?? '–'}</small></td>
