@@ -54,6 +54,10 @@ export function checkProtocol(manifest: DatasetManifest, protocol: ProtocolName)
   if (protocol === 'lfw-10fold' && pairs.some((p) => p.fold === undefined)) {
     throw new FrwError('BAD_INPUT', `dataset ${manifest.name}'s pairs (${manifest.pairsSource}) have no folds; the 10-fold protocol needs LFW's pairs.txt — use --protocol pairs`);
   }
+  // k-fold accuracy picks each fold's threshold on the others: one fold leaves nothing to pick it on.
+  if (protocol === 'lfw-10fold' && new Set(pairs.map((p) => p.fold)).size < 2) {
+    throw new FrwError('BAD_INPUT', `dataset ${manifest.name}'s pairs (${manifest.pairsSource}) form one fold; the k-fold protocol needs at least two — use --protocol pairs`);
+  }
 }
 
 function listedPairs(manifest: DatasetManifest, needFolds: boolean): ComparisonSet {

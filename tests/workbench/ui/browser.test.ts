@@ -19,6 +19,8 @@ const CHROMIUM = '/usr/bin/chromium';
 // declared here for them alone.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 declare const document: any;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+declare const window: any;
 const SHOTS = path.join(PROJECT_ROOT, 'test-artifacts', 'workbench');
 let wb: RunningWorkbench;
 let browser: Browser;
@@ -42,7 +44,11 @@ after(async () => {
   await wb?.close();
 });
 
-const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+// From the top, so the sticky navigation bar sits where it belongs in a full-page capture.
+const shot = async (name: string) => {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+};
 const text = async (sel: string) => (await page.textContent(sel))?.trim() ?? '';
 
 test('the app opens on Experiments; views with nothing to show say so', async () => {

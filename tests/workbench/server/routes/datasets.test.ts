@@ -81,6 +81,52 @@ test('failures to acquire: "not embedded yet" before, then each failed image wit
   }
 });
 
+test('registering the other layouts: an aivivn-style CSV with its unknown label, and an LFW-style folder with pairs.txt', async () => {
+  const root = tempWorkspace('frw-data-');
+  const people = ['Colin_Powell', 'Serena_Williams', 'Tony_Blair'];
+  // aivivn style: train.csv (image,label) over a flat images folder, strangers labelled 1000.
+  fs.mkdirSync(path.join(root, 'aivivn', 'images'), { recursive: true });
+  const rows = ['image,label'];
+  people.forEach((who, label) => [1, 2].forEach((n) => {
+    fs.copyFileSync(lfwImage(who, n), path.join(root, 'aivivn', 'images', `${label}_${n}.jpg`));
+    rows.push(`${label}_${n}.jpg,${label}`);
+  }));
+  fs.copyFileSync(lfwImage('Aaron_Eckhart'), path.join(root, 'aivivn', 'images', 'stranger.jpg'));
+  rows.push('stranger.jpg,1000');
+  fs.writeFileSync(path.join(root, 'aivivn', 'train.csv'), rows.join('\n') + '\n');
+  // LFW style: <Name>/<Name>_000n.jpg and a one-fold pairs.txt (1 same, 1 different).
+  for (const who of people) {
+    fs.mkdirSync(path.join(root, 'lfw-like', who), { recursive: true });
+    for (const n of [1, 2]) fs.copyFileSync(lfwImage(who, n), path.join(root, 'lfw-like', who, `${who}_000${n}.jpg`));
+  }
+  fs.writeFileSync(path.join(root, 'lfw-like', 'pairs.txt'), '2 1\nColin_Powell 1 2\nSerena_Williams 1 Tony_Blair 2\nTony_Blair 1 2\nColin_Powell 2 Serena_Williams 2\n');
+  // The same images with a one-fold pairs.txt: k-fold needs two folds, so the protocol is refused before any work.
+  fs.cpSync(path.join(root, 'lfw-like'), path.join(root, 'one-fold'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'one-fold', 'pairs.txt'), '1 1\nColin_Powell 1 2\nSerena_Williams 1 Tony_Blair 2\n');
+  const own = await startWorkbench(resolveConfig({ dataRoot: root, modelRoot: MODEL_ROOT, workspace: tempWorkspace(), threads: 1 }));
+  try {
+    const csv = await own.send('POST', '/api/datasets', { name: 'aivivn-train', path: 'aivivn/train.csv', kind: 'csv', unknownLabel: '1000', imagesDir: 'aivivn/images' });
+    assert.equal(csv.status, 201, JSON.stringify(csv.body));
+    assert.deepEqual([csv.body.summary.kind, csv.body.summary.images, csv.body.summary.unknownImages, csv.body.summary.identities.enrolled], ['csv', 7, 1, 3]);
+    const lfw = await own.send('POST', '/api/datasets', { name: 'my-lfw', path: 'lfw-like', kind: 'lfw' });
+    assert.equal(lfw.status, 201, JSON.stringify(lfw.body));
+    assert.deepEqual([lfw.body.summary.kind, lfw.body.summary.pairs.total, lfw.body.summary.pairs.folds], ['lfw', 4, 2]);
+    const oneFold = await own.send('POST', '/api/jobs/eval', { dataset: 'one-fold', models: ['mobilefacenet'], protocol: 'lfw-10fold' });
+    assert.equal(oneFold.status, 400);
+    assert.match(oneFold.body.error.message, /one fold/);
+    // A registered set runs like any other: the 10-fold protocol is accepted for the LFW-style one.
+    const job = await own.send('POST', '/api/jobs/eval', { dataset: 'my-lfw', models: ['mobilefacenet'], protocol: 'lfw-10fold', bootstrap: 0 });
+    assert.equal(job.status, 202, JSON.stringify(job.body));
+    assert.match(await (await fetch(`${own.base}/api/jobs/${job.body.job.id}/events`)).text(), /event: done/);
+    const kinds = (await own.get('/api/datasets')).body.datasets.map((d: { name: string; kind: string; source: string }) => `${d.name}:${d.kind}:${d.source}`);
+    assert.deepEqual(kinds.filter((k: string) => k.includes('registered')), ['aivivn-train:csv:registered', 'my-lfw:lfw:registered']);
+    const run = (await own.get(`/api/runs/${job.body.job.runId}`)).body;
+    assert.equal(run.metrics.models.mobilefacenet.tenFold.folds.length, 2);
+  } finally {
+    await own.close();
+  }
+});
+
 test('registering: a set under the data root is opened once and listed; duplicates, traversal and bad fields are refused', async () => {
   const ok = await wb.send('POST', '/api/datasets', { name: 'mini-again', path: 'lfw-mini', kind: 'folder' });
   assert.equal(ok.status, 201, JSON.stringify(ok.body));
