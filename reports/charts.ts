@@ -185,6 +185,25 @@ export function fpirFnirSpec(series: Array<{ label: string; fpir: ArrayLike<numb
   } as TopLevelSpec;
 }
 
+/**
+ * Threshold transfer: per held-out fold, the FMR met on it (with its interval) by the threshold tuned on the other
+ * folds, against the target the threshold was tuned for.
+ */
+export function foldTransferSpec(input: { model: string; target: number; folds: Array<{ fold: number; fmr: number; lower: number; upper: number }> }): TopLevelSpec {
+  const values = input.folds.map((f) => ({ ...f, fold: f.fold + 1 }));
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: `${input.model}: held-out FMR of a threshold tuned for FMR ≤ ${input.target} on the other folds`,
+    width: 420,
+    height: 260,
+    layer: [
+      { data: { values }, mark: { type: 'rule' }, encoding: { x: { field: 'fold', type: 'ordinal', title: 'held-out fold' }, y: { field: 'lower', type: 'quantitative', title: 'FMR on the held-out fold (95% Clopper-Pearson)' }, y2: { field: 'upper' } } },
+      { data: { values }, mark: { type: 'point', filled: true, size: 60 }, encoding: { x: { field: 'fold', type: 'ordinal' }, y: { field: 'fmr', type: 'quantitative' }, tooltip: [{ field: 'fold' }, { field: 'fmr', format: '.2e' }, { field: 'lower', format: '.2e' }, { field: 'upper', format: '.2e' }] } },
+      { data: { values: [{ target: input.target }] }, mark: { type: 'rule', strokeDash: [4, 3], color: '#e76f51' }, encoding: { y: { field: 'target', type: 'quantitative' } } },
+    ],
+  } as TopLevelSpec;
+}
+
 /** Each bin with its share of the histogram's total (a class's distribution, whatever its size). */
 function binShares(h: Histogram): Array<{ x0: number; x1: number; share: number; count: number }> {
   const total = h.counts.reduce((a, b) => a + b, 0) || 1;

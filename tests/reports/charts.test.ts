@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compile } from 'vega-lite';
 import type { TopLevelSpec } from 'vega-lite';
-import { cmcSpec, detSpec, distributionSpec, distributionsOverlaySpec, fpirFnirSpec, ratesVsThresholdSpec, rocSpec } from '../../reports/charts.js';
+import { cmcSpec, detSpec, foldTransferSpec, distributionSpec, distributionsOverlaySpec, fpirFnirSpec, ratesVsThresholdSpec, rocSpec } from '../../reports/charts.js';
 
 // Every spec must compile to vega without warnings: an invalid encoding is a chart the user never sees.
 function compiles(spec: TopLevelSpec): void {
@@ -52,4 +52,11 @@ test('overlaid distributions, error rates, CMC and FNIR/FPIR compile', () => {
   const f = fpirFnirSpec([{ label: 'm / mean', fpir: [0, 0.1, 1], fnir: [0.5, 0.1, 0] }]);
   compiles(f);
   assert.equal((f as unknown as { data: { values: unknown[] } }).data.values.length, 2, 'FPIR 0 left out of the log axis');
+});
+
+test('threshold transfer: folds numbered from 1, each with its interval, and the target line', () => {
+  const s = foldTransferSpec({ model: 'm', target: 0.01, folds: [{ fold: 0, fmr: 0.02, lower: 0.01, upper: 0.04 }, { fold: 1, fmr: 0, lower: 0, upper: 0.012 }] });
+  compiles(s);
+  assert.deepEqual(layers(s)[0].data.values.map((v: { fold: number }) => v.fold), [1, 2]);
+  assert.deepEqual(layers(s)[2].data.values, [{ target: 0.01 }]);
 });
