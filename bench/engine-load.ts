@@ -3,7 +3,7 @@
  * LFW photos for SECONDS while one client keeps enrolling new people; then the server is killed with SIGKILL in
  * the middle of enrolments, restarted, and every acknowledged enrolment must be there.
  *
- *   node --import tsx bench/engine-load.ts [--seconds 60] [--clients 50]
+ *   node --import tsx bench/engine-load.ts [--seconds 60] [--clients 50] [--workers N]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -16,6 +16,8 @@ import { buildDeployConfig, finalizeConfig, parseRule } from '../engine/export.j
 const arg = (n: string, d: number) => (process.argv.includes(n) ? Number(process.argv[process.argv.indexOf(n) + 1]) : d);
 const SECONDS = Math.min(arg('--seconds', 60), 600);
 const CLIENTS = Math.min(arg('--clients', 50), 200);
+// Embedding workers of the server; absent: serve's default (one per core). --workers 0 embeds on the HTTP thread.
+const WORKERS = process.argv.includes('--workers') ? ['--workers', String(arg('--workers', 0))] : [];
 const KEY = 'bench-key-0123456789abcdef';
 const PORT = 18000 + Math.floor(Math.random() * 1000);
 const BASE = `http://127.0.0.1:${PORT}`;
@@ -33,7 +35,7 @@ fs.writeFileSync(configFile, JSON.stringify(finalizeConfig(buildDeployConfig({ r
 const gallery = path.join(ws, 'gallery.db');
 
 async function startServer(): Promise<ChildProcess> {
-  const child = frw(['engine', 'serve', '--config', configFile, '--gallery', gallery, '--port', String(PORT), '--api-key', KEY]);
+  const child = frw(['engine', 'serve', '--config', configFile, '--gallery', gallery, '--port', String(PORT), '--api-key', KEY, ...WORKERS]);
   for (let i = 0; i < 300; i++) {
     try {
       if ((await fetch(`${BASE}/healthz`)).ok) return child;

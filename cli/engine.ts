@@ -13,9 +13,9 @@ interface EngineFlags {
   gallery: string;
 }
 
-async function openEngine(flags: EngineFlags, self: Command): Promise<Engine> {
+async function openEngine(flags: EngineFlags, self: Command, workers = 0): Promise<Engine> {
   const cfg = configOf(self);
-  return Engine.open({ config: loadDeployConfig(path.resolve(flags.config)), galleryFile: path.resolve(flags.gallery), modelRoot: cfg.modelRoot });
+  return Engine.open({ config: loadDeployConfig(path.resolve(flags.config)), galleryFile: path.resolve(flags.gallery), modelRoot: cfg.modelRoot, workers });
 }
 
 /** Open the engine for one command and close it whatever happens. */
@@ -92,11 +92,14 @@ export function registerEngine(program: Command): void {
     .option('--port <n>', 'port', '8731')
     .option('--api-key <key>', 'API key clients send as X-API-Key (env FRW_API_KEY)')
     .option('--max-upload-mb <n>', 'largest upload accepted', '10')
+    .option('--workers <n>', 'embedding worker threads (default: --threads, one per core; 0 embeds on the HTTP thread)')
     .action(
-      action(async (flags: EngineFlags & { host: string; port: string; apiKey?: string; maxUploadMb: string }, self: Command) => {
+      action(async (flags: EngineFlags & { host: string; port: string; apiKey?: string; maxUploadMb: string; workers?: string }, self: Command) => {
         const apiKey = flags.apiKey ?? process.env.FRW_API_KEY;
         if (!apiKey || apiKey.length < 16) throw new FrwError('BAD_INPUT', 'an API key of at least 16 characters is required: --api-key or FRW_API_KEY');
-        const engine = await openEngine(flags, self);
+        const workers = flags.workers === undefined ? configOf(self).threads : Number(flags.workers);
+        if (!Number.isInteger(workers) || workers < 0) throw new FrwError('BAD_INPUT', `--workers must be an integer >= 0, got ${flags.workers}`);
+        const engine = await openEngine(flags, self, workers);
         // A pushed config replaces the config file (atomically), so a restart serves what was last pushed.
         const onConfigChanged = (c: DeployConfig) => writeFileAtomic(path.resolve(flags.config), JSON.stringify(c, null, 2) + '\n');
         const app = createApp({ engine, apiKey, maxUploadBytes: Number(flags.maxUploadMb) * 1024 * 1024, onConfigChanged });

@@ -1,5 +1,5 @@
 import { FrwError } from '../core/errors.js';
-import { acquisitionFailureOf, type FailureReason } from '../core/failures.js';
+import { acquisitionFailure, acquisitionFailureOf, type FailureReason } from '../core/failures.js';
 import { sha256Hex } from '../core/hash.js';
 import type { DecodeOptions } from '../datasets/image.js';
 import { acquireFace } from '../models/acquire.js';
@@ -9,6 +9,7 @@ import { embedFaces } from '../models/embedder.js';
 import { loadModel, type LoadedModel } from '../models/load.js';
 import type { FacePolicy } from '../models/detect/policy.js';
 import { acquireSettings } from '../experiments/embed-batch.js';
+import { EmbedService } from '../experiments/embed-service.js';
 import { pipelineKey, type PipelineSpec } from '../experiments/pipeline.js';
 import { faissIndex } from '../experiments/identification/faiss.js';
 import { scoreToL2Distance } from '../experiments/metrics/index.js';
@@ -21,6 +22,11 @@ export interface EngineOptions {
   config: DeployConfig;
   galleryFile: string;
   modelRoot: string;
+  /**
+   * Embedding worker threads (a server: `frw engine serve` uses one per core). 0, the default, embeds on the
+   * calling thread: right for one-shot commands and tests, where starting workers costs more than it saves.
+   */
+  workers?: number;
 }
 
 export interface Recognition {
@@ -71,6 +77,7 @@ export class Engine {
     private readonly embedder: LoadedModel<EmbedderCard>,
     private readonly detector: LoadedModel<DetectorCard> | null,
     private readonly modelRoot: string,
+    private readonly service: EmbedService | null,
   ) {}
 
   get config(): DeployConfig {
@@ -96,12 +103,19 @@ export class Engine {
     const spec = specFromConfig(opts.config);
     const embedder = await loadModel(spec.embedder, { modelRoot: opts.modelRoot, threads: 1 });
     const detector = spec.detector ? await loadModel(spec.detector, { modelRoot: opts.modelRoot, threads: 1 }) : null;
+    const service = opts.workers ? await EmbedService.start(opts.workers, { spec, modelRoot: opts.modelRoot }) : null;
     const store = GalleryStore.open(opts.galleryFile, opts.config.pipelineKey);
-    return new Engine(opts.config, store, spec, embedder, detector, opts.modelRoot);
+    return new Engine(opts.config, store, spec, embedder, detector, opts.modelRoot, service);
   }
 
-  private async embed(image: Uint8Array, policy: FacePolicy): Promise<{ vector: Float32Array; box: Box | null; quality: unknown }> {
-    const face = await acquireFace(image, this.detector, { ...acquireSettings(this.spec), policy });
+  /** One photo → the face its policy chooses, embedded: on a worker when the engine has them, else here. */
+  private async embed(image: Uint8Array): Promise<{ vector: Float32Array; box: Box | null; quality: unknown }> {
+    if (this.service) {
+      const e = await this.service.embed(image, sha256Hex(image));
+      if (e.status === 'failed') throw acquisitionFailure(e.reason, e.message);
+      return { vector: e.vector, box: e.face.box, quality: e.face.quality };
+    }
+    const face = await acquireFace(image, this.detector, acquireSettings(this.spec));
     const [vector] = await embedFaces(this.embedder, [face.aligned], { flip: this.spec.flip });
     return { vector, box: face.detection?.box ?? null, quality: face.quality };
   }
@@ -119,7 +133,7 @@ export class Engine {
     const failures: EnrolResult['failures'] = [];
     for (const [i, img] of images.entries()) {
       try {
-        const e = await this.embed(img, this.spec.policy);
+        const e = await this.embed(img);
         vectors.push({ vector: e.vector, imageSha256: sha256Hex(img), quality: e.quality });
       } catch (err) {
         const f = acquisitionFailureOf(err);
@@ -181,7 +195,7 @@ export class Engine {
     const done = (r: Omit<Recognition, 'latencyMs' | 'threshold'>, identityId: number | null = null) => ({ recognition: { ...r, threshold, latencyMs: performance.now() - t0 }, identityId });
     let face;
     try {
-      face = await this.embed(image, this.spec.policy);
+      face = await this.embed(image);
     } catch (err) {
       const failure = acquisitionFailureOf(err);
       if (!failure) throw err;
@@ -235,6 +249,7 @@ export class Engine {
   }
 
   async close(): Promise<void> {
+    await this.service?.close();
     this.store.close();
     await this.embedder.session.dispose();
     await this.detector?.session.dispose();

@@ -8,8 +8,8 @@ import type { PipelineSpec } from './pipeline.js';
 
 export interface ImageJob {
   sha256: string;
-  /** Absolute path of the image file. */
-  file: string;
+  /** Absolute path of the image file, or the image bytes themselves (an engine request). */
+  image: string | Uint8Array;
 }
 
 export const acquireSettings = (spec: PipelineSpec): AcquireSettings => ({
@@ -34,7 +34,7 @@ export async function embedImages(
   const acquired: Array<AcquiredFace | CacheEntry> = [];
   for (const job of jobs) {
     try {
-      acquired.push(await acquireFace(job.file, detector, settings));
+      acquired.push(await acquireFace(job.image, detector, settings));
     } catch (e) {
       const { reason, message } = failureReasonOf(e);
       acquired.push({ status: 'failed', sha256: job.sha256, reason, message });

@@ -119,7 +119,7 @@ async function computeMissing(todo: ImageRecord[], root: string, spec: PipelineS
   let done = 0;
   try {
     const chunks: ImageJob[][] = [];
-    for (let i = 0; i < todo.length; i += CHUNK) chunks.push(todo.slice(i, i + CHUNK).map((img) => ({ sha256: img.sha256, file: path.join(root, img.path) })));
+    for (let i = 0; i < todo.length; i += CHUNK) chunks.push(todo.slice(i, i + CHUNK).map((img) => ({ sha256: img.sha256, image: path.join(root, img.path) })));
     await pool.map(chunks, (entries) => {
       // Durable before counted: a kill after this line loses nothing acknowledged.
       cache.append(entries);

@@ -9,7 +9,7 @@ const FROM_SOURCE = import.meta.url.endsWith('.ts');
 const WORKER_URL = new URL(`./embed-worker${FROM_SOURCE ? '.ts' : '.js'}`, import.meta.url);
 
 /** tsx does not register its loader in worker threads, so from source the worker first registers it itself. */
-function spawnWorker(init: WorkerInit): Worker {
+export function spawnWorker(init: WorkerInit): Worker {
   if (!FROM_SOURCE) return new Worker(WORKER_URL, { workerData: init });
   const api = import.meta.resolve('tsx/esm/api');
   const boot = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(WORKER_URL.href)}); });`;
@@ -81,7 +81,7 @@ export class WorkerPool {
   }
 }
 
-function replyError(m: WorkerReply): Error {
+export function replyError(m: WorkerReply): Error {
   if (m.type !== 'error') return new FrwError('INTERNAL', `unexpected worker message ${m.type}`);
   return new FrwError(m.code as ErrorCode, m.message);
 }

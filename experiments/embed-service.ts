@@ -1,0 +1,91 @@
+import type { Worker } from 'node:worker_threads';
+import { FrwError } from '../core/errors.js';
+import type { CacheEntry } from './embedding-cache.js';
+import type { WorkerInit, WorkerReply } from './embed-worker.js';
+import { replyError, spawnWorker } from './worker-pool.js';
+
+interface Pending {
+  resolve: (e: CacheEntry) => void;
+  reject: (e: unknown) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  pending: Map<number, Pending>;
+}
+
+/**
+ * Embedding workers for a server: one image in, one cache entry out (a face with its vector, or the failure to
+ * acquire with its reason), each request to the least busy worker. The workers run the very embedImages code of
+ * dataset embedding, so a served image gets the bits a tuning run got. The HTTP thread stays free meanwhile
+ * (onnxruntime-node runs inference on the calling thread). A worker that dies fails its requests and is replaced.
+ */
+export class EmbedService {
+  private nextId = 0;
+  private closed = false;
+
+  private constructor(
+    private readonly init: WorkerInit,
+    private readonly slots: Slot[],
+  ) {
+    for (const slot of slots) this.attach(slot);
+  }
+
+  static async start(n: number, init: WorkerInit): Promise<EmbedService> {
+    if (!Number.isInteger(n) || n < 1) throw new FrwError('BAD_INPUT', `workers must be a positive integer, got ${n}`);
+    const slots = await Promise.all(Array.from({ length: n }, () => EmbedService.ready(init)));
+    return new EmbedService(init, slots);
+  }
+
+  /** A worker whose models have loaded and passed their checks. */
+  private static ready(init: WorkerInit): Promise<Slot> {
+    const worker = spawnWorker(init);
+    return new Promise<Slot>((resolve, reject) => {
+      worker.once('message', (m: WorkerReply) => (m.type === 'ready' ? resolve({ worker, pending: new Map() }) : (void worker.terminate(), reject(replyError(m)))));
+      worker.once('error', reject);
+    });
+  }
+
+  private attach(slot: Slot): void {
+    slot.worker.on('message', (m: WorkerReply) => {
+      if (m.type === 'ready' || m.id === null) return;
+      const p = slot.pending.get(m.id);
+      if (!p) return;
+      slot.pending.delete(m.id);
+      if (m.type === 'done') p.resolve(m.entries[0]);
+      else p.reject(replyError(m));
+    });
+    const lost = (why: string) => {
+      for (const p of slot.pending.values()) p.reject(new FrwError('INTERNAL', `an embedding worker stopped (${why}); retry the request`));
+      slot.pending.clear();
+      if (this.closed) return;
+      const i = this.slots.indexOf(slot);
+      if (i < 0) return;
+      // Replace it; until the new one is ready the others take the requests.
+      this.slots.splice(i, 1);
+      EmbedService.ready(this.init).then(
+        (fresh) => (this.closed ? void fresh.worker.terminate() : (this.slots.push(fresh), this.attach(fresh))),
+        () => undefined,
+      );
+    };
+    slot.worker.once('error', (e) => lost((e as Error).message));
+    slot.worker.once('exit', (code) => lost(`exit code ${code}`));
+  }
+
+  /** Acquire and embed one image; resolves with its cache entry (status ok or failed). */
+  embed(image: Uint8Array, sha256: string): Promise<CacheEntry> {
+    if (this.closed) return Promise.reject(new FrwError('INTERNAL', 'the embedding service is closed'));
+    const slot = this.slots.reduce<Slot | undefined>((best, s) => (!best || s.pending.size < best.pending.size ? s : best), undefined);
+    if (!slot) return Promise.reject(new FrwError('INTERNAL', 'no embedding worker is running; retry the request'));
+    const id = this.nextId++;
+    return new Promise<CacheEntry>((resolve, reject) => {
+      slot.pending.set(id, { resolve, reject });
+      slot.worker.postMessage({ id, jobs: [{ sha256, image }] });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+}
