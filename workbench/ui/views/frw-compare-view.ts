@@ -65,7 +65,8 @@ export class FrwCompareView extends RunView {
         <frw-chart label="ROC of every model" .spec=${rocSpec(ids.map((id) => ({ model: id, x: curves[id].chart.fmr, y: curves[id].chart.tar })), ids.map((id) => ({ model: id, fmr: d.metrics!.models[id].eer.estimate, tar: 1 - d.metrics!.models[id].eer.estimate, label: 'EER' })))}></frw-chart>
         <frw-chart label="DET of every model" .spec=${detSpec(ids.map((id) => ({ model: id, x: finiteNumbers(curves[id].chart.probitFmr), y: finiteNumbers(curves[id].chart.probitFnmr) })))}></frw-chart>
       </div>
-      <frw-chart label="distributions of every model" .spec=${distributionsOverlaySpec(ids.map((id) => ({ model: id, ...curves[id].histograms })), 'similarity')}></frw-chart>
+      <frw-chart label="distributions of every model" .spec=${distributionsOverlaySpec(ids.filter((id) => !d.metrics!.models[id].fusion).map((id) => ({ model: id, ...curves[id].histograms })), 'similarity')}></frw-chart>
+      ${ids.some((id) => d.metrics!.models[id].fusion) ? html`<p class="note">The fused score is in impostor standard deviations, not cosine similarity: it is in the table, ROC and DET, not in the distributions.</p>` : null}
     </section>`;
   }
 }

@@ -15,6 +15,9 @@ const PRESETS: Array<{ rule: string; label: string }> = [
   { rule: 'youden', label: "Youden's J" },
 ];
 
+/** Models whose scores are cosine similarities: a fused score is in impostor standard deviations, another scale. */
+const cosineModels = (d: RunDetail) => Object.entries(d.metrics?.models ?? {}).filter(([, m]) => !m.fusion).map(([id]) => id);
+
 /**
  * The threshold explorer: genuine and impostor distributions with a draggable threshold, the rates there with
  * their intervals, ROC and DET with the operating point, rule presets, and the worst errors as face pairs.
@@ -48,7 +51,8 @@ export class FrwExplorerView extends RunView {
 
   protected override async prepare(detail: RunDetail): Promise<void> {
     if (!detail.metrics || !detail.curves?.models) throw new Error(`run ${detail.id} has no evaluation results to explore`);
-    const models = Object.keys(detail.metrics.models);
+    const models = cosineModels(detail);
+    if (models.length === 0) throw new Error(`run ${detail.id} holds only fused scores, which are not cosine similarities; open its report instead`);
     if (!models.includes(this.model)) this.model = models[0];
     this.op = null;
     this.applyRule('eer');
@@ -111,7 +115,7 @@ export class FrwExplorerView extends RunView {
         <label>Run <select id="run" @change=${(e: Event) => navigate('explorer', { run: (e.target as HTMLSelectElement).value })}>
           ${(this.runs ?? []).map((r) => html`<option value=${r.id} ?selected=${r.id === this.runId}>${r.id}</option>`)}</select></label>
         <label>Model <select id="model" @change=${(e: Event) => this.chooseModel((e.target as HTMLSelectElement).value)}>
-          ${Object.keys(d.metrics!.models).map((id) => html`<option ?selected=${id === this.model}>${id}</option>`)}</select></label>
+          ${cosineModels(d).map((id) => html`<option ?selected=${id === this.model}>${id}</option>`)}</select></label>
         <span class="note">${d.run?.dataset.name} · ${d.metrics!.protocol} · ${count(m.counts.genuine)} genuine / ${count(m.counts.impostor)} impostor comparisons
           ${m.counts.excludedFta.genuine + m.counts.excludedFta.impostor > 0 ? html` · ${m.counts.excludedFta.genuine + m.counts.excludedFta.impostor} excluded (failure to acquire)` : ''}</span>
       </div>
