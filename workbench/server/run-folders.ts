@@ -107,7 +107,10 @@ export class RunFolders {
   read(id: string): Record<string, unknown> {
     const dir = this.dir(id);
     const j = (name: string) => readJson(path.join(dir, name));
-    return { id, run: j('run.json'), metrics: j('metrics.json'), curves: j('curves.json'), identification: j('identification.json'), hasReport: fs.existsSync(path.join(dir, 'report.html')), files: this.files(id) };
+    // Identification runs: who is enrolled with which photos, so a stranger who got in is shown beside the person taken for them.
+    const split = j('split.json') as { gallery?: Array<{ identity: string; images: string[] }> } | null;
+    const enrolment = split?.gallery ? Object.fromEntries(split.gallery.map((g) => [g.identity, g.images])) : null;
+    return { id, run: j('run.json'), metrics: j('metrics.json'), curves: j('curves.json'), identification: j('identification.json'), enrolment, hasReport: fs.existsSync(path.join(dir, 'report.html')), files: this.files(id) };
   }
 
   /** The run folder's JSON and CSV files (metrics, records, scores, probe outcomes), for download. */

@@ -165,6 +165,9 @@ test('identification: raw against mean with rank-1, FNIR@FPIR and the strangers 
   const rows = await page.$$eval('table.identify-table tbody th', (ths) => ths.map((t) => t.textContent?.trim()));
   assert.deepEqual(rows, ['fr-feature / raw', 'fr-feature / mean']);
   assert.match(await text('table.identify-table'), /Clopper-Pearson/);
+  // Strangers who got in, beside the person they were taken for (lfw-mini at FPIR 0.1 lets some in).
+  await page.waitForSelector('frw-identification-view frw-face-pair figure.stranger-accepted');
+  await page.waitForFunction(() => [...document.querySelectorAll('frw-identification-view frw-face-pair img')].every((i: { complete: boolean; naturalWidth: number }) => i.complete && i.naturalWidth > 0));
   await shot('07-identification');
 });
 

@@ -62,6 +62,8 @@ export interface RunDetail {
   metrics: { protocol: string; comparisons: { total: number; genuine: number; impostor: number }; models: Record<string, ModelMetrics> } | null;
   curves: { models?: Record<string, { chart: ChartPoints; histograms: { genuine: Histogram; impostor: Histogram } }>; curves?: Record<string, { threshold: Array<number | string>; fpir: number[]; fnir: number[] }> } | null;
   identification: IdentificationRecord | null;
+  /** Identification runs: each enrolled identity's enrolment images (split.json). */
+  enrolment: Record<string, string[]> | null;
   hasReport: boolean;
   /** JSON and CSV files of the run folder, downloadable through fileUrl. */
   files: string[];

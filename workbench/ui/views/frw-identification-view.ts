@@ -47,10 +47,20 @@ export class FrwIdentificationView extends RunView {
       ${rec.results.map((r) => html`<h3>${label(r)}: strangers accepted at FPIR = ${sci(targets[0])}</h3>
         ${r.unknownsAccepted.length === 0
           ? html`<p class="status empty">No stranger got in at this threshold.</p>`
-          : html`<div class="strangers">${r.unknownsAccepted.slice(0, 12).map((u) => html`<figure class="stranger">
-              <img class="photo" src=${api.faceUrl(this.detail!.id, r.model, u.image, 'context', 224)} alt=${u.image} loading="lazy" />
-              <figcaption>taken for <strong>${u.matched}</strong> (similarity ${u.score.toFixed(4)})<br /><small>${u.image}</small></figcaption></figure>`)}</div>`}`)}
+          : html`<div class="pairs">${r.unknownsAccepted.slice(0, 12).map((u) => this.stranger(r.model, u))}</div>`}`)}
     </section>`;
+  }
+
+  /** A stranger who got in, beside the enrolled person they were taken for (their first enrolment photo). */
+  private stranger(model: string, u: ModeResult['unknownsAccepted'][number]) {
+    const d = this.detail!;
+    const mate = d.enrolment?.[u.matched]?.[0];
+    return html`<div class="stranger">
+      ${mate
+        ? html`<frw-face-pair .runId=${d.id} .model=${model} .view=${'context'} .a=${u.image} .b=${mate} .score=${u.score} .kind=${'stranger accepted'}></frw-face-pair>`
+        : html`<img class="photo" src=${api.faceUrl(d.id, model, u.image, 'context', 224)} alt=${u.image} loading="lazy" />`}
+      <small>taken for <strong>${u.matched}</strong>${mate ? ' (right: their enrolment photo)' : ''}</small>
+    </div>`;
   }
 }
 customElements.define('frw-identification-view', FrwIdentificationView);

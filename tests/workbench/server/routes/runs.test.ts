@@ -49,6 +49,9 @@ test('history, a run’s results with its curves, and its report (inline or as a
   assert.equal(h.genuine.counts.reduce((a: number, b: number) => a + b, 0), 60);
   const idRun = await wb.get(`/api/runs/${idId}`);
   assert.ok(idRun.body.identification.results.length === 2 && idRun.body.curves.curves['mobilefacenet/mean'].fpir.length > 0);
+  const split = JSON.parse(fs.readFileSync(path.join(ws, 'runs', idId, 'split.json'), 'utf8'));
+  assert.equal(Object.keys(idRun.body.enrolment).length, split.gallery.length);
+  assert.equal(run.body.enrolment, null, 'verification runs enrol nobody');
   assert.match((await wb.get(`/api/runs/${evalId}/report`)).body, /vegaEmbed/);
   const dl = await fetch(`${wb.base}/api/runs/${evalId}/report?download`);
   assert.match(dl.headers.get('content-disposition') ?? '', /attachment; filename="?mini-eval-report.html"?/);
