@@ -2,7 +2,7 @@ import type { Worker } from 'node:worker_threads';
 import { FrwError } from '../core/errors.js';
 import type { CacheEntry } from './embedding-cache.js';
 import type { WorkerInit, WorkerReply } from './embed-worker.js';
-import { replyError, spawnWorker } from './worker-pool.js';
+import { replyError, startWorker } from './worker-pool.js';
 
 interface Pending {
   resolve: (e: CacheEntry) => void;
@@ -37,13 +37,8 @@ export class EmbedService {
     return new EmbedService(init, slots);
   }
 
-  /** A worker whose models have loaded and passed their checks. */
-  private static ready(init: WorkerInit): Promise<Slot> {
-    const worker = spawnWorker(init);
-    return new Promise<Slot>((resolve, reject) => {
-      worker.once('message', (m: WorkerReply) => (m.type === 'ready' ? resolve({ worker, pending: new Map() }) : (void worker.terminate(), reject(replyError(m)))));
-      worker.once('error', reject);
-    });
+  private static async ready(init: WorkerInit): Promise<Slot> {
+    return { worker: await startWorker(init), pending: new Map() };
   }
 
   private attach(slot: Slot): void {

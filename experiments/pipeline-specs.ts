@@ -1,7 +1,8 @@
 import { workspacePaths, type FrwConfig } from '../core/config.js';
 import { FrwError } from '../core/errors.js';
+import { DEFAULT_DECODE } from '../datasets/image.js';
 import { parseFacePolicy } from '../models/detect/policy.js';
-import { DEFAULT_EMBEDDER, getDetectorCard, getEmbedderCard } from '../models/registry.js';
+import { DEFAULT_DETECTOR, DEFAULT_EMBEDDER, getDetectorCard, getEmbedderCard } from '../models/registry.js';
 import type { PipelineSpec } from './pipeline.js';
 
 /** Pipeline choices as a user gives them (CLI flags, a workbench form): strings, checked here. */
@@ -43,4 +44,12 @@ function positive(v: string, what: string): number {
   const n = Number(v);
   if (!Number.isFinite(n) || n <= 0) throw new FrwError('BAD_INPUT', `${what} must be a positive number, got "${v}"`);
   return n;
+}
+
+/**
+ * The pipeline the CLI's defaults give (SCRFD-2.5G, central-largest face, default decode), flip optional: what the
+ * workbench and the notebooks run a model with.
+ */
+export function defaultPipelines(models: string[], flip: boolean, cfg: FrwConfig): PipelineSpec[] {
+  return pipelineSpecs({ models: models.join(','), detector: DEFAULT_DETECTOR, policy: 'central-largest', flip, maxMegapixels: String(DEFAULT_DECODE.maxMegapixels), workingSize: String(DEFAULT_DECODE.workingMaxSide) }, cfg);
 }

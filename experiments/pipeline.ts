@@ -39,5 +39,7 @@ export function pipelineSettings(spec: PipelineSpec): Record<string, unknown> {
 export const pipelineKey = (spec: PipelineSpec): string => sha256Hex(canonicalJson(pipelineSettings(spec)));
 
 /** Cache folder: readable by model id, unique by content key. */
-export const pipelineCacheDir = (embeddingsRoot: string, spec: PipelineSpec): string =>
-  path.join(embeddingsRoot, spec.embedder.id, pipelineKey(spec).slice(0, 16));
+export const pipelineCacheDir = (embeddingsRoot: string, spec: PipelineSpec): string => cacheDirOf(embeddingsRoot, spec.embedder.id, pipelineKey(spec));
+
+/** The same folder from a model id and a recorded pipeline key (a run folder's models[].pipelineKey). */
+export const cacheDirOf = (embeddingsRoot: string, modelId: string, key: string): string => path.join(embeddingsRoot, modelId, key.slice(0, 16));

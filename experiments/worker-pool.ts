@@ -9,33 +9,34 @@ const FROM_SOURCE = import.meta.url.endsWith('.ts');
 const WORKER_URL = new URL(`./embed-worker${FROM_SOURCE ? '.ts' : '.js'}`, import.meta.url);
 
 /** tsx does not register its loader in worker threads, so from source the worker first registers it itself. */
-export function spawnWorker(init: WorkerInit): Worker {
+function spawnWorker(init: WorkerInit): Worker {
   if (!FROM_SOURCE) return new Worker(WORKER_URL, { workerData: init });
   const api = import.meta.resolve('tsx/esm/api');
   const boot = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(WORKER_URL.href)}); });`;
   return new Worker(boot, { eval: true, workerData: init });
 }
 
+/** A worker whose models have loaded and passed their checks (a worker that fails to start is terminated). */
+export function startWorker(init: WorkerInit): Promise<Worker> {
+  const worker = spawnWorker(init);
+  return new Promise<Worker>((resolve, reject) => {
+    worker.once('message', (m: WorkerReply) => (m.type === 'ready' ? resolve(worker) : (void worker.terminate(), reject(replyError(m)))));
+    worker.once('error', (e) => (void worker.terminate(), reject(e)));
+  });
+}
+
 /** A fixed set of embedding workers fed chunks in order; results come back as each chunk completes. */
 export class WorkerPool {
   private constructor(private readonly workers: Worker[]) {}
 
-  /** Start `n` workers and wait until each has loaded (and checked) its models. */
+  /** Start `n` workers and wait until each has loaded (and checked) its models; if one fails, none is kept. */
   static async start(n: number, init: WorkerInit): Promise<WorkerPool> {
-    const workers = Array.from({ length: n }, () => spawnWorker(init));
-    try {
-      await Promise.all(
-        workers.map(
-          (w) =>
-            new Promise<void>((resolve, reject) => {
-              w.once('message', (m: WorkerReply) => (m.type === 'ready' ? resolve() : reject(replyError(m))));
-              w.once('error', reject);
-            }),
-        ),
-      );
-    } catch (e) {
+    const started = await Promise.allSettled(Array.from({ length: n }, () => startWorker(init)));
+    const workers = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
       await Promise.all(workers.map((w) => w.terminate()));
-      throw e;
+      throw failed.reason;
     }
     return new WorkerPool(workers);
   }

@@ -18,25 +18,22 @@ import { errorMessage } from '../core/errors.js';
 import { openDataset } from '../datasets/resolve.js';
 import { embedForRun } from '../experiments/embed.js';
 import { loadEmbeddingTable } from '../experiments/embeddings.js';
-import { pipelineSpecs } from '../experiments/pipeline-specs.js';
+import { defaultPipelines } from '../experiments/pipeline-specs.js';
 import { buildComparisons } from '../experiments/protocols.js';
 import { scoreComparisons } from '../experiments/scoring.js';
 import { thresholdTransfer, type FoldTransfer } from '../experiments/threshold-transfer.js';
-import { DEFAULT_DECODE } from '../datasets/image.js';
-import { DEFAULT_DETECTOR } from '../models/registry.js';
 import { foldTransferSpec } from '../reports/charts.js';
+import { intervalText, pct } from '../reports/format.js';
 import { Notebook } from './lib/notebook.js';
 
 const { values: args } = parseArgs({ options: { dataset: { type: 'string', default: 'lfw' }, model: { type: 'string', default: 'fr-feature' }, targets: { type: 'string', default: '0.01,0.001' }, workspace: { type: 'string' }, 'data-root': { type: 'string' }, 'model-root': { type: 'string' } } });
 // Config resolved once, here at the entry point, as the CLI does.
 const cfg = resolveConfig({ workspace: args.workspace, dataRoot: args['data-root'], modelRoot: args['model-root'] }, process.env);
 const targets = args.targets.split(',').map(Number);
-const pct = (x: number) => `${(100 * x).toFixed(x < 0.01 ? 3 : 2)}%`;
-const interval = (i: { lower: number; upper: number }) => `[${pct(i.lower)}, ${pct(i.upper)}]`;
 
 try {
   const manifest = await openDataset(args.dataset, cfg);
-  const [spec] = pipelineSpecs({ models: args.model, detector: DEFAULT_DETECTOR, policy: 'central-largest', flip: false, maxMegapixels: String(DEFAULT_DECODE.maxMegapixels), workingSize: String(DEFAULT_DECODE.workingMaxSide) }, cfg);
+  const [spec] = defaultPipelines([args.model], false, cfg);
   const embed = await embedForRun(manifest, spec, { embeddingsRoot: workspacePaths(cfg).embeddings, modelRoot: cfg.modelRoot, workers: cfg.threads, onStage: (m) => process.stderr.write(`${m}\n`) });
   const table = loadEmbeddingTable(manifest, embed.cacheDir, spec.embedder.output.dim);
   const set = buildComparisons(manifest, 'lfw-10fold', { seed: 1 });
@@ -66,7 +63,7 @@ try {
     nb.table(
       `FMR ≤ ${r.target}: tuned on the other folds, measured on each`,
       ['held-out fold', 'threshold (similarity)', 'FMR where tuned', 'held-out FMR [95%]', 'held-out FNMR [95%]', 'held-out impostor / genuine'],
-      r.folds.map((f) => [f.fold + 1, f.threshold.toFixed(4), pct(f.tuned.fmr), `${pct(f.heldOut.fmr.estimate)} ${interval(f.heldOut.fmr)}`, `${pct(f.heldOut.fnmr.estimate)} ${interval(f.heldOut.fnmr)}`, `${f.heldOut.impostor} / ${f.heldOut.genuine}`]),
+      r.folds.map((f) => [f.fold + 1, f.threshold.toFixed(4), pct(f.tuned.fmr), `${pct(f.heldOut.fmr.estimate)} ${intervalText(f.heldOut.fmr)}`, `${pct(f.heldOut.fnmr.estimate)} ${intervalText(f.heldOut.fnmr)}`, `${f.heldOut.impostor} / ${f.heldOut.genuine}`]),
       `In ${within} of ${r.folds.length} folds the held-out interval reaches down to the target; the thresholds span ${Math.min(...r.folds.map((f) => f.threshold)).toFixed(4)}–${Math.max(...r.folds.map((f) => f.threshold)).toFixed(4)}.`,
     );
     nb.charts(`FMR ≤ ${r.target}: held-out FMR by fold`, foldTransferSpec({ model: args.model, target: r.target, folds: r.folds.map((f) => ({ fold: f.fold, fmr: f.heldOut.fmr.estimate, lower: f.heldOut.fmr.lower, upper: f.heldOut.fmr.upper })) }));

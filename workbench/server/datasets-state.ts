@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { workspacePaths, type FrwConfig } from '../../core/config.js';
+import type { FrwConfig } from '../../core/config.js';
 import { FrwError } from '../../core/errors.js';
 import { acquireLock, writeFileAtomic } from '../../core/lock.js';
 import { resolveInside } from '../../core/paths.js';
-import type { DatasetKind, DatasetManifest } from '../../datasets/manifest.js';
+import type { DatasetKind, DatasetManifest, ImageRecord } from '../../datasets/manifest.js';
 import { detectDataset, listDatasets, openDataset, type OpenDatasetOptions } from '../../datasets/resolve.js';
 
 /** A dataset the user registered from the workbench: a folder or CSV under the data root, with its options. */
@@ -126,15 +126,12 @@ export class WorkbenchDatasets {
     }
   }
 
-  /** Absolute path of an image of a dataset, by its manifest path (so only the dataset's own images are served). */
-  async imagePath(name: string, rel: string): Promise<string> {
+  /** One of a dataset's own images by its manifest path (so nothing else is served): its record and file. */
+  async image(name: string, rel: string): Promise<{ record: ImageRecord; file: string }> {
     const manifest = await this.open(name);
-    if (!manifest.images.some((i) => i.path === rel)) throw new FrwError('NOT_FOUND', `${name} has no image ${JSON.stringify(rel)}`);
-    return resolveInside(manifest.root, rel);
-  }
-
-  embeddingsRoot(): string {
-    return workspacePaths(this.cfg).embeddings;
+    const record = manifest.images.find((i) => i.path === rel);
+    if (!record) throw new FrwError('NOT_FOUND', `${name} has no image ${JSON.stringify(rel)}`);
+    return { record, file: resolveInside(manifest.root, rel) };
   }
 }
 

@@ -1,9 +1,8 @@
 import path from 'node:path';
 import sharp from 'sharp';
 import { FrwError } from '../../core/errors.js';
-import { resolveInside } from '../../core/paths.js';
 import { decodeImage, type DecodeOptions } from '../../datasets/image.js';
-import type { DatasetManifest } from '../../datasets/manifest.js';
+import type { ImageRecord } from '../../datasets/manifest.js';
 import { EmbeddingCache, type CachedFace } from '../../experiments/embedding-cache.js';
 import { alignFace, type AlignOptions } from '../../models/align.js';
 import { resizeRgb } from '../../models/tensor.js';
@@ -28,11 +27,9 @@ const OPEN_CACHES = 4;
 export class RunFaces {
   private readonly caches = new Map<string, EmbeddingCache>();
 
-  async jpeg(manifest: DatasetManifest, imagePath: string, cacheDir: string, settings: FaceSettings, view: FaceView, size: number): Promise<Buffer> {
-    const image = manifest.images.find((i) => i.path === imagePath);
-    if (!image) throw new FrwError('NOT_FOUND', `${manifest.name} has no image ${JSON.stringify(imagePath)}`);
-    const face = this.face(cacheDir, image.sha256, imagePath);
-    const dec = await decodeImage(resolveInside(manifest.root, image.path), settings.decode);
+  async jpeg(image: { record: ImageRecord; file: string }, cacheDir: string, settings: FaceSettings, view: FaceView, size: number): Promise<Buffer> {
+    const face = this.face(cacheDir, image.record.sha256, image.record.path);
+    const dec = await decodeImage(image.file, settings.decode);
     if (view === 'context') return contextJpeg(dec.image, face, dec.scale, size);
     const align = settings.embedder.alignment;
     const crop = settings.detector && face.landmarks ? alignFace(dec.image, face.landmarks.map((p) => ({ x: p.x * dec.scale, y: p.y * dec.scale })), align) : await resizeRgb(dec.image, align.size, align.size);

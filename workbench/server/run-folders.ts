@@ -3,6 +3,7 @@ import path from 'node:path';
 import { workspacePaths, type FrwConfig } from '../../core/config.js';
 import { FrwError } from '../../core/errors.js';
 import { resolveInside } from '../../core/paths.js';
+import { cacheDirOf } from '../../experiments/pipeline.js';
 import { readRunScores, type RunScores } from '../../experiments/run-scores.js';
 import type { WorkbenchDatasets } from './datasets-state.js';
 import { RunFaces, type FaceSettings, type FaceView } from './faces.js';
@@ -138,8 +139,8 @@ export class RunFolders {
     const m = (rec.models as Array<{ id: string; pipelineKey: string; settings?: FaceSettings }>).find((x) => x.id === model);
     if (!m) throw new FrwError('NOT_FOUND', `model "${model}" is not in run ${id}`);
     if (!m.settings) throw new FrwError('BAD_INPUT', `run ${id} was written by an earlier frw that did not record pipeline settings`);
-    const manifest = await this.datasets.open(rec.dataset.name);
-    return this.faces.jpeg(manifest, imagePath, path.join(this.embeddingsRoot, model, m.pipelineKey.slice(0, 16)), m.settings, view, size);
+    const image = await this.datasets.image(rec.dataset.name, imagePath);
+    return this.faces.jpeg(image, cacheDirOf(this.embeddingsRoot, model, m.pipelineKey), m.settings, view, size);
   }
 
   /** One model's scores of an evaluation run; large runs name their pairs through the dataset's manifest. */

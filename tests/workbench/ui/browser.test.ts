@@ -6,7 +6,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { PROJECT_ROOT } from '../../../core/paths.js';
 import { MODEL_ROOT, tempWorkspace, testConfig } from '../../helpers/shared.js';
 import { startWorkbench, type RunningWorkbench } from '../../helpers/workbench.js';
-import { pct } from '../../../workbench/ui/lib/format.js';
+import { pct } from '../../../reports/format.js';
 // @ts-expect-error: a plain .mjs build script without type declarations
 import { buildUi } from '../../../scripts/build-ui.mjs';
 

@@ -1,21 +1,15 @@
 import fs from 'node:fs';
 import express from 'express';
 import sharp from 'sharp';
-import type { FrwConfig } from '../../../core/config.js';
+import { workspacePaths, type FrwConfig } from '../../../core/config.js';
 import { FrwError } from '../../../core/errors.js';
 import { decodeImage } from '../../../datasets/image.js';
 import { summarizeDataset } from '../../../datasets/inspect.js';
 import { loadEmbeddingTable } from '../../../experiments/embeddings.js';
 import { pipelineCacheDir } from '../../../experiments/pipeline.js';
+import { defaultPipelines } from '../../../experiments/pipeline-specs.js';
 import type { WorkbenchDatasets } from '../datasets-state.js';
-import { workbenchPipelines } from '../pipelines.js';
-
-const intParam = (v: unknown, dflt: number, min: number, max: number, what: string) => {
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new FrwError('BAD_INPUT', `${what} must be an integer in [${min}, ${max}]`);
-  return n;
-};
+import { queryInt } from '../params.js';
 
 /** /api/datasets: what the data root holds plus registered sets, inspect summaries, images, failures to acquire. */
 export function datasetsRouter(cfg: FrwConfig, datasets: WorkbenchDatasets): express.Router {
@@ -35,8 +29,8 @@ export function datasetsRouter(cfg: FrwConfig, datasets: WorkbenchDatasets): exp
   /** A page of the manifest's images, optionally of one identity (for the thumbnail grid). */
   r.get('/:name/images', async (req, res) => {
     const manifest = await datasets.open(req.params.name);
-    const offset = intParam(req.query.offset, 0, 0, 1e9, 'offset');
-    const limit = intParam(req.query.limit, 48, 1, 500, 'limit');
+    const offset = queryInt(req.query.offset, 0, 0, 1e9, 'offset');
+    const limit = queryInt(req.query.limit, 48, 1, 500, 'limit');
     const identity = typeof req.query.identity === 'string' ? req.query.identity : undefined;
     const all = identity === undefined ? manifest.images : manifest.images.filter((i) => i.identity === identity);
     const images = all.slice(offset, offset + limit).map((i) => ({ path: i.path, identity: i.identity, unknown: i.unknown, width: i.width, height: i.height, grayscale: i.grayscale, format: i.format }));
@@ -45,8 +39,8 @@ export function datasetsRouter(cfg: FrwConfig, datasets: WorkbenchDatasets): exp
   /** A JPEG thumbnail of one of the dataset's own images (decoded like the pipeline does: EXIF, PNM, grayscale). */
   r.get('/:name/thumbnail', async (req, res) => {
     if (typeof req.query.path !== 'string') throw new FrwError('BAD_INPUT', 'give the image as ?path=<path in the dataset>');
-    const size = intParam(req.query.size, 160, 16, 512, 'size');
-    const file = await datasets.imagePath(req.params.name, req.query.path);
+    const size = queryInt(req.query.size, 160, 16, 512, 'size');
+    const { file } = await datasets.image(req.params.name, req.query.path);
     const { image } = await decodeImage(file, { maxMegapixels: 50, workingMaxSide: size });
     const jpeg = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).jpeg({ quality: 82 }).toBuffer();
     res.type('jpeg').set('cache-control', 'private, max-age=3600').send(jpeg);
@@ -56,8 +50,8 @@ export function datasetsRouter(cfg: FrwConfig, datasets: WorkbenchDatasets): exp
     const manifest = await datasets.open(req.params.name);
     const model = typeof req.query.model === 'string' ? req.query.model : undefined;
     if (!model) throw new FrwError('BAD_INPUT', 'give the model as ?model=<id>');
-    const [spec] = workbenchPipelines([model], false, cfg);
-    const cacheDir = pipelineCacheDir(datasets.embeddingsRoot(), spec);
+    const [spec] = defaultPipelines([model], false, cfg);
+    const cacheDir = pipelineCacheDir(workspacePaths(cfg).embeddings, spec);
     if (!fs.existsSync(cacheDir)) {
       res.json({ model, embedded: 0, pending: manifest.images.length, failures: [] });
       return;

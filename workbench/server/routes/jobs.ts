@@ -11,9 +11,9 @@ import { checkProtocol, defaultProtocol, type ProtocolName } from '../../../expe
 import { prepareRunFolder, runEvaluation, spillScores, writeRunFolder } from '../../../experiments/run.js';
 import { evalReportHtml } from '../../../reports/eval-report.js';
 import { identifyReportHtml } from '../../../reports/identify-report.js';
+import { defaultPipelines } from '../../../experiments/pipeline-specs.js';
 import type { WorkbenchDatasets } from '../datasets-state.js';
 import type { JobRunner } from '../jobs.js';
-import { workbenchPipelines } from '../pipelines.js';
 
 type Body = Record<string, unknown>;
 
@@ -54,7 +54,7 @@ export function jobsRouter(cfg: FrwConfig, runner: JobRunner, datasets: Workbenc
     const seed = int(b.seed, 'seed', 0, 1)!;
     const impostorSample = int(b.impostorSample, 'impostorSample', 1);
     const bootstrap = int(b.bootstrap, 'bootstrap', 0, 200)!;
-    const pipelines = workbenchPipelines(models, b.flip === true, cfg);
+    const pipelines = defaultPipelines(models, b.flip === true, cfg);
     const manifest = await datasets.open(dataset);
     const protocol = (b.protocol ?? defaultProtocol(manifest)) as ProtocolName;
     checkProtocol(manifest, protocol);
@@ -83,7 +83,7 @@ export function jobsRouter(cfg: FrwConfig, runner: JobRunner, datasets: Workbenc
     if (!Array.isArray(modes) || modes.length === 0 || modes.some((m) => !MATCH_MODES.includes(m))) throw new FrwError('BAD_INPUT', `modes must be a list of ${MATCH_MODES.join(', ')}`);
     const fewImages = (b.fewImages ?? 'unknown') as 'unknown' | 'enrol-only' | 'drop';
     if (!['unknown', 'enrol-only', 'drop'].includes(fewImages)) throw new FrwError('BAD_INPUT', 'fewImages must be unknown, enrol-only or drop');
-    const pipelines = workbenchPipelines(models, b.flip === true, cfg);
+    const pipelines = defaultPipelines(models, b.flip === true, cfg);
     const manifest = await datasets.open(dataset);
     const id = `${manifest.name}-identify-${stamp()}`;
     const out = path.join(runsRoot, id);

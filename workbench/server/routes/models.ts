@@ -7,21 +7,18 @@ import { workspacePaths, type FrwConfig } from '../../../core/config.js';
 import { FrwError } from '../../../core/errors.js';
 import { resolveInside } from '../../../core/paths.js';
 import { addModel } from '../../../models/add.js';
-import { resolveModelFile } from '../../../models/files.js';
+import type { ModelCard } from '../../../models/card.js';
+import { modelFiles, resolveModelFile } from '../../../models/files.js';
 import { listCards } from '../../../models/registry.js';
 import type { RunFolders } from '../run-folders.js';
 
 /** Largest checkpoint the browser may upload (GhostFaceNet exports are ~16 MB; faceres is ~90 MB). */
 const MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
 
-function fileBytes(card: { file: string; id: string; format: string }, modelRoot: string): number | null {
+/** Bytes of a model's files (a TF.js model.json and its shards count together); null when a file is missing. */
+function fileBytes(card: ModelCard, modelRoot: string): number | null {
   try {
-    const file = resolveModelFile(card, modelRoot);
-    if (card.format === 'onnx') return fs.statSync(file).size;
-    // TF.js: model.json plus the weight shards it lists.
-    const manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as { weightsManifest?: Array<{ paths: string[] }> };
-    const shards = (manifest.weightsManifest ?? []).flatMap((g) => g.paths).map((p) => fs.statSync(path.join(path.dirname(file), p)).size);
-    return fs.statSync(file).size + shards.reduce((a, b) => a + b, 0);
+    return modelFiles(resolveModelFile(card, modelRoot), card.format).reduce((sum, f) => sum + fs.statSync(f).size, 0);
   } catch {
     return null; // the file is missing: the UI says so
   }

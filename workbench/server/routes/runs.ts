@@ -5,6 +5,7 @@ import { buildDeployConfig, finalizeConfig, parseRule, thresholdRuleOf } from '.
 import { chooseThreshold, clopperPearson, probit, type ThresholdRule } from '../../../experiments/metrics/index.js';
 import { MATCH_MODES, type MatchMode } from '../../../experiments/identification/templates.js';
 import { worstErrors } from '../../../experiments/worst-pairs.js';
+import { queryInt } from '../params.js';
 import type { RunFolders } from '../run-folders.js';
 
 const LEVEL = 0.95;
@@ -43,8 +44,7 @@ export function runsRouter(cfg: FrwConfig, runs: RunFolders): express.Router {
     const { model, path: image, view = 'aligned' } = req.query;
     if (typeof model !== 'string' || typeof image !== 'string') throw new FrwError('BAD_INPUT', 'give ?model=<id>&path=<image in the dataset>');
     if (view !== 'aligned' && view !== 'context') throw new FrwError('BAD_INPUT', 'view must be aligned or context');
-    const size = Number(req.query.size ?? 112);
-    if (!Number.isInteger(size) || size < 16 || size > 512) throw new FrwError('BAD_INPUT', 'size must be an integer in [16, 512]');
+    const size = queryInt(req.query.size, 112, 16, 512, 'size');
     res.type('jpeg').set('cache-control', 'private, max-age=3600').send(await runs.face(req.params.id, model, image, view, size));
   });
   /**

@@ -1,7 +1,8 @@
 import { html } from 'lit';
 import { detSpec, distributionsOverlaySpec, rocSpec } from '../../../reports/charts.js';
 import { api, type ModelListing, type RunListing } from '../lib/api.js';
-import { bytes, finiteNumbers, intervalText, pct, sci } from '../lib/format.js';
+import { bytes, intervalText, pct, sci } from '../../../reports/format.js';
+import { finiteNumbers } from '../lib/format.js';
 import { RunView } from '../lib/run-view.js';
 import { navigate } from '../lib/navigate.js';
 

@@ -1,6 +1,6 @@
 import { html, type PropertyValues } from 'lit';
 import { api, type DatasetListing, type DatasetSummary, type FailureList, type ImagePage, type ModelListing } from '../lib/api.js';
-import { count, pct } from '../lib/format.js';
+import { count, pct } from '../../../reports/format.js';
 import { LightElement } from '../lib/light-element.js';
 import { navigate } from '../lib/navigate.js';
 

@@ -1,7 +1,8 @@
 import { html } from 'lit';
 import { distributionSpec, detSpec, rocSpec } from '../../../reports/charts.js';
 import { api, type OperatingPoint, type RunDetail, type RunListing } from '../lib/api.js';
-import { count, finiteNumbers, intervalText, pct, sci, scoreRange } from '../lib/format.js';
+import { count, intervalText, pct, sci } from '../../../reports/format.js';
+import { finiteNumbers, scoreRange } from '../lib/format.js';
 import { RunView } from '../lib/run-view.js';
 import { navigate } from '../lib/navigate.js';
 

@@ -1,6 +1,6 @@
 import { html } from 'lit';
 import { api, type DeployConfig, type RunDetail, type RunListing } from '../lib/api.js';
-import { intervalText, sci } from '../lib/format.js';
+import { intervalText, sci } from '../../../reports/format.js';
 import { RunView } from '../lib/run-view.js';
 import { navigate } from '../lib/navigate.js';
 

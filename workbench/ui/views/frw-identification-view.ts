@@ -1,7 +1,7 @@
 import { html } from 'lit';
 import { cmcSpec, fpirFnirSpec } from '../../../reports/charts.js';
 import { api, type ModeResult, type RunListing } from '../lib/api.js';
-import { count, intervalText, pct, sci } from '../lib/format.js';
+import { count, intervalText, pct, sci } from '../../../reports/format.js';
 import { RunView } from '../lib/run-view.js';
 import { navigate } from '../lib/navigate.js';
 

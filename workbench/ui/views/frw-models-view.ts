@@ -1,6 +1,6 @@
 import { html } from 'lit';
 import { api, type ModelListing } from '../lib/api.js';
-import { bytes } from '../lib/format.js';
+import { bytes } from '../../../reports/format.js';
 import { LightElement } from '../lib/light-element.js';
 
 /** A card to start from: the fields addModel checks, for an ArcFace-style 112×112 ONNX embedder. */
