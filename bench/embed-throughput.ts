@@ -17,7 +17,7 @@ import { loadModel } from '../models/load.js';
 import { getDetectorCard, listCards } from '../models/registry.js';
 import { createTfjsSession } from '../models/runtime/tfjs.js';
 import { writePixels } from '../models/tensor.js';
-import { embedDataset } from '../experiments/embed.js';
+import { embedDataset } from '../pipeline/embed-dataset.js';
 import { openDataset } from '../datasets/resolve.js';
 import { resolveConfig } from '../core/config.js';
 

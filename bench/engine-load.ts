@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../core/paths.js';
 import { resolveConfig } from '../core/config.js';
-import { buildDeployConfig, finalizeConfig, parseRule } from '../engine/export.js';
+import { buildDeployConfig, finalizeConfig, parseRule } from '../usecases/export-config.js';
 
 const arg = (n: string, d: number) => (process.argv.includes(n) ? Number(process.argv[process.argv.indexOf(n) + 1]) : d);
 const SECONDS = Math.min(arg('--seconds', 60), 600);

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { faissIndex } from '../experiments/identification/faiss.js';
+import { faissIndex } from '../search/faiss.js';
 import { l2normalize } from '../models/embedder.js';
 import { lfwEmbeddings, time } from './lfw-embeddings.js';
 

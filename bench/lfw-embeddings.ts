@@ -2,8 +2,8 @@ import { resolveConfig, workspacePaths } from '../core/config.js';
 import { DEFAULT_DECODE } from '../datasets/image.js';
 import type { DatasetManifest } from '../datasets/manifest.js';
 import { openDataset } from '../datasets/resolve.js';
-import { embedDataset } from '../experiments/embed.js';
-import { loadEmbeddingTable, type EmbeddingTable } from '../experiments/embeddings.js';
+import { embedDataset } from '../pipeline/embed-dataset.js';
+import { loadEmbeddingTable, type EmbeddingTable } from '../pipeline/embedding-table.js';
 import { getDetectorCard, getEmbedderCard } from '../models/registry.js';
 
 /** The LFW embeddings of one model (default pipeline), from the workspace cache; computed first when missing. */

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { workspacePaths } from '../core/config.js';
 import { openDataset } from '../datasets/resolve.js';
-import { embedDataset, type EmbedSummary } from '../experiments/embed.js';
+import { embedDataset, type EmbedSummary } from '../pipeline/embed-dataset.js';
 import { action, configOf } from './context.js';
 import { addDatasetOptions, datasetOptionsOf, type DatasetFlags } from './dataset.js';
 import { addPipelineOptions, pipelineSpecs, type PipelineFlags } from './pipeline-options.js';

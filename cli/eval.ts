@@ -6,7 +6,7 @@ import { openDataset } from '../datasets/resolve.js';
 import { DEFAULT_FMR_TARGETS, DEFAULT_RULES } from '../experiments/evaluate.js';
 import type { ScoreView } from '../experiments/distributions.js';
 import { defaultProtocol, PROTOCOLS, type ProtocolName } from '../experiments/protocols.js';
-import { prepareRunFolder, runEvaluation, spillScores, writeRunFolder } from '../experiments/run.js';
+import { prepareRunFolder, runEvaluation, spillScores, writeRunFolder } from '../runs/eval-folder.js';
 import { evalReportHtml, summaryRows } from '../reports/eval-report.js';
 import { action, configOf } from './context.js';
 import { addDatasetOptions, datasetOptionsOf, type DatasetFlags } from './dataset.js';

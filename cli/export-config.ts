@@ -4,9 +4,9 @@ import type { Command } from 'commander';
 import { workspacePaths } from '../core/config.js';
 import { FrwError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/lock.js';
-import { buildDeployConfig, finalizeConfig, parseRule } from '../engine/export.js';
+import { buildDeployConfig, finalizeConfig, parseRule } from '../usecases/export-config.js';
 import { parseDeployConfig } from '../engine/deploy-config.js';
-import type { MatchMode } from '../experiments/identification/templates.js';
+import type { MatchMode } from '../search/templates.js';
 import { action, configOf } from './context.js';
 
 export function registerExportConfig(program: Command): void {

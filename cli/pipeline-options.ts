@@ -14,4 +14,4 @@ export function addPipelineOptions(cmd: Command, opts: { multiModel?: boolean } 
     .option('--working-size <px>', 'downscale images whose long side exceeds this before detection', String(DEFAULT_DECODE.workingMaxSide));
 }
 
-export { pipelineSpecs, type PipelineFlags } from '../experiments/pipeline-specs.js';
+export { pipelineSpecs, type PipelineFlags } from '../pipeline/specs.js';

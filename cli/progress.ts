@@ -1,5 +1,5 @@
 import { workspacePaths, type FrwConfig } from '../core/config.js';
-import type { EmbeddingRunDeps } from '../experiments/embed.js';
+import type { EmbeddingRunDeps } from '../pipeline/embed-dataset.js';
 
 /**
  * A progress line on stderr: a redrawn bar on a terminal, a plain line every few seconds otherwise (CI logs),

@@ -6,7 +6,7 @@ import { FrwError } from '../core/errors.js';
 import { canonicalJson, sha256Hex } from '../core/hash.js';
 import { PROJECT_ROOT } from '../core/paths.js';
 import type { Interval } from '../experiments/metrics/index.js';
-import type { MatchMode } from '../experiments/identification/templates.js';
+import type { MatchMode } from '../search/templates.js';
 import type { DetectorCard, EmbedderCard } from '../models/card.js';
 import { modelDigest, resolveModelFile } from '../models/files.js';
 

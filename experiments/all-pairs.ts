@@ -1,5 +1,5 @@
-import type { EmbeddingTable } from './embeddings.js';
-import { dot, fourDots } from './dot.js';
+import type { EmbeddingTable } from '../pipeline/embedding-table.js';
+import { dot, fourDots } from '../search/dot.js';
 
 /**
  * Every pair of a dataset scored without materialising the pairs: 13,233 LFW images are 87.5 million pairs,

@@ -1,5 +1,5 @@
 import type { DatasetManifest } from '../datasets/manifest.js';
-import type { EmbeddingTable } from './embeddings.js';
+import type { EmbeddingTable } from '../pipeline/embedding-table.js';
 import { clopperPearson, type Interval } from './metrics/index.js';
 import type { ComparisonSet } from './protocols.js';
 import type { ScoredComparisons } from './scoring.js';

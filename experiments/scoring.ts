@@ -1,5 +1,5 @@
-import type { EmbeddingTable } from './embeddings.js';
-import { rowDot } from './embeddings.js';
+import type { EmbeddingTable } from '../pipeline/embedding-table.js';
+import { rowDot } from '../pipeline/embedding-table.js';
 import type { ComparisonSet } from './protocols.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { EvalRunResult } from '../experiments/run.js';
+import type { EvalRunResult } from '../runs/eval-folder.js';
 import type { ModelMetrics } from '../experiments/evaluate.js';
 import { toView } from '../experiments/distributions.js';
 import { distributionSpec, detSpec, ratesVsThresholdSpec, rocSpec, type CurveSeries } from './charts.js';

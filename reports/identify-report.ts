@@ -1,5 +1,5 @@
-import type { IdentifyRunResult } from '../experiments/identification/run.js';
-import { resultKey } from '../experiments/identification/run.js';
+import type { IdentifyRunResult } from '../runs/identification-folder.js';
+import { resultKey } from '../runs/identification-folder.js';
 import { cmcSpec, fpirFnirSpec } from './charts.js';
 import { htmlTable, renderReport } from './html.js';
 

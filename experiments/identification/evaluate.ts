@@ -1,10 +1,10 @@
 import type { DatasetManifest } from '../../datasets/manifest.js';
-import type { EmbeddingTable } from '../embeddings.js';
+import type { EmbeddingTable } from '../../pipeline/embedding-table.js';
 import { bootstrapOpenSet, cmc, fnirAtFpir, openSetCurve, rank1Accuracy, sortOpenSet, thresholdForFpir } from '../metrics/index.js';
 import type { FnirAtFpirPoint, OpenSetBootstrapInterval, OpenSetProbes, Rank1Accuracy } from '../metrics/index.js';
-import { rankIdentities, rowsNeeded, type VectorIndex } from './search.js';
+import { rankIdentities, rowsNeeded, type VectorIndex } from '../../search/vector-index.js';
 import type { IdentificationSplit } from './split.js';
-import { buildGallery, type MatchMode } from './templates.js';
+import { buildGallery, type MatchMode } from '../../search/templates.js';
 import { decide } from './policies.js';
 import { scoreToL2Distance } from '../metrics/index.js';
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { EmbeddingCache } from '../../experiments/embedding-cache.js';
+import { EmbeddingCache } from '../../pipeline/embedding-cache.js';
 import { runCli, startCli } from '../helpers/cli.js';
 import { DATA_ROOT, MODEL_ROOT, tempWorkspace } from '../helpers/shared.js';
 

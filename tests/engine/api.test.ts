@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createApp } from '../../engine/api/app.js';
 import { Engine } from '../../engine/engine.js';
-import { buildDeployConfig, finalizeConfig, parseRule } from '../../engine/export.js';
+import { buildDeployConfig, finalizeConfig, parseRule } from '../../usecases/export-config.js';
 import type { DeployConfig } from '../../engine/deploy-config.js';
 import { runCli } from '../helpers/cli.js';
 import { DATA_ROOT, MODEL_ROOT, lfwImage, tempWorkspace } from '../helpers/shared.js';

@@ -2,7 +2,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { buildDeployConfig, finalizeConfig, parseRule } from '../../engine/export.js';
+import { buildDeployConfig, finalizeConfig, parseRule } from '../../usecases/export-config.js';
 import { parseDeployConfig, verifyConfigFiles } from '../../engine/deploy-config.js';
 import { runCli } from '../helpers/cli.js';
 import { DATA_ROOT, MODEL_ROOT, tempWorkspace } from '../helpers/shared.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Engine } from '../../engine/engine.js';
-import { buildDeployConfig, finalizeConfig, parseRule } from '../../engine/export.js';
+import { buildDeployConfig, finalizeConfig, parseRule } from '../../usecases/export-config.js';
 import { runCli } from '../helpers/cli.js';
 import { DATA_ROOT, MODEL_ROOT, tempWorkspace } from '../helpers/shared.js';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { EmbeddingTable } from '../../experiments/embeddings.js';
+import type { EmbeddingTable } from '../../pipeline/embedding-table.js';
 import { scoreComparisons } from '../../experiments/scoring.js';
 import { scoreAllPairs, allPairsCounts } from '../../experiments/all-pairs.js';
 import { evaluateScores } from '../../experiments/evaluate.js';

@@ -3,7 +3,7 @@ import sharp from 'sharp';
 import { FrwError } from '../../core/errors.js';
 import { decodeImage, type DecodeOptions } from '../../datasets/image.js';
 import type { ImageRecord } from '../../datasets/manifest.js';
-import { EmbeddingCache, type CachedFace } from '../../experiments/embedding-cache.js';
+import { EmbeddingCache, type CachedFace } from '../../pipeline/embedding-cache.js';
 import { alignFace, type AlignOptions } from '../../models/align.js';
 import { resizeRgb } from '../../models/tensor.js';
 

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { workspacePaths, type FrwConfig } from '../../core/config.js';
 import { FrwError } from '../../core/errors.js';
 import { resolveInside } from '../../core/paths.js';
-import { cacheDirOf } from '../../experiments/pipeline.js';
-import { readRunScores, type RunScores } from '../../experiments/run-scores.js';
+import { cacheDirOf } from '../../pipeline/spec.js';
+import { readRunScores, type RunScores } from '../../runs/scores.js';
 import type { WorkbenchDatasets } from './datasets-state.js';
 import { RunFaces, type FaceSettings, type FaceView } from './faces.js';
 

@@ -5,9 +5,9 @@ import { workspacePaths, type FrwConfig } from '../../../core/config.js';
 import { FrwError } from '../../../core/errors.js';
 import { decodeImage } from '../../../datasets/image.js';
 import { summarizeDataset } from '../../../datasets/inspect.js';
-import { loadEmbeddingTable } from '../../../experiments/embeddings.js';
-import { pipelineCacheDir } from '../../../experiments/pipeline.js';
-import { defaultPipelines } from '../../../experiments/pipeline-specs.js';
+import { loadEmbeddingTable } from '../../../pipeline/embedding-table.js';
+import { pipelineCacheDir } from '../../../pipeline/spec.js';
+import { defaultPipelines } from '../../../pipeline/specs.js';
 import type { WorkbenchDatasets } from '../datasets-state.js';
 import { queryInt } from '../params.js';
 

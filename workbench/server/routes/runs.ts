@@ -1,9 +1,9 @@
 import express from 'express';
 import { workspacePaths, type FrwConfig } from '../../../core/config.js';
 import { FrwError } from '../../../core/errors.js';
-import { buildDeployConfig, finalizeConfig, parseRule, thresholdRuleOf } from '../../../engine/export.js';
+import { buildDeployConfig, finalizeConfig, parseRule, thresholdRuleOf } from '../../../usecases/export-config.js';
 import { chooseThreshold, clopperPearson, probit, type ThresholdRule } from '../../../experiments/metrics/index.js';
-import { MATCH_MODES, type MatchMode } from '../../../experiments/identification/templates.js';
+import { MATCH_MODES, type MatchMode } from '../../../search/templates.js';
 import { worstErrors } from '../../../experiments/worst-pairs.js';
 import { queryInt } from '../params.js';
 import type { RunFolders } from '../run-folders.js';

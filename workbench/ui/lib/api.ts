@@ -6,7 +6,7 @@ import type { DatasetSummary } from '../../../datasets/inspect.js';
 import type { ModelMetrics } from '../../../experiments/evaluate.js';
 import type { ModeResult } from '../../../experiments/identification/evaluate.js';
 import type { Interval, ThresholdChoice } from '../../../experiments/metrics/index.js';
-import type { RunRecord } from '../../../experiments/run.js';
+import type { RunRecord } from '../../../runs/eval-folder.js';
 import type { ErrorPair } from '../../../experiments/worst-pairs.js';
 import type { ModelCard } from '../../../models/card.js';
 import type { Histogram } from '../../../reports/charts.js';

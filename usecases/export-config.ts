@@ -3,12 +3,12 @@ import path from 'node:path';
 import { FrwError } from '../core/errors.js';
 import { TOOL_VERSION } from '../core/version.js';
 import type { ModeResult } from '../experiments/identification/evaluate.js';
-import { MATCH_MODES, type MatchMode } from '../experiments/identification/templates.js';
+import { MATCH_MODES, type MatchMode } from '../search/templates.js';
 import type { ModelMetrics } from '../experiments/evaluate.js';
 import { chooseThreshold, clopperPearson, viewsOf, type ThresholdRule } from '../experiments/metrics/index.js';
-import { readRunScores } from '../experiments/run-scores.js';
+import { readRunScores } from '../runs/scores.js';
 import { getDetectorCard, getEmbedderCard } from '../models/registry.js';
-import { contentHashOf, type DeployConfig, type ExpectedRates } from './deploy-config.js';
+import { contentHashOf, type DeployConfig, type ExpectedRates } from '../engine/deploy-config.js';
 
 export type ExportRule = DeployConfig['rule'];
 

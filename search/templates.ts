@@ -1,7 +1,7 @@
-import { FrwError } from '../../core/errors.js';
-import { l2normalize } from '../../models/embedder.js';
-import type { EmbeddingTable } from '../embeddings.js';
-import type { IdentificationSplit } from './split.js';
+import { FrwError } from '../core/errors.js';
+import { l2normalize } from '../models/embedder.js';
+import type { EmbeddingTable } from '../pipeline/embedding-table.js';
+import type { IdentificationSplit } from '../experiments/identification/split.js';
 
 /**
  * How an identity is represented in the gallery:

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { readRunScores } from '../../experiments/run-scores.js';
+import { readRunScores } from '../../runs/scores.js';
 import { tempWorkspace } from '../helpers/shared.js';
 import type { FrwError } from '../../core/errors.js';
 

@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { FrwError } from '../../core/errors.js';
-import { sha256File } from '../../core/hash.js';
-import { writeFileAtomic } from '../../core/lock.js';
-import { PROJECT_ROOT } from '../../core/paths.js';
-import { dot } from '../dot.js';
-import type { RowHits, VectorIndex } from './search.js';
+import { FrwError } from '../core/errors.js';
+import { sha256File } from '../core/hash.js';
+import { writeFileAtomic } from '../core/lock.js';
+import { PROJECT_ROOT } from '../core/paths.js';
+import { dot } from './dot.js';
+import type { RowHits, VectorIndex } from './vector-index.js';
 
 /**
  * FAISS through faiss-node (built at install against Debian's libfaiss, see scripts/build-faiss-node.sh; our

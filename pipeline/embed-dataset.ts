@@ -5,7 +5,7 @@ import type { DatasetManifest, ImageRecord } from '../datasets/manifest.js';
 import type { ImageJob } from './embed-batch.js';
 import { EmbeddingCache } from './embedding-cache.js';
 import { WorkerPool } from './worker-pool.js';
-import { pipelineCacheDir, pipelineKey, pipelineSettings, type PipelineSpec } from './pipeline.js';
+import { pipelineCacheDir, pipelineKey, pipelineSettings, type PipelineSpec } from './spec.js';
 
 /** Images per worker request: small enough for smooth progress, large enough to fill embedding batches. */
 const CHUNK = 16;

@@ -1,7 +1,7 @@
-import { FrwError } from '../../core/errors.js';
-import type { IndexFactory } from './evaluate.js';
+import { FrwError } from '../core/errors.js';
+import type { IndexFactory } from '../experiments/identification/evaluate.js';
 import { faissIndex } from './faiss.js';
-import { exactIndex } from './search.js';
+import { exactIndex } from './vector-index.js';
 
 /** Search indexes by name: the exact TypeScript reference, and FAISS (flat = exact, ivf and hnsw approximate). */
 export const INDEX_KINDS = ['exact', 'flat', 'ivf', 'hnsw'] as const;

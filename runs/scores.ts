@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { FrwError } from '../core/errors.js';
 import { parseCsv } from '../datasets/csv.js';
-import { sortScores, type SortedScores } from './metrics/index.js';
-import { errorOrder, type ErrorOrder, type LabelledPairs } from './worst-pairs.js';
+import { sortScores, type SortedScores } from '../experiments/metrics/index.js';
+import { errorOrder, type ErrorOrder, type LabelledPairs } from '../experiments/worst-pairs.js';
 
 /** One model's scores from an evaluation run folder, sorted for the metrics, with pair names when the run kept them. */
 export interface RunScores {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { EmbeddingCache, decodeLog, encodeEntry, type CacheEntry } from '../../experiments/embedding-cache.js';
+import { EmbeddingCache, decodeLog, encodeEntry, type CacheEntry } from '../../pipeline/embedding-cache.js';
 import { tempWorkspace } from '../helpers/shared.js';
 
 const sha = (i: number) => i.toString(16).padStart(64, '0');

@@ -1,4 +1,4 @@
-import { dot, fourDots } from '../dot.js';
+import { dot, fourDots } from './dot.js';
 import type { Gallery } from './templates.js';
 
 /**

@@ -8,7 +8,7 @@ import { errorMessage, FrwError } from '../core/errors.js';
 import type { DetectorCard, EmbedderCard } from '../models/card.js';
 import { loadModel } from '../models/load.js';
 import { embedImages, type ImageJob } from './embed-batch.js';
-import type { PipelineSpec } from './pipeline.js';
+import type { PipelineSpec } from './spec.js';
 
 export interface WorkerInit {
   spec: PipelineSpec;

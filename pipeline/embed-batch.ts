@@ -4,7 +4,7 @@ import type { DetectorCard, EmbedderCard } from '../models/card.js';
 import { embedFaces } from '../models/embedder.js';
 import type { LoadedModel } from '../models/load.js';
 import type { CacheEntry } from './embedding-cache.js';
-import type { PipelineSpec } from './pipeline.js';
+import type { PipelineSpec } from './spec.js';
 
 export interface ImageJob {
   sha256: string;

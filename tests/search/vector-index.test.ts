@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { exactIndex, rankIdentities, rowsNeeded } from '../../../experiments/identification/search.js';
-import { buildGallery } from '../../../experiments/identification/templates.js';
-import type { EmbeddingTable } from '../../../experiments/embeddings.js';
-import type { IdentificationSplit } from '../../../experiments/identification/split.js';
-import { unitRows } from '../../helpers/vectors.js';
+import { exactIndex, rankIdentities, rowsNeeded } from '../../search/vector-index.js';
+import { buildGallery } from '../../search/templates.js';
+import type { EmbeddingTable } from '../../pipeline/embedding-table.js';
+import type { IdentificationSplit } from '../../experiments/identification/split.js';
+import { unitRows } from '../helpers/vectors.js';
 
 
 test('exact search returns the true top-k rows by inner product, best first', () => {

@@ -3,7 +3,7 @@ import { FrwError } from '../core/errors.js';
 import { DEFAULT_DECODE } from '../datasets/image.js';
 import { parseFacePolicy } from '../models/detect/policy.js';
 import { DEFAULT_DETECTOR, DEFAULT_EMBEDDER, getDetectorCard, getEmbedderCard } from '../models/registry.js';
-import type { PipelineSpec } from './pipeline.js';
+import type { PipelineSpec } from './spec.js';
 
 /** Pipeline choices as a user gives them (CLI flags, a workbench form): strings, checked here. */
 export interface PipelineFlags {

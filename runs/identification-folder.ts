@@ -1,16 +1,16 @@
 import path from 'node:path';
-import { FrwError } from '../../core/errors.js';
-import { writeFileAtomic } from '../../core/lock.js';
-import { TOOL_VERSION } from '../../core/version.js';
-import type { DatasetManifest } from '../../datasets/manifest.js';
-import { embedForRun, type EmbeddingRunDeps, type EmbedSummary } from '../embed.js';
-import { loadEmbeddingTable } from '../embeddings.js';
-import type { OpenSetCurve } from '../metrics/index.js';
-import { pipelineKey, pipelineSettings, type PipelineSpec } from '../pipeline.js';
-import { evaluateMode, type IdentificationOptions, type IndexFactory, type ModeResult, type ProbeOutcome } from './evaluate.js';
-import { jsonNumbers } from '../run.js';
-import { makeSplit, splitRecord, type IdentificationSplit, type SplitOptions } from './split.js';
-import type { MatchMode } from './templates.js';
+import { FrwError } from '../core/errors.js';
+import { writeFileAtomic } from '../core/lock.js';
+import { TOOL_VERSION } from '../core/version.js';
+import type { DatasetManifest } from '../datasets/manifest.js';
+import { embedForRun, type EmbeddingRunDeps, type EmbedSummary } from '../pipeline/embed-dataset.js';
+import { loadEmbeddingTable } from '../pipeline/embedding-table.js';
+import type { OpenSetCurve } from '../experiments/metrics/index.js';
+import { pipelineKey, pipelineSettings, type PipelineSpec } from '../pipeline/spec.js';
+import { evaluateMode, type IdentificationOptions, type IndexFactory, type ModeResult, type ProbeOutcome } from '../experiments/identification/evaluate.js';
+import { jsonNumbers } from './eval-folder.js';
+import { makeSplit, splitRecord, type IdentificationSplit, type SplitOptions } from '../experiments/identification/split.js';
+import type { MatchMode } from '../search/templates.js';
 
 export interface IdentifyRunSpec {
   pipelines: PipelineSpec[];

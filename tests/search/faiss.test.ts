@@ -2,11 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { exactIndex } from '../../../experiments/identification/search.js';
-import { faissIndex, loadFaissIndex, saveFaissIndex } from '../../../experiments/identification/faiss.js';
-import { tempWorkspace } from '../../helpers/shared.js';
-import { unitRows } from '../../helpers/vectors.js';
-import type { FrwError } from '../../../core/errors.js';
+import { exactIndex } from '../../search/vector-index.js';
+import { faissIndex, loadFaissIndex, saveFaissIndex } from '../../search/faiss.js';
+import { tempWorkspace } from '../helpers/shared.js';
+import { unitRows } from '../helpers/vectors.js';
+import type { FrwError } from '../../core/errors.js';
 
 
 const dim = 128;

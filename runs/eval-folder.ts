@@ -5,16 +5,16 @@ import { canonicalJson, sha256Hex } from '../core/hash.js';
 import { writeFileAtomic } from '../core/lock.js';
 import { TOOL_VERSION } from '../core/version.js';
 import type { DatasetManifest } from '../datasets/manifest.js';
-import { embedForRun, type EmbeddingRunDeps, type EmbedSummary } from './embed.js';
-import { loadEmbeddingTable, type EmbeddingTable } from './embeddings.js';
-import { sortFloat32 } from './metrics/radix-sort.js';
-import { breakdown } from './breakdowns.js';
-import { fuse } from './fusion.js';
-import { allPairsCounts, scoreAllPairs, type StreamedPairScores } from './all-pairs.js';
-import { evaluateModel, evaluateScores, type EvaluationOptions, type ModelCurves, type ModelMetrics } from './evaluate.js';
-import { pipelineKey, pipelineSettings, type PipelineSpec } from './pipeline.js';
-import { buildComparisons, identityIndex, type ComparisonSet, type ProtocolName } from './protocols.js';
-import { scoreComparisons, type ScoredComparisons } from './scoring.js';
+import { embedForRun, type EmbeddingRunDeps, type EmbedSummary } from '../pipeline/embed-dataset.js';
+import { loadEmbeddingTable, type EmbeddingTable } from '../pipeline/embedding-table.js';
+import { sortFloat32 } from '../experiments/metrics/radix-sort.js';
+import { breakdown } from '../experiments/breakdowns.js';
+import { fuse } from '../experiments/fusion.js';
+import { allPairsCounts, scoreAllPairs, type StreamedPairScores } from '../experiments/all-pairs.js';
+import { evaluateModel, evaluateScores, type EvaluationOptions, type ModelCurves, type ModelMetrics } from '../experiments/evaluate.js';
+import { pipelineKey, pipelineSettings, type PipelineSpec } from '../pipeline/spec.js';
+import { buildComparisons, identityIndex, type ComparisonSet, type ProtocolName } from '../experiments/protocols.js';
+import { scoreComparisons, type ScoredComparisons } from '../experiments/scoring.js';
 
 export interface EvalRunSpec {
   protocol: ProtocolName;
