@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -42,14 +42,14 @@ const post = (route: string, body: FormData, key = KEY) => fetch(`${base}${route
 const json = async (r: Response | Promise<Response>): Promise<any> => (await r).json();
 const img = (name: string, n = 1) => new Uint8Array(fs.readFileSync(lfwImage(name, n)));
 
-before(async () => {
+beforeAll(async () => {
   const run = path.join(ws, 'eval');
   const r = await runCli(['eval', '--dataset', 'lfw-mini', '--models', 'mobilefacenet', '--bootstrap', '0', '--out', run, '--data-root', DATA_ROOT, '--model-root', MODEL_ROOT, '--workspace', ws]);
   assert.equal(r.code, 0, r.stderr);
   config = finalizeConfig(buildDeployConfig({ runDir: run, model: 'mobilefacenet', mode: 'mean', rule: parseRule('eer'), userModelsDir: path.join(ws, 'models') }));
   await start();
 });
-after(stop);
+afterAll(stop);
 
 test('enrol through the API, check in other photos (recognised) and strangers (unknown), restart, find everything intact', async () => {
   const people = ['Colin_Powell', 'Serena_Williams', 'Tony_Blair'];

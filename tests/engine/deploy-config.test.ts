@@ -1,4 +1,4 @@
-import { test, before } from 'node:test';
+import { test, beforeAll } from 'vitest';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,7 +14,7 @@ const evalRun = path.join(ws, 'eval');
 const idRun = path.join(ws, 'identify');
 const userModels = path.join(ws, 'models');
 
-before(async () => {
+beforeAll(async () => {
   const e = await runCli(['eval', '--dataset', 'lfw-mini', '--models', 'mobilefacenet', '--bootstrap', '0', '--out', evalRun, ...roots]);
   assert.equal(e.code, 0, e.stderr);
   const i = await runCli(['identify', '--dataset', 'lfw-mini', '--models', 'mobilefacenet', '--modes', 'raw,mean', '--bootstrap', '0', '--fpir', '0.1,0.01', '--out', idRun, ...roots]);
@@ -67,7 +67,7 @@ test('a model file whose bytes differ from the tuned one is refused', async () =
   await verifyConfigFiles(config, MODEL_ROOT);
   const otherRoot = path.join(tempWorkspace(), 'models');
   fs.mkdirSync(otherRoot);
-  for (const f of fs.readdirSync(MODEL_ROOT)) fs.copyFileSync(path.join(MODEL_ROOT, f), path.join(otherRoot, f));
+  for (const f of fs.readdirSync(MODEL_ROOT).filter((n) => fs.statSync(path.join(MODEL_ROOT, n)).isFile())) fs.copyFileSync(path.join(MODEL_ROOT, f), path.join(otherRoot, f));
   fs.appendFileSync(path.join(otherRoot, 'mobilefacenet.onnx'), Buffer.from([1]));
   await assert.rejects(verifyConfigFiles(config, otherRoot), (e: FrwError) => e.code === 'INTEGRITY' && /does not apply/.test(e.message));
 });

@@ -1,4 +1,4 @@
-import { before, test } from 'node:test';
+import { beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,7 +9,7 @@ import { DATA_ROOT, MODEL_ROOT, tempWorkspace } from '../helpers/shared.js';
 
 const ws = tempWorkspace();
 const run = path.join(ws, 'identify');
-before(async () => {
+beforeAll(async () => {
   const r = await runCli(['identify', '--dataset', 'lfw-mini', '--models', 'mobilefacenet', '--modes', 'mean', '--bootstrap', '0', '--fpir', '0.1', '--out', run, '--data-root', DATA_ROOT, '--model-root', MODEL_ROOT, '--workspace', ws]);
   assert.equal(r.code, 0, r.stderr);
 });

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { fuse } from '../../experiments/fusion.js';
 import type { ScoredComparisons } from '../../experiments/scoring.js';

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { EmbeddingTable } from '../../pipeline/embedding-table.js';
 import { scoreComparisons } from '../../experiments/scoring.js';

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { thresholdTransfer } from '../../experiments/threshold-transfer.js';
 import { clopperPearson } from '../../experiments/metrics/index.js';

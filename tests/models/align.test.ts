@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { ARCFACE_TEMPLATE_112, alignFace, applyTransform, estimateSimilarity, invertTransform, mirror, templateFor } from '../../models/align.js';
 

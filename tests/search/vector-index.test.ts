@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { exactIndex, rankIdentities, rowsNeeded } from '../../search/vector-index.js';
 import { buildGallery } from '../../search/templates.js';

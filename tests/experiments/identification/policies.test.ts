@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { decide, topProbability } from '../../../experiments/identification/policies.js';
 import { l2DistanceToSimilarity } from '../../../experiments/metrics/index.js';

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { openDataset } from '../../../datasets/resolve.js';
 import { makeSplit, splitRecord } from '../../../experiments/identification/split.js';

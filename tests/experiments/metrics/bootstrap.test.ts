@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { bootstrapOverIdentities, rebuildPairs, type IdentityPairs } from '../../../experiments/metrics/bootstrap.js';
 import { eer } from '../../../experiments/metrics/eer.js';

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { cmc, rank1Accuracy } from '../../../experiments/metrics/cmc.js';
 import { clopperPearson } from '../../../experiments/metrics/confidence.js';

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { clopperPearson } from '../../../experiments/metrics/confidence.js';
 import { betaQuantile, incompleteBeta } from '../../../experiments/metrics/beta.js';

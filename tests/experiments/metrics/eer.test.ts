@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { eer } from '../../../experiments/metrics/eer.js';
 import { rocCurve } from '../../../experiments/metrics/roc.js';

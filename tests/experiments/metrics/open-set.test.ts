@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { fnirAtFpir, openSetCurve, openSetRatesAt, sortOpenSet, thresholdForFpir, type OpenSetScores } from '../../../experiments/metrics/open-set.js';
 import { bootstrapOpenSet, type OpenSetProbes } from '../../../experiments/metrics/open-set-bootstrap.js';

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { auc, detCurve, rocCurve } from '../../../experiments/metrics/roc.js';
 import { probit } from '../../../experiments/metrics/probit.js';

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { candidateThresholds, countAtLeast, countBelow, isSortedScores, sortScores } from '../../../experiments/metrics/sorted.js';
 import { sortFloat64 } from '../../../experiments/metrics/radix-sort.js';

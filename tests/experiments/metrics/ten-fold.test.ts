@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { tenFoldAccuracy, type FoldPairs } from '../../../experiments/metrics/ten-fold.js';
 import { throwsFrw } from './helpers.js';

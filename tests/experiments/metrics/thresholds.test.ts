@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { chooseThreshold, viewsOf } from '../../../experiments/metrics/thresholds.js';
 import { cosineDistanceToSimilarity, l2DistanceToSimilarity, similarityToCosineDistance, similarityToL2Distance } from '../../../experiments/metrics/distance.js';

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { decodeScrfd, decodeYunet } from '../../../models/detect/decode.js';
 import { nms } from '../../../models/detect/types.js';

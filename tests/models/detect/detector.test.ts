@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { decodeImage, DEFAULT_DECODE } from '../../../datasets/image.js';
 import { detectFaces } from '../../../models/detect/detector.js';
@@ -9,10 +9,10 @@ import type { DetectorCard } from '../../../models/card.js';
 import { MODEL_ROOT, lfwImage, tempWorkspace } from '../../helpers/shared.js';
 
 const models: Record<string, LoadedModel<DetectorCard>> = {};
-before(async () => {
+beforeAll(async () => {
   for (const id of ['scrfd-2.5g', 'scrfd-500m', 'yunet']) models[id] = await loadModel(getDetectorCard(id, tempWorkspace()), { modelRoot: MODEL_ROOT, threads: 1 });
 });
-after(async () => {
+afterAll(async () => {
   for (const m of Object.values(models)) await m.session.dispose();
 });
 

@@ -1,4 +1,4 @@
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -13,14 +13,14 @@ import type { InferenceSession } from '../../../models/runtime/types.js';
 const MOBILEFACENET = path.resolve(PROJECT_ROOT, '..', 'shared', 'models', 'mobilefacenet.onnx');
 const skip = existsSync(MOBILEFACENET) ? false : `${MOBILEFACENET} is absent`;
 
-describe('onnx runtime', { skip }, () => {
+describe.skipIf(skip)('onnx runtime', () => {
   let session: InferenceSession;
   let tmp: string;
-  before(async () => {
+  beforeAll(async () => {
     session = await createOnnxSession(MOBILEFACENET, { threads: 1 });
     tmp = await mkdtemp(path.join(os.tmpdir(), 'frw-onnx-'));
   });
-  after(async () => {
+  afterAll(async () => {
     await session.dispose();
     await rm(tmp, { recursive: true, force: true });
   });

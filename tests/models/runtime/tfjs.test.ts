@@ -1,4 +1,4 @@
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -26,11 +26,11 @@ function pixels(n: number, seed = 1): Float32Array {
 describe('tfjs runtime', () => {
   let session: InferenceSession;
   let tmp: string;
-  before(async () => {
+  beforeAll(async () => {
     session = await createTfjsSession(MOBILEFACE, { threads: 1 });
     tmp = await mkdtemp(path.join(os.tmpdir(), 'frw-tfjs-'));
   });
-  after(async () => {
+  afterAll(async () => {
     await session.dispose();
     await rm(tmp, { recursive: true, force: true });
   });

@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -8,11 +8,11 @@ import { startWorkbench, type RunningWorkbench } from '../../helpers/workbench.j
 const ws = tempWorkspace();
 const staticDir = tempWorkspace('frw-ui-');
 let wb: RunningWorkbench;
-before(async () => {
+beforeAll(async () => {
   fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>ui</title>');
   wb = await startWorkbench(testConfig(ws), { staticDir });
 });
-after(() => wb.close());
+afterAll(() => wb.close());
 
 const events = async (jobId: string) => (await fetch(`${wb.base}/api/jobs/${jobId}/events`)).text();
 

@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -27,7 +27,7 @@ let browser: Browser;
 let page: Page;
 const consoleErrors: string[] = [];
 
-before(async () => {
+beforeAll(async () => {
   if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (.ci/run does)`);
   const ui = await buildUi({ outdir: tempWorkspace('frw-ui-'), minify: false });
   wb = await startWorkbench(testConfig(tempWorkspace()), { staticDir: ui });
@@ -39,7 +39,7 @@ before(async () => {
   // Nothing may leave this machine: any request not to the workbench fails the run.
   await page.route('**/*', (route) => (route.request().url().startsWith(wb.base) || route.request().url().startsWith('blob:') ? route.continue() : (consoleErrors.push(`external request: ${route.request().url()}`), route.abort())));
 });
-after(async () => {
+afterAll(async () => {
   await browser?.close();
   await wb?.close();
 });

@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,10 +10,10 @@ import { startWorkbench, type RunningWorkbench } from '../../../helpers/workbenc
 
 const ws = tempWorkspace();
 let wb: RunningWorkbench;
-before(async () => {
+beforeAll(async () => {
   wb = await startWorkbench(testConfig(ws));
 });
-after(() => wb.close());
+afterAll(() => wb.close());
 
 test('the data root is listed with each layout; summaries come from the real data; unknown and outside names are refused', async () => {
   const list = await wb.get('/api/datasets');

@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -7,10 +7,10 @@ import { startWorkbench, type RunningWorkbench } from '../../../helpers/workbenc
 
 const ws = tempWorkspace();
 let wb: RunningWorkbench;
-before(async () => {
+beforeAll(async () => {
   wb = await startWorkbench(testConfig(ws));
 });
-after(() => wb.close());
+afterAll(() => wb.close());
 
 const mobilefacenetCard = (id: string) => {
   const { file: _f, sha256: _s, reference: _r, ...card } = JSON.parse(fs.readFileSync(path.resolve('models/cards/mobilefacenet.json'), 'utf8'));

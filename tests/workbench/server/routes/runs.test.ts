@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -23,14 +23,14 @@ const evalId = 'mini-eval';
 const idId = 'mini-identify';
 let wb: RunningWorkbench;
 
-before(async () => {
+beforeAll(async () => {
   const e = await runCli(['eval', '--dataset', 'lfw-mini', '--models', 'mobilefacenet', '--bootstrap', '0', '--out', path.join(ws, 'runs', evalId), ...roots]);
   assert.equal(e.code, 0, e.stderr);
   const i = await runCli(['identify', '--dataset', 'lfw-mini', '--models', 'mobilefacenet', '--modes', 'raw,mean', '--bootstrap', '0', '--fpir', '0.1', '--out', path.join(ws, 'runs', idId), ...roots]);
   assert.equal(i.code, 0, i.stderr);
   wb = await startWorkbench(testConfig(ws));
 });
-after(() => wb.close());
+afterAll(() => wb.close());
 
 // The run's scores, counted here independently of the metrics code.
 function scoresCsv(): Array<{ same: boolean; s: number; a: string; b: string }> {

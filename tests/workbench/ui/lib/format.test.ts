@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { finiteNumbers, scoreRange } from '../../../../workbench/ui/lib/format.js';
 import { formatRoute, parseRoute } from '../../../../workbench/ui/lib/route.js';

@@ -1,0 +1,31 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * One suite, tests mirroring the source tree. Files run one at a time in child processes: several load models,
+ * native add-ons (onnxruntime, sharp, better-sqlite3, faiss) and images, and the machine has two cores.
+ * Long tests (LFW embedded once per machine, 13,233 images a model) set no timing expectations of their own;
+ * speed is measured by bench/, never by a test's clock.
+ */
+const SLOW = [
+  'tests/cli/**',
+  'tests/workbench/**',
+  'tests/engine/api.test.ts',
+  'tests/engine/replay.test.ts',
+  'tests/pipeline/embed-dataset.test.ts',
+  'tests/notebooks-ts/**',
+];
+
+export default defineConfig({
+  test: {
+    pool: 'forks',
+    fileParallelism: false,
+    testTimeout: 60 * 60_000,
+    hookTimeout: 60 * 60_000,
+    teardownTimeout: 60_000,
+    reporters: ['default'],
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['tests/**/*.test.ts'], exclude: SLOW } },
+      { extends: true, test: { name: 'slow', include: SLOW.map((g) => (g.endsWith('.ts') ? g : `${g}/*.test.ts`)) } },
+    ],
+  },
+});
