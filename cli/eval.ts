@@ -1,17 +1,15 @@
-import path from 'node:path';
 import type { Command } from 'commander';
-import { workspacePaths } from '../core/config.js';
 import { FrwError } from '../core/errors.js';
 import { openDataset } from '../datasets/resolve.js';
 import { DEFAULT_FMR_TARGETS, DEFAULT_RULES } from '../experiments/evaluate.js';
 import type { ScoreView } from '../experiments/distributions.js';
 import { defaultProtocol, PROTOCOLS, type ProtocolName } from '../experiments/protocols.js';
-import { prepareRunFolder, runEvaluation, spillScores, writeRunFolder } from '../runs/eval-folder.js';
-import { evalReportHtml, summaryRows } from '../reports/eval-report.js';
+import { summaryRows } from '../reports/eval-report.js';
+import { evaluateToFolder } from '../usecases/evaluate.js';
 import { action, configOf } from './context.js';
 import { addDatasetOptions, datasetOptionsOf, type DatasetFlags } from './dataset.js';
 import { addPipelineOptions, pipelineSpecs, type PipelineFlags } from './pipeline-options.js';
-import { embeddingRunDeps } from './progress.js';
+import { progressHooks } from './progress.js';
 
 interface EvalFlags extends PipelineFlags, DatasetFlags {
   dataset: string;
@@ -69,14 +67,15 @@ export function registerEval(program: Command): void {
         if (!(fm > 0 && fnm > 0 && prior > 0 && prior < 1)) throw new FrwError('BAD_INPUT', `--cost needs three numbers: cost of a false match, cost of a false non-match (both > 0), prior of a genuine attempt in (0, 1); got "${flags.cost}"`);
         rules.push({ kind: 'min-cost', costFalseMatch: fm, costFalseNonMatch: fnm, priorGenuine: prior });
       }
-      const out = path.resolve(flags.out ?? path.join(workspacePaths(cfg).runs, `${manifest.name}-${protocol}-${new Date().toISOString().replace(/[:.]/g, '-')}`));
-      prepareRunFolder(out);
-      const result = await runEvaluation(
-        manifest,
-        { protocol, pipelines, seed, impostorSample: int(flags.impostorSample, '--impostor-sample', 1), evaluation: { fmrTargets, rules, seed, bootstrap: int(flags.bootstrap, '--bootstrap', 0)!, level: 0.95, view: flags.distance as ScoreView }, fusion: fusion ? { weights: fusionWeights } : undefined },
-        { ...embeddingRunDeps(cfg), spill: (model, scores) => spillScores(out, model, scores) },
+      const { out, result } = await evaluateToFolder(
+        cfg,
+        {
+          manifest,
+          spec: { protocol, pipelines, seed, impostorSample: int(flags.impostorSample, '--impostor-sample', 1), evaluation: { fmrTargets, rules, seed, bootstrap: int(flags.bootstrap, '--bootstrap', 0)!, level: 0.95, view: flags.distance as ScoreView }, fusion: fusion ? { weights: fusionWeights } : undefined },
+          out: flags.out,
+        },
+        progressHooks(),
       );
-      writeRunFolder(out, result, manifest, { 'report.html': evalReportHtml(result) });
       if (flags.json) {
         process.stdout.write(JSON.stringify({ out, models: result.metrics }, null, 2) + '\n');
         return;

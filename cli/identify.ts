@@ -1,18 +1,14 @@
-import path from 'node:path';
 import type { Command } from 'commander';
-import { workspacePaths } from '../core/config.js';
 import { FrwError } from '../core/errors.js';
 import { openDataset } from '../datasets/resolve.js';
 import { DEFAULT_FPIR_TARGETS } from '../experiments/identification/evaluate.js';
-import { createIndexFactory, INDEX_KINDS } from '../search/indexes.js';
-import { runIdentification, writeIdentificationFolder } from '../runs/identification-folder.js';
+import { createIndexFactory, INDEX_KINDS, type IndexKind } from '../search/indexes.js';
 import { parseModes } from '../search/templates.js';
-import { prepareRunFolder } from '../runs/eval-folder.js';
-import { identifyReportHtml } from '../reports/identify-report.js';
+import { identifyToFolder } from '../usecases/identify.js';
 import { action, configOf } from './context.js';
 import { addDatasetOptions, datasetOptionsOf, type DatasetFlags } from './dataset.js';
 import { addPipelineOptions, pipelineSpecs, type PipelineFlags } from './pipeline-options.js';
-import { embeddingRunDeps } from './progress.js';
+import { progressHooks } from './progress.js';
 
 interface IdentifyFlags extends PipelineFlags, DatasetFlags {
   dataset: string;
@@ -56,20 +52,22 @@ export function registerIdentify(program: Command): void {
       if (!['unknown', 'enrol-only', 'drop'].includes(fewImages)) throw new FrwError('BAD_INPUT', `--few-images must be unknown, enrol-only or drop, got "${flags.fewImages}"`);
       const fpirTargets = flags.fpir.split(',').map((x) => num(x, '--fpir', (n) => n > 0 && n < 1));
       const seed = num(flags.seed, '--seed', (n) => Number.isInteger(n) && n >= 0);
-      const out = path.resolve(flags.out ?? path.join(workspacePaths(cfg).runs, `${manifest.name}-identify-${new Date().toISOString().replace(/[:.]/g, '-')}`));
-      prepareRunFolder(out);
-      const run = await runIdentification(
-        manifest,
+      const index = await createIndexFactory(flags.index);
+      const { out, run } = await identifyToFolder(
+        cfg,
         {
-          pipelines,
-          modes: parseModes(flags.modes),
-          split: { enrol: num(flags.enrol, '--enrol', (n) => Number.isInteger(n) && n >= 1), seed, unknownShare: flags.unknownShare === undefined ? undefined : num(flags.unknownShare, '--unknown-share', (n) => n >= 0 && n < 1), fewImages },
-          index: { kind: flags.index, make: await createIndexFactory(flags.index) },
-          options: { fpirTargets, seed, bootstrap: num(flags.bootstrap, '--bootstrap', (n) => Number.isInteger(n) && n >= 0), level: 0.95 },
+          manifest,
+          spec: {
+            pipelines,
+            modes: parseModes(flags.modes),
+            split: { enrol: num(flags.enrol, '--enrol', (n) => Number.isInteger(n) && n >= 1), seed, unknownShare: flags.unknownShare === undefined ? undefined : num(flags.unknownShare, '--unknown-share', (n) => n >= 0 && n < 1), fewImages },
+            index: { kind: flags.index as IndexKind, make: index },
+            options: { fpirTargets, seed, bootstrap: num(flags.bootstrap, '--bootstrap', (n) => Number.isInteger(n) && n >= 0), level: 0.95 },
+          },
+          out: flags.out,
         },
-        embeddingRunDeps(cfg),
+        progressHooks(),
       );
-      writeIdentificationFolder(out, run, manifest, { 'report.html': identifyReportHtml(run) });
       if (flags.json) {
         process.stdout.write(JSON.stringify({ out, ...run.record, results: run.results }, null, 2) + '\n');
         return;

@@ -1,5 +1,4 @@
-import { workspacePaths, type FrwConfig } from '../core/config.js';
-import type { EmbeddingRunDeps } from '../pipeline/embed-dataset.js';
+import type { RunHooks } from '../usecases/deps.js';
 
 /**
  * A progress line on stderr: a redrawn bar on a terminal, a plain line every few seconds otherwise (CI logs),
@@ -44,12 +43,9 @@ export function formatDuration(s: number): string {
 }
 
 /** Stage messages and one progress bar per model on stderr, for commands that embed before they evaluate. */
-export function embeddingRunDeps(cfg: FrwConfig): EmbeddingRunDeps {
+export function progressHooks(): RunHooks {
   const bars = new Map<string, ReturnType<typeof createProgress>>();
   return {
-    embeddingsRoot: workspacePaths(cfg).embeddings,
-    modelRoot: cfg.modelRoot,
-    workers: cfg.threads,
     onStage: (m) => process.stderr.write(`frw: ${m}\n`),
     onEmbedProgress: (model, p) => {
       if (!bars.has(model)) bars.set(model, createProgress(`embed ${model}`));

@@ -21,7 +21,7 @@ export function registerWorkbench(program: Command): void {
         if (!fs.existsSync(path.join(WORKBENCH_UI_DIR, 'app.js'))) throw new FrwError('NOT_FOUND', `the browser app is not built (${WORKBENCH_UI_DIR}); run npm run build`);
         const port = Number(flags.port);
         if (!Number.isInteger(port) || port < 0 || port > 65535) throw new FrwError('BAD_INPUT', `--port must be a port number, got ${flags.port}`);
-        const app = createWorkbenchApp({ cfg: configOf(self), jobs: new JobRunner(), staticDir: WORKBENCH_UI_DIR });
+        const app = createWorkbenchApp({ cfg: configOf(self), jobs: new JobRunner(configOf(self)), staticDir: WORKBENCH_UI_DIR });
         const server = app.listen(port, '127.0.0.1', () => process.stderr.write(`frw workbench: open http://127.0.0.1:${port}/ (Ctrl-C to stop)\n`));
         server.on('error', (e) => {
           process.stderr.write(`frw workbench: ${(e as Error).message}\n`);

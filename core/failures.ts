@@ -27,11 +27,12 @@ export function failureReasonOf(e: unknown): { reason: FailureReason; message: s
 }
 
 /**
- * The failure to acquire carried by an error (decode, no face, several faces: FrwError BAD_INPUT), or null for
- * anything else — a model or I/O fault, which callers rethrow rather than count.
+ * The failure to acquire carried by an error (made by acquisitionFailure: BAD_INPUT with one of FAILURE_REASONS),
+ * or null for anything else — a model, runtime or I/O fault, which callers rethrow rather than count or cache.
  */
 export function acquisitionFailureOf(e: unknown): { reason: FailureReason; message: string } | null {
-  return e instanceof FrwError && e.code === 'BAD_INPUT' ? failureReasonOf(e) : null;
+  const marked = e instanceof FrwError && e.code === 'BAD_INPUT' && (FAILURE_REASONS as readonly string[]).includes(e.details?.reason as string);
+  return marked ? failureReasonOf(e) : null;
 }
 
 export type FailureCounts = Record<FailureReason, number>;

@@ -6,6 +6,7 @@ import { FrwError } from '../core/errors.js';
 import { canonicalJson, sha256Hex } from '../core/hash.js';
 import { PROJECT_ROOT } from '../core/paths.js';
 import type { Interval } from '../experiments/metrics/index.js';
+import type { PipelineSettings } from '../pipeline/spec.js';
 import type { MatchMode } from '../search/templates.js';
 import type { DetectorCard, EmbedderCard } from '../models/card.js';
 import { modelDigest, resolveModelFile } from '../models/files.js';
@@ -29,7 +30,7 @@ export interface DeployConfig {
   model: EmbedderCard;
   detector: DetectorCard | null;
   /** Alignment, preprocessing, detector input and thresholds, face policy, decode settings, flip. */
-  pipeline: Record<string, unknown>;
+  pipeline: PipelineSettings;
   pipelineKey: string;
   metric: 'cosine';
   aggregation: MatchMode;

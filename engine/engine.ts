@@ -1,18 +1,11 @@
 import { FrwError } from '../core/errors.js';
 import { acquisitionFailure, acquisitionFailureOf, type FailureReason } from '../core/failures.js';
 import { sha256Hex } from '../core/hash.js';
-import type { DecodeOptions } from '../datasets/image.js';
-import { acquireFace } from '../models/acquire.js';
-import type { DetectorCard, EmbedderCard } from '../models/card.js';
 import type { Box } from '../models/detect/types.js';
-import { embedFaces } from '../models/embedder.js';
-import { loadModel, type LoadedModel } from '../models/load.js';
-import type { FacePolicy } from '../models/detect/policy.js';
-import { acquireSettings } from '../pipeline/embed-batch.js';
-import { EmbedService } from '../pipeline/embed-service.js';
-import { pipelineKey, type PipelineSpec } from '../pipeline/spec.js';
+import { scoreToL2Distance } from '../experiments/metrics/distance.js';
+import { openImageEmbedder, type ImageEmbedder } from '../pipeline/image-embedder.js';
+import { specFromSettings, type PipelineSpec } from '../pipeline/spec.js';
 import { faissIndex } from '../search/faiss.js';
-import { scoreToL2Distance } from '../experiments/metrics/index.js';
 import { exactIndex, rankIdentities, rowsNeeded, type VectorIndex } from '../search/vector-index.js';
 import { aggregate, qualityWeight, type Gallery } from '../search/templates.js';
 import { verifyConfigFiles, type DeployConfig } from './deploy-config.js';
@@ -49,18 +42,7 @@ export interface EnrolResult {
 
 /** The pipeline a config pins, rebuilt from the config alone (checked against its recorded key). */
 export function specFromConfig(config: DeployConfig): PipelineSpec {
-  const p = config.pipeline as { detector: { input: { size: [number, number] } } | null; policy: string; decode: DecodeOptions; flip: boolean };
-  const spec: PipelineSpec = {
-    embedder: config.model as EmbedderCard,
-    detector: config.detector as DetectorCard | null,
-    detSize: p.detector?.input.size,
-    policy: (p.policy === 'pre-aligned' ? 'central-largest' : p.policy) as FacePolicy,
-    decode: p.decode,
-    flip: p.flip,
-  };
-  const key = pipelineKey(spec);
-  if (key !== config.pipelineKey) throw new FrwError('INTEGRITY', `the config's pipeline settings give key ${key}, but it records ${config.pipelineKey}`);
-  return spec;
+  return specFromSettings(config.pipeline, config.model, config.detector, config.pipelineKey);
 }
 
 /**
@@ -73,11 +55,8 @@ export class Engine {
   private constructor(
     private current: DeployConfig,
     readonly store: GalleryStore,
-    private readonly spec: PipelineSpec,
-    private readonly embedder: LoadedModel<EmbedderCard>,
-    private readonly detector: LoadedModel<DetectorCard> | null,
+    private readonly embedder: ImageEmbedder,
     private readonly modelRoot: string,
-    private readonly service: EmbedService | null,
   ) {}
 
   get config(): DeployConfig {
@@ -99,25 +78,22 @@ export class Engine {
   }
 
   static async open(opts: EngineOptions): Promise<Engine> {
+    // Hashes the model files once; loading them (here or in each worker) reuses these digests.
     await verifyConfigFiles(opts.config, opts.modelRoot);
     const spec = specFromConfig(opts.config);
-    const embedder = await loadModel(spec.embedder, { modelRoot: opts.modelRoot, threads: 1 });
-    const detector = spec.detector ? await loadModel(spec.detector, { modelRoot: opts.modelRoot, threads: 1 }) : null;
-    const service = opts.workers ? await EmbedService.start(opts.workers, { spec, modelRoot: opts.modelRoot }) : null;
+    const embedder = await openImageEmbedder(spec, opts.modelRoot, opts.workers ?? 0);
     const store = GalleryStore.open(opts.galleryFile, opts.config.pipelineKey);
-    return new Engine(opts.config, store, spec, embedder, detector, opts.modelRoot, service);
+    return new Engine(opts.config, store, embedder, opts.modelRoot);
   }
 
-  /** One photo → the face its policy chooses, embedded: on a worker when the engine has them, else here. */
+  /**
+   * One photo → the face its policy chooses, embedded. A failure to acquire throws acquisitionFailure (callers count
+   * it); a runtime fault throws as it is (the request fails; nothing is stored).
+   */
   private async embed(image: Uint8Array): Promise<{ vector: Float32Array; box: Box | null; quality: unknown }> {
-    if (this.service) {
-      const e = await this.service.embed(image, sha256Hex(image));
-      if (e.status === 'failed') throw acquisitionFailure(e.reason, e.message);
-      return { vector: e.vector, box: e.face.box, quality: e.face.quality };
-    }
-    const face = await acquireFace(image, this.detector, acquireSettings(this.spec));
-    const [vector] = await embedFaces(this.embedder, [face.aligned], { flip: this.spec.flip });
-    return { vector, box: face.detection?.box ?? null, quality: face.quality };
+    const e = await this.embedder.embed(image, sha256Hex(image));
+    if (e.status === 'failed') throw acquisitionFailure(e.reason, e.message);
+    return { vector: e.vector, box: e.face.box, quality: e.face.quality };
   }
 
   /**
@@ -249,9 +225,7 @@ export class Engine {
   }
 
   async close(): Promise<void> {
-    await this.service?.close();
+    await this.embedder.close();
     this.store.close();
-    await this.embedder.session.dispose();
-    await this.detector?.session.dispose();
   }
 }

@@ -42,7 +42,35 @@ export function modelFiles(abs: string, format: ModelCard['format']): string[] {
   return [abs, ...(json.weightsManifest ?? []).flatMap((g) => g.paths.map((p) => path.join(dir, p)))];
 }
 
+/**
+ * Digests already computed in this process (or handed to a worker thread by its parent), by file and stamp: a model
+ * is hashed once however many times it is checked and loaded (a config check, the in-thread sessions, each
+ * worker). A file whose size, mtime or inode changed is hashed again, so a replaced file is still caught.
+ */
+export interface DigestMemo {
+  [files: string]: { stamps: string; sha256: string };
+}
+const memo: DigestMemo = {};
+
+const stampsOf = (files: readonly string[]) =>
+  files.map((f) => {
+    const st = fs.statSync(f);
+    return `${st.size}:${st.mtimeMs}:${st.ino}`;
+  }).join('|');
+
+/** The digests this process knows, for a worker thread's start-up (rememberDigests there). */
+export const knownDigests = (): DigestMemo => ({ ...memo });
+export const rememberDigests = (known: DigestMemo | undefined): void => void Object.assign(memo, known ?? {});
+
 /** sha256 identifying a model's exact weights (see ModelCard.sha256). */
-export function modelDigest(abs: string, format: ModelCard['format']): Promise<string> {
-  return sha256Files(modelFiles(abs, format));
+export async function modelDigest(abs: string, format: ModelCard['format']): Promise<string> {
+  const files = modelFiles(abs, format);
+  const key = files.join('\0');
+  const stamps = stampsOf(files);
+  const hit = memo[key];
+  if (hit && hit.stamps === stamps) return hit.sha256;
+  const sha256 = await sha256Files(files);
+  // Stamped before hashing: a file changed while it was read gets a new stamp and is hashed again next time.
+  memo[key] = { stamps, sha256 };
+  return sha256;
 }

@@ -31,3 +31,11 @@ export async function loadModel<C extends ModelCard>(card: C, opts: LoadOptions)
   const session = card.format === 'onnx' ? await createOnnxSession(file, { threads: opts.threads }) : await createTfjsSession(file, { threads: opts.threads });
   return { card, file, sha256, session };
 }
+
+/**
+ * Hash the cards' files here once, before worker threads start: each worker is then handed the digests
+ * (knownDigests) instead of hashing the same files again.
+ */
+export async function digestModelFiles(cards: ReadonlyArray<ModelCard | null>, modelRoot: string): Promise<void> {
+  for (const card of cards) if (card) await modelDigest(resolveModelFile(card, modelRoot), card.format);
+}

@@ -1,4 +1,4 @@
-import { failureReasonOf } from '../core/failures.js';
+import { acquisitionFailureOf } from '../core/failures.js';
 import { acquireFace, type AcquireSettings, type AcquiredFace } from '../models/acquire.js';
 import type { DetectorCard, EmbedderCard } from '../models/card.js';
 import { embedFaces } from '../models/embedder.js';
@@ -21,8 +21,10 @@ export const acquireSettings = (spec: PipelineSpec): AcquireSettings => ({
 
 /**
  * Images → cache entries, in job order: each image is acquired (decode, detect, align) and the faces are embedded
- * together in the model's batches. A failure to acquire becomes a `failed` entry with its reason; a model error
- * throws, since it would fail every image the same way.
+ * together in the model's batches. The one failure rule of the project: an image that cannot give a face
+ * (undecodable, no face, refused by policy) becomes a `failed` entry with its reason, a property of the image that
+ * is counted and cached; an inference or runtime fault (a detector or embedder error, a worker crash) throws, fails
+ * the request or the run, and is never cached, since it says nothing about the image.
  */
 export async function embedImages(
   jobs: readonly ImageJob[],
@@ -36,8 +38,9 @@ export async function embedImages(
     try {
       acquired.push(await acquireFace(job.image, detector, settings));
     } catch (e) {
-      const { reason, message } = failureReasonOf(e);
-      acquired.push({ status: 'failed', sha256: job.sha256, reason, message });
+      const failure = acquisitionFailureOf(e);
+      if (!failure) throw e;
+      acquired.push({ status: 'failed', sha256: job.sha256, ...failure });
     }
   }
   const faces = acquired.filter((a): a is AcquiredFace => 'aligned' in a);

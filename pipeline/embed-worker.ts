@@ -6,6 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { errorMessage, FrwError } from '../core/errors.js';
 import type { DetectorCard, EmbedderCard } from '../models/card.js';
+import { rememberDigests, type DigestMemo } from '../models/files.js';
 import { loadModel } from '../models/load.js';
 import { embedImages, type ImageJob } from './embed-batch.js';
 import type { PipelineSpec } from './spec.js';
@@ -13,6 +14,8 @@ import type { PipelineSpec } from './spec.js';
 export interface WorkerInit {
   spec: PipelineSpec;
   modelRoot: string;
+  /** Model digests the parent already computed (knownDigests): the worker does not hash the files again. */
+  digests?: DigestMemo;
 }
 
 export type WorkerRequest = { id: number; jobs: ImageJob[] };
@@ -27,6 +30,7 @@ const post = (m: WorkerReply) => port.postMessage(m);
 const fail = (id: number | null, e: unknown) => post({ type: 'error', id, code: e instanceof FrwError ? e.code : 'INTERNAL', message: errorMessage(e) });
 
 try {
+  rememberDigests(init.digests);
   const opts = { modelRoot: init.modelRoot, threads: 1 };
   const embedder = await loadModel<EmbedderCard>(init.spec.embedder, opts);
   const detector = init.spec.detector ? await loadModel<DetectorCard>(init.spec.detector, opts) : null;

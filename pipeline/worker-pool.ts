@@ -1,24 +1,18 @@
 import { Worker } from 'node:worker_threads';
 import { FrwError, type ErrorCode } from '../core/errors.js';
+import { moduleUrl, startThread } from '../core/spawn.js';
+import { knownDigests } from '../models/files.js';
+import { digestModelFiles } from '../models/load.js';
 import type { ImageJob } from './embed-batch.js';
 import type { CacheEntry } from './embedding-cache.js';
 import type { WorkerInit, WorkerReply } from './embed-worker.js';
 
-// Run from source under tsx (tests, dev) or compiled in dist/: the worker file has the same extension as this one.
-const FROM_SOURCE = import.meta.url.endsWith('.ts');
-const WORKER_URL = new URL(`./embed-worker${FROM_SOURCE ? '.ts' : '.js'}`, import.meta.url);
-
-/** tsx does not register its loader in worker threads, so from source the worker first registers it itself. */
-function spawnWorker(init: WorkerInit): Worker {
-  if (!FROM_SOURCE) return new Worker(WORKER_URL, { workerData: init });
-  const api = import.meta.resolve('tsx/esm/api');
-  const boot = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(WORKER_URL.href)}); });`;
-  return new Worker(boot, { eval: true, workerData: init });
-}
+const WORKER_URL = moduleUrl('embed-worker', import.meta.url);
 
 /** A worker whose models have loaded and passed their checks (a worker that fails to start is terminated). */
-export function startWorker(init: WorkerInit): Promise<Worker> {
-  const worker = spawnWorker(init);
+export async function startWorker(init: WorkerInit): Promise<Worker> {
+  await digestModelFiles([init.spec.embedder, init.spec.detector], init.modelRoot);
+  const worker = startThread(WORKER_URL, { ...init, digests: { ...knownDigests(), ...init.digests } });
   return new Promise<Worker>((resolve, reject) => {
     worker.once('message', (m: WorkerReply) => (m.type === 'ready' ? resolve(worker) : (void worker.terminate(), reject(replyError(m)))));
     worker.once('error', (e) => (void worker.terminate(), reject(e)));

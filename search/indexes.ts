@@ -1,13 +1,16 @@
-import { FrwError } from '../core/errors.js';
-import type { IndexFactory } from '../experiments/identification/evaluate.js';
+import { oneOf } from '../core/choice.js';
 import { faissIndex } from './faiss.js';
-import { exactIndex } from './vector-index.js';
+import { exactIndex, type VectorIndex } from './vector-index.js';
 
 /** Search indexes by name: the exact TypeScript reference, and FAISS (flat = exact, ivf and hnsw approximate). */
 export const INDEX_KINDS = ['exact', 'flat', 'ivf', 'hnsw'] as const;
+export type IndexKind = (typeof INDEX_KINDS)[number];
+
+/** Builds the index a gallery is searched with (gallery rows, row-major unit vectors). */
+export type IndexFactory = (vectors: Float32Array, dim: number) => VectorIndex | Promise<VectorIndex>;
 
 export async function createIndexFactory(kind: string): Promise<IndexFactory> {
-  if (kind === 'exact') return (vectors, dim) => exactIndex(vectors, dim);
-  if (kind === 'flat' || kind === 'ivf' || kind === 'hnsw') return (vectors, dim) => faissIndex(kind, vectors, dim);
-  throw new FrwError('BAD_INPUT', `unknown index "${kind}"; use ${INDEX_KINDS.join(', ')}`);
+  const k = oneOf(INDEX_KINDS, kind, 'the search index');
+  if (k === 'exact') return (vectors, dim) => exactIndex(vectors, dim);
+  return (vectors, dim) => faissIndex(k, vectors, dim);
 }

@@ -1,10 +1,9 @@
-import fs from 'node:fs';
 import path from 'node:path';
+import { oneOf } from '../core/choice.js';
 import { FrwError } from '../core/errors.js';
 import { TOOL_VERSION } from '../core/version.js';
-import type { ModeResult } from '../experiments/identification/evaluate.js';
 import { MATCH_MODES, type MatchMode } from '../search/templates.js';
-import type { ModelMetrics } from '../experiments/evaluate.js';
+import { readRunFolder } from '../runs/read.js';
 import { chooseThreshold, clopperPearson, viewsOf, type ThresholdRule } from '../experiments/metrics/index.js';
 import { readRunScores } from '../runs/scores.js';
 import { getDetectorCard, getEmbedderCard } from '../models/registry.js';
@@ -59,23 +58,14 @@ export interface ExportRequest {
   userModelsDir: string;
 }
 
-interface RunModel {
-  id: string;
-  sha256: string;
-  pipelineKey: string;
-  detector: string;
-  settings: Record<string, unknown> & { detector?: { sha256: string } | null };
-}
-
 /** Build a deployment config from a run folder (frw eval or frw identify), pinned to the run's exact pipeline. */
 export function buildDeployConfig(req: ExportRequest): Omit<DeployConfig, 'createdAt' | 'contentHash'> {
-  if (!MATCH_MODES.includes(req.mode)) throw new FrwError('BAD_INPUT', `--mode must be one of ${MATCH_MODES.join(', ')}`);
-  const read = (name: string) => JSON.parse(fs.readFileSync(path.join(req.runDir, name), 'utf8'));
-  const isIdentify = fs.existsSync(path.join(req.runDir, 'identification.json'));
-  if (!isIdentify && !fs.existsSync(path.join(req.runDir, 'run.json'))) throw new FrwError('NOT_FOUND', `${req.runDir} is not a run folder (no run.json or identification.json)`);
-  const record = isIdentify ? read('identification.json') : read('run.json');
-  const runModel = (record.models as RunModel[]).find((m) => m.id === req.model);
-  if (!runModel) throw new FrwError('NOT_FOUND', `model "${req.model}" is not in this run; it has ${(record.models as RunModel[]).map((m) => m.id).join(', ')}`);
+  const mode = oneOf(MATCH_MODES, req.mode, '--mode');
+  const run = readRunFolder(req.runDir);
+  const isIdentify = run.kind === 'identify';
+  const record = run.record;
+  const runModel = record.models.find((m) => m.id === req.model);
+  if (!runModel) throw new FrwError('NOT_FOUND', `model "${req.model}" is not in this run; it has ${record.models.map((m) => m.id).join(', ')}`);
   if (!runModel.settings) throw new FrwError('BAD_INPUT', `${req.runDir} was written by an earlier frw that did not record pipeline settings; rerun it to export a config`);
   const card = getEmbedderCard(req.model, req.userModelsDir);
   if (card.sha256 !== runModel.sha256) throw new FrwError('INTEGRITY', `the card of ${req.model} now pins sha256 ${card.sha256}, but the run measured ${runModel.sha256}; rerun the evaluation`);
@@ -86,7 +76,7 @@ export function buildDeployConfig(req: ExportRequest): Omit<DeployConfig, 'creat
   let expected: ExpectedRates;
   if (isIdentify) {
     if (req.rule.kind !== 'fpir') throw new FrwError('BAD_INPUT', 'an identification run exports an fpir=<target> rule');
-    const result = (record.results as ModeResult[]).find((r) => r.model === req.model && r.mode === req.mode);
+    const result = run.record.results.find((r) => r.model === req.model && r.mode === mode);
     if (!result) throw new FrwError('NOT_FOUND', `no ${req.model} / ${req.mode} result in this run`);
     const p = result.fnirAtFpir.find((x) => x.targetFpir === req.rule.target);
     if (!p) throw new FrwError('NOT_FOUND', `the run has no FPIR target ${req.rule.target}; it has ${result.fnirAtFpir.map((x) => x.targetFpir).join(', ')}`);
@@ -95,7 +85,8 @@ export function buildDeployConfig(req: ExportRequest): Omit<DeployConfig, 'creat
     expected = { kind: 'identification', fpir: p.fpirInterval, fnir: p.fnirInterval, gallery: { identities: result.gallery.identities, vectors: result.gallery.vectors }, probes: { mated: result.probes.mated, nonMated: result.probes.nonMated } };
   } else {
     if (req.rule.kind === 'fpir') throw new FrwError('BAD_INPUT', 'a verification run exports fmr=<target>, eer, best-accuracy, youden or fixed=<similarity>');
-    const m: ModelMetrics = read('metrics.json').models[req.model];
+    const m = run.metrics?.models[req.model];
+    if (!m) throw new FrwError('NOT_FOUND', `${req.runDir} has no metrics for ${req.model}`);
     const chosen = req.rule.kind === 'fixed' ? undefined : m.thresholds.find((t) => t.rule.kind === req.rule.kind && (req.rule.kind !== 'fmr' || (t.rule as { target: number }).target === req.rule.target));
     if (req.rule.kind === 'fixed') {
       // Rates at a hand-set threshold come from the run's own scores, exactly as the workbench showed them.
@@ -125,9 +116,9 @@ export function buildDeployConfig(req: ExportRequest): Omit<DeployConfig, 'creat
     pipeline: runModel.settings,
     pipelineKey: runModel.pipelineKey,
     metric: 'cosine',
-    aggregation: req.mode,
+    aggregation: mode,
     // Verification runs score pairs by dot product in float64, like the exact index; identify runs record theirs.
-    search: isIdentify && record.index === 'flat' ? 'flat' : 'exact',
+    search: run.kind === 'identify' && run.record.index === 'flat' ? 'flat' : 'exact',
     threshold: { similarity: views.similarity, cosineDistance: views.cosineDistance, l2Distance: views.l2Distance },
     rule: req.rule,
     expected,

@@ -2,7 +2,8 @@ import type { DatasetManifest } from '../../datasets/manifest.js';
 import type { EmbeddingTable } from '../../pipeline/embedding-table.js';
 import { bootstrapOpenSet, cmc, fnirAtFpir, openSetCurve, rank1Accuracy, sortOpenSet, thresholdForFpir } from '../metrics/index.js';
 import type { FnirAtFpirPoint, OpenSetBootstrapInterval, OpenSetProbes, Rank1Accuracy } from '../metrics/index.js';
-import { rankIdentities, rowsNeeded, type VectorIndex } from '../../search/vector-index.js';
+import type { IndexFactory } from '../../search/indexes.js';
+import { rankIdentities, rowsNeeded } from '../../search/vector-index.js';
 import type { IdentificationSplit } from './split.js';
 import { buildGallery, type MatchMode } from '../../search/templates.js';
 import { decide } from './policies.js';
@@ -46,7 +47,6 @@ export interface ProbeOutcome {
   mateRank: number;
 }
 
-export type IndexFactory = (vectors: Float32Array, dim: number) => VectorIndex | Promise<VectorIndex>;
 
 export async function evaluateMode(manifest: DatasetManifest, split: IdentificationSplit, table: EmbeddingTable, model: string, mode: MatchMode, makeIndex: IndexFactory, opts: IdentificationOptions): Promise<{ result: ModeResult; outcomes: ProbeOutcome[]; curve: ReturnType<typeof openSetCurve> }> {
   const gallery = buildGallery(split, table, mode);

@@ -7,6 +7,10 @@ import { mulberry32 } from '../metrics/random.js';
  * and matching mode of a run, saved with it. No image used for enrolment is ever a probe, not even as a
  * byte-identical copy under another path.
  */
+/** What to do with identities that have no more than k images: see SplitOptions.fewImages. */
+export const FEW_IMAGES_RULES = ['unknown', 'enrol-only', 'drop'] as const;
+export type FewImagesRule = (typeof FEW_IMAGES_RULES)[number];
+
 export interface SplitOptions {
   /** Enrolment images per identity (k). */
   enrol: number;
@@ -18,7 +22,7 @@ export interface SplitOptions {
    * are non-mated probes; LFW's 4,069 single-image people), 'enrol-only' enrols them without probes (a bigger
    * gallery), 'drop' leaves them out.
    */
-  fewImages: 'unknown' | 'enrol-only' | 'drop';
+  fewImages: FewImagesRule;
 }
 
 export interface GalleryIdentity {

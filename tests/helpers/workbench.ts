@@ -16,13 +16,17 @@ export interface RunningWorkbench {
 
 /** The workbench server on a free port of 127.0.0.1, as `frw workbench` serves it (API only unless staticDir). */
 export async function startWorkbench(cfg: FrwConfig, extra: Partial<WorkbenchDeps> = {}): Promise<RunningWorkbench> {
-  const server: Server = createWorkbenchApp({ cfg, jobs: new JobRunner(), ...extra }).listen(0, '127.0.0.1');
+  const jobs = extra.jobs ?? new JobRunner(cfg);
+  const server: Server = createWorkbenchApp({ cfg, jobs, ...extra }).listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const parse = async (r: Response) => (r.headers.get('content-type')?.includes('json') ? r.json() : r.text());
   return {
     base,
-    close: () => new Promise((r) => server.close(() => r())),
+    close: async () => {
+      await jobs.close();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
     get: async (route) => {
       const r = await fetch(base + route);
       return { status: r.status, body: await parse(r), headers: r.headers };

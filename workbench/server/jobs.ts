@@ -1,64 +1,91 @@
+import type { ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { FrwError, errorMessage } from '../../core/errors.js';
+import fs from 'node:fs';
+import type { FrwConfig } from '../../core/config.js';
+import { FrwError } from '../../core/errors.js';
+import { moduleUrl, startProcess } from '../../core/spawn.js';
+import type { JobMessage, JobRequest } from './job-protocol.js';
 
 /**
- * Long-running work (evaluations) started from the browser: one job at a time per kind of machine budget, progress
- * as events a server-sent-events stream replays from the start, cancellation through an AbortSignal.
+ * Long-running work (evaluations, identification) started from the browser. Each job runs in its own process
+ * (job-process.ts), so the HTTP thread stays free: progress, the job list and Cancel answer while a job computes.
+ * One job at a time (the machine's cores are the budget). Events are kept, so a server-sent-events stream replays
+ * a job from its start. Cancel asks the job to stop at its next check and kills its process if it has not ended
+ * within CANCEL_GRACE_MS (a job inside one long computation never checks); what it embedded stays cached.
  */
 export type JobStatus = 'running' | 'done' | 'failed' | 'cancelled';
 
 export interface JobEvent {
   seq: number;
   type: 'stage' | 'progress' | 'done' | 'failed' | 'cancelled';
+  /** Seconds since the job started. */
+  elapsedSeconds: number;
   data: Record<string, unknown>;
 }
 
 export interface Job {
   id: string;
-  kind: string;
+  kind: JobRequest['kind'];
   status: JobStatus;
   startedAt: string;
+  endedAt: string | null;
+  /** Seconds since the start, or the job's duration once it ended. */
+  elapsedSeconds: number;
+  /** The latest stage message ("embedding lfw with fr-feature", …). */
+  stage: string | null;
   params: Record<string, unknown>;
   events: JobEvent[];
   result: Record<string, unknown> | null;
 }
 
-export type JobWork = (ctx: { signal: AbortSignal; emit: (type: 'stage' | 'progress', data: Record<string, unknown>) => void }) => Promise<Record<string, unknown>>;
+const JOB_URL = moduleUrl('job-process', import.meta.url);
+export const CANCEL_GRACE_MS = 3000;
+
+interface Running extends Omit<Job, 'elapsedSeconds'> {
+  started: number;
+  ended: number | null;
+  child: ChildProcess | null;
+  cancelRequested: boolean;
+}
 
 export class JobRunner {
-  private readonly jobs = new Map<string, Job & { controller: AbortController }>();
+  private readonly jobs = new Map<string, Running>();
   private readonly bus = new EventEmitter();
 
-  start(kind: string, params: Record<string, unknown>, work: JobWork): Job {
+  constructor(private readonly cfg: FrwConfig) {}
+
+  /** Start a job in a new process; CONFLICT while another runs, or when its run folder already exists. */
+  start(request: JobRequest, params: Record<string, unknown>): Job {
     if ([...this.jobs.values()].some((j) => j.status === 'running')) {
       throw new FrwError('CONFLICT', 'a job is already running on this machine; wait for it or cancel it');
     }
-    const job = { id: crypto.randomUUID(), kind, status: 'running' as JobStatus, startedAt: new Date().toISOString(), params, events: [] as JobEvent[], result: null as Record<string, unknown> | null, controller: new AbortController() };
+    if (fs.existsSync(request.out)) throw new FrwError('CONFLICT', `${request.out} already exists`);
+    const job: Running = { id: crypto.randomUUID(), kind: request.kind, status: 'running', startedAt: new Date().toISOString(), endedAt: null, stage: null, params, events: [], result: null, started: Date.now(), ended: null, child: null, cancelRequested: false };
     this.jobs.set(job.id, job);
-    const push = (type: JobEvent['type'], data: Record<string, unknown>) => {
-      const e = { seq: job.events.length, type, data };
-      job.events.push(e);
-      this.bus.emit(job.id, e);
-    };
-    work({ signal: job.controller.signal, emit: push })
-      .then((result) => {
-        job.result = result;
-        job.status = 'done';
-        push('done', result);
-      })
-      .catch((e) => {
-        const cancelled = job.controller.signal.aborted;
-        job.status = cancelled ? 'cancelled' : 'failed';
-        push(cancelled ? 'cancelled' : 'failed', { message: errorMessage(e), code: (e as FrwError).code ?? 'INTERNAL' });
-      });
+    const child = startProcess(JOB_URL);
+    job.child = child;
+    child.on('message', (m: JobMessage) => {
+      if (m.type === 'ready') child.send({ type: 'start', cfg: this.cfg, request });
+      else if (m.type === 'stage') {
+        job.stage = m.message;
+        this.push(job, 'stage', { message: m.message });
+      } else if (m.type === 'progress') this.push(job, 'progress', { ...m.data });
+      else if (m.type === 'done') this.end(job, 'done', m.result, request);
+      else if (job.cancelRequested || m.code === 'CANCELLED') this.end(job, 'cancelled', { message: m.message, code: 'CANCELLED' }, request);
+      else this.end(job, 'failed', { message: m.message, code: m.code }, request);
+    });
+    child.on('error', (e) => this.end(job, 'failed', { message: `the job process failed: ${e.message}`, code: 'INTERNAL' }, request));
+    child.on('exit', (code, signal) => {
+      job.child = null;
+      if (job.cancelRequested) this.end(job, 'cancelled', { message: 'cancelled; the embeddings computed so far stay cached', code: 'CANCELLED' }, request);
+      else this.end(job, 'failed', { message: `the job process exited (${signal ?? `code ${code}`}) before it finished`, code: 'INTERNAL' }, request);
+    });
     return this.view(job);
   }
 
   get(id: string): Job {
-    const j = this.jobs.get(id);
-    if (!j) throw new FrwError('NOT_FOUND', `no job ${id}`);
-    return this.view(j);
+    return this.view(this.find(id));
   }
 
   list(): Job[] {
@@ -66,24 +93,58 @@ export class JobRunner {
   }
 
   cancel(id: string): Job {
-    const j = this.jobs.get(id);
-    if (!j) throw new FrwError('NOT_FOUND', `no job ${id}`);
-    if (j.status === 'running') j.controller.abort();
+    const j = this.find(id);
+    if (j.status === 'running' && !j.cancelRequested) {
+      j.cancelRequested = true;
+      const child = j.child;
+      if (child?.connected) child.send({ type: 'cancel' });
+      setTimeout(() => child?.exitCode === null && child.signalCode === null && child.kill('SIGKILL'), CANCEL_GRACE_MS).unref();
+    }
     return this.view(j);
   }
 
   /** Every event so far, then each new one, until the job ends; returns an unsubscribe function. */
   subscribe(id: string, onEvent: (e: JobEvent) => void): () => void {
-    const j = this.jobs.get(id);
-    if (!j) throw new FrwError('NOT_FOUND', `no job ${id}`);
+    const j = this.find(id);
     for (const e of j.events) onEvent(e);
     if (j.status !== 'running') return () => undefined;
     this.bus.on(id, onEvent);
     return () => this.bus.off(id, onEvent);
   }
 
-  private view(j: Job & { controller?: AbortController }): Job {
-    const { controller: _c, ...rest } = j;
-    return { ...rest, events: [...rest.events] };
+  /** Cancel what runs and wait for its process to end (server shutdown, tests). */
+  async close(): Promise<void> {
+    const running = [...this.jobs.values()].filter((j) => j.child);
+    for (const j of running) this.cancel(j.id);
+    await Promise.all(running.map((j) => (j.child ? new Promise((r) => j.child!.once('exit', r)) : undefined)));
+  }
+
+  private find(id: string): Running {
+    const j = this.jobs.get(id);
+    if (!j) throw new FrwError('NOT_FOUND', `no job ${id}`);
+    return j;
+  }
+
+  private push(job: Running, type: JobEvent['type'], data: Record<string, unknown>): void {
+    const e: JobEvent = { seq: job.events.length, type, elapsedSeconds: (Date.now() - job.started) / 1000, data };
+    job.events.push(e);
+    this.bus.emit(job.id, e);
+  }
+
+  /** The first terminal outcome wins; a job that did not finish leaves no half-written run folder behind. */
+  private end(job: Running, status: Exclude<JobStatus, 'running'>, data: Record<string, unknown>, request: JobRequest): void {
+    if (job.status !== 'running') return;
+    job.status = status;
+    job.ended = Date.now();
+    job.endedAt = new Date(job.ended).toISOString();
+    if (status === 'done') job.result = data;
+    else fs.rmSync(request.out, { recursive: true, force: true });
+    this.push(job, status, data);
+    this.bus.removeAllListeners(job.id);
+  }
+
+  private view(j: Running): Job {
+    const { started, ended, child: _c, cancelRequested: _r, ...rest } = j;
+    return { ...rest, elapsedSeconds: ((ended ?? Date.now()) - started) / 1000, events: [...rest.events] };
   }
 }

@@ -4,6 +4,7 @@ import { workspacePaths, type FrwConfig } from '../../core/config.js';
 import { FrwError } from '../../core/errors.js';
 import { resolveInside } from '../../core/paths.js';
 import { cacheDirOf } from '../../pipeline/spec.js';
+import { readRunFolder, readRunJson, runKindOf, type RunFolder, type RunKind } from '../../runs/read.js';
 import { readRunScores, type RunScores } from '../../runs/scores.js';
 import type { WorkbenchDatasets } from './datasets-state.js';
 import { RunFaces, type FaceSettings, type FaceView } from './faces.js';
@@ -19,14 +20,6 @@ export interface RunListing {
   problem?: string;
 }
 
-/** The fields of run.json / identification.json the listing reads. */
-interface RunRecordLike {
-  createdAt?: string;
-  dataset?: { name?: string };
-  protocol?: string;
-  models?: Array<{ id: string; embed?: { computed: number; seconds: number; dataset: string } }>;
-}
-
 export interface EmbeddingSpeed {
   msPerImage: number;
   images: number;
@@ -34,15 +27,6 @@ export interface EmbeddingSpeed {
   runId: string;
 }
 
-/** A run file's JSON, null when absent; a file that is not JSON (edited by hand, a disk fault) is BAD_INPUT naming it. */
-function readJson(file: string) {
-  if (!fs.existsSync(file)) return null;
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new FrwError('BAD_INPUT', `${path.basename(path.dirname(file))}/${path.basename(file)} is not valid JSON: ${(e as Error).message}`);
-  }
-}
 const DOWNLOADABLE = /^[\w.-]+\.(json|csv)$/;
 /**
  * Scores kept in memory for the threshold explorer, by count of scores (8 bytes each once sorted): LFW 10-fold is
@@ -65,18 +49,19 @@ export class RunFolders {
   dir(id: string): string {
     if (!/^[\w.-]+$/.test(id) || id.startsWith('.')) throw new FrwError('OUTSIDE_ROOT', `run id ${JSON.stringify(id)} is not a run folder name`);
     const dir = resolveInside(this.root, id);
-    if (!fs.existsSync(path.join(dir, 'run.json')) && !fs.existsSync(path.join(dir, 'identification.json'))) throw new FrwError('NOT_FOUND', `no run "${id}"`);
+    if (!runKindOf(dir)) throw new FrwError('NOT_FOUND', `no run "${id}"`);
     return dir;
   }
 
   /** Every run folder with its record (run.json or identification.json); unreadable records carry the reason. */
-  private records(): Array<{ id: string; kind: 'eval' | 'identify'; rec: RunRecordLike | null; problem?: string }> {
-    const out: Array<{ id: string; kind: 'eval' | 'identify'; rec: RunRecordLike | null; problem?: string }> = [];
+  private records(): Array<{ id: string; kind: RunKind; rec: Partial<RunFolder['record']> | null; problem?: string }> {
+    const out: Array<{ id: string; kind: RunKind; rec: Partial<RunFolder['record']> | null; problem?: string }> = [];
     for (const id of fs.existsSync(this.root) ? fs.readdirSync(this.root) : []) {
-      const kind = fs.existsSync(path.join(this.root, id, 'run.json')) ? 'eval' : fs.existsSync(path.join(this.root, id, 'identification.json')) ? 'identify' : null;
+      const dir = path.join(this.root, id);
+      const kind = runKindOf(dir);
       if (!kind) continue; // a run still being written, or an unrelated folder
       try {
-        out.push({ id, kind, rec: readJson(path.join(this.root, id, kind === 'eval' ? 'run.json' : 'identification.json')) });
+        out.push({ id, kind, rec: readRunFolder(dir).record });
       } catch (e) {
         out.push({ id, kind, rec: null, problem: (e as Error).message });
       }
@@ -85,7 +70,7 @@ export class RunFolders {
   }
 
   list(): RunListing[] {
-    const runs = this.records().map(({ id, kind, rec, problem }): RunListing => ({ id, kind, createdAt: rec?.createdAt ?? '', dataset: rec?.dataset?.name ?? '', models: (rec?.models ?? []).map((m) => m.id), protocol: rec?.protocol ?? null, ...(problem ? { problem } : {}) }));
+    const runs = this.records().map(({ id, kind, rec, problem }): RunListing => ({ id, kind, createdAt: rec?.createdAt ?? '', dataset: rec?.dataset?.name ?? '', models: (rec?.models ?? []).map((m) => m.id), protocol: (rec && 'protocol' in rec ? rec.protocol : null) ?? null, ...(problem ? { problem } : {}) }));
     return runs.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }
 
@@ -107,9 +92,9 @@ export class RunFolders {
 
   read(id: string): Record<string, unknown> {
     const dir = this.dir(id);
-    const j = (name: string) => readJson(path.join(dir, name));
+    const j = (name: string) => readRunJson(dir, name);
     // Identification runs: who is enrolled with which photos, so a stranger who got in is shown beside the person taken for them.
-    const split = j('split.json') as { gallery?: Array<{ identity: string; images: string[] }> } | null;
+    const split = readRunJson<{ gallery?: Array<{ identity: string; images: string[] }> }>(dir, 'split.json');
     const enrolment = split?.gallery ? Object.fromEntries(split.gallery.map((g) => [g.identity, g.images])) : null;
     return { id, run: j('run.json'), metrics: j('metrics.json'), curves: j('curves.json'), identification: j('identification.json'), enrolment, hasReport: fs.existsSync(path.join(dir, 'report.html')), files: this.files(id) };
   }
@@ -135,7 +120,7 @@ export class RunFolders {
   /** What `model` saw of an image of this run: its aligned crop, or the photo with the chosen face boxed. */
   async face(id: string, model: string, imagePath: string, view: FaceView, size: number): Promise<Buffer> {
     const dir = this.dir(id);
-    const rec = readJson(path.join(dir, 'run.json')) ?? readJson(path.join(dir, 'identification.json'));
+    const rec = readRunFolder(dir).record;
     const m = (rec.models as Array<{ id: string; pipelineKey: string; settings?: FaceSettings }>).find((x) => x.id === model);
     if (!m) throw new FrwError('NOT_FOUND', `model "${model}" is not in run ${id}`);
     if (!m.settings) throw new FrwError('BAD_INPUT', `run ${id} was written by an earlier frw that did not record pipeline settings`);
@@ -149,12 +134,12 @@ export class RunFolders {
     const hit = this.scores.get(key);
     if (hit) return hit;
     const dir = this.dir(id);
-    const record = readJson(path.join(dir, 'run.json'));
-    if (!record) throw new FrwError('BAD_INPUT', `run ${id} is an identification run; the threshold explorer works on evaluation runs`);
+    const run = readRunFolder(dir);
+    if (run.kind !== 'eval') throw new FrwError('BAD_INPUT', `run ${id} is an identification run; the threshold explorer works on evaluation runs`);
     let paths: string[] | undefined;
     if (fs.existsSync(path.join(dir, 'pairs.i32'))) {
-      const manifest = await this.datasets.open(record.dataset.name).catch(() => null);
-      if (manifest && manifest.hash === record.dataset.manifestHash) paths = manifest.images.map((i) => i.path);
+      const manifest = await this.datasets.open(run.record.dataset.name).catch(() => null);
+      if (manifest && manifest.hash === run.record.dataset.manifestHash) paths = manifest.images.map((i) => i.path);
     }
     const s = readRunScores(dir, model, paths);
     this.scores.set(key, s);

@@ -1,0 +1,144 @@
+import path from 'node:path';
+import { workspacePaths, type FrwConfig } from '../core/config.js';
+import { FrwError } from '../core/errors.js';
+import { canonicalJson, sha256Hex } from '../core/hash.js';
+import { TOOL_VERSION } from '../core/version.js';
+import type { DatasetManifest } from '../datasets/manifest.js';
+import { allPairsCounts, scoreAllPairs, type StreamedPairScores } from '../experiments/all-pairs.js';
+import { breakdown } from '../experiments/breakdowns.js';
+import { evaluateModel, evaluateScores, type EvaluationOptions, type ModelMetrics } from '../experiments/evaluate.js';
+import { fuse } from '../experiments/fusion.js';
+import { sortFloat32 } from '../experiments/metrics/radix-sort.js';
+import { buildComparisons, identityIndex, type ProtocolName } from '../experiments/protocols.js';
+import { scoreComparisons } from '../experiments/scoring.js';
+import { embedForRun, type EmbeddingRunDeps, type EmbedSummary } from '../pipeline/embed-dataset.js';
+import { loadEmbeddingTable, type EmbeddingTable } from '../pipeline/embedding-table.js';
+import { pipelineKey, pipelineSettings, type PipelineSpec } from '../pipeline/spec.js';
+import { prepareRunFolder, spillScores, writeRunFolder, type EvalRunResult, type RunRecord } from '../runs/eval-folder.js';
+import { evalReportHtml } from '../reports/eval-report.js';
+import { embeddingDeps, runId, type RunHooks } from './deps.js';
+
+export interface EvalRunSpec {
+  protocol: ProtocolName;
+  pipelines: PipelineSpec[];
+  seed: number;
+  impostorSample?: number;
+  evaluation: EvaluationOptions;
+  /** Also evaluate the weighted mean of the models' z-normalised scores (weights given, or by accuracy). */
+  fusion?: { weights?: number[] };
+}
+
+export interface EvalRunDeps extends EmbeddingRunDeps {
+  /** Streamed all-pairs only: receives each model's scores before they are dropped (write them to disk here). */
+  spill?: (model: string, scores: StreamedPairScores) => void;
+}
+
+/** Above this many impostor pairs, all-pairs is streamed (no pair list, so no bootstrap over identities). */
+const STREAM_ABOVE = 2_000_000;
+
+/**
+ * One evaluation run: make sure every model's embeddings exist (resuming from the cache), build the comparisons
+ * once, score them per model on the same pairs, compute the metrics. Pure of output files: see writeRunFolder.
+ */
+export async function runEvaluation(manifest: DatasetManifest, spec: EvalRunSpec, deps: EvalRunDeps): Promise<EvalRunResult> {
+  if (spec.pipelines.length === 0) throw new FrwError('BAD_INPUT', 'an evaluation needs at least one model');
+  const ids = new Set<string>();
+  for (const p of spec.pipelines) {
+    if (ids.has(p.embedder.id)) throw new FrwError('BAD_INPUT', `model ${p.embedder.id} is named twice`);
+    ids.add(p.embedder.id);
+  }
+  const embeds: EmbedSummary[] = [];
+  for (const p of spec.pipelines) embeds.push(await embedForRun(manifest, p, deps));
+  const identities = identityIndex(manifest);
+  // All pairs without a sample are streamed when they are many: 13k images are 87 million pairs, too many to list.
+  const streaming = spec.protocol === 'all-pairs' && spec.impostorSample === undefined && allPairsCounts(identities).impostor > STREAM_ABOVE;
+  deps.onStage?.(streaming ? 'all pairs: streaming every comparison' : `building ${spec.protocol} comparisons`);
+  const set = streaming ? null : buildComparisons(manifest, spec.protocol, { seed: spec.seed, impostorSample: spec.impostorSample });
+  const perModel: EvalRunResult['perModel'] = [];
+  const metrics: ModelMetrics[] = [];
+  let firstTable: EmbeddingTable | null = null;
+  spec.pipelines.forEach((p, i) => {
+    deps.onStage?.(`scoring ${p.embedder.id}`);
+    const table = loadEmbeddingTable(manifest, embeds[i].cacheDir, p.embedder.output.dim);
+    firstTable ??= table;
+    if (set) {
+      const scored = scoreComparisons(set, table);
+      const evaluated = evaluateModel(p.embedder.id, set, scored, identities, spec.evaluation);
+      evaluated.metrics.breakdown = breakdown(manifest, set, scored, table, evaluated.metrics.eer.threshold, spec.evaluation.level);
+      metrics.push(evaluated.metrics);
+      perModel.push({ model: p.embedder.id, scored, curves: evaluated.curves });
+      return;
+    }
+    const streamed = scoreAllPairs(table, identities);
+    // Sorted in place as float32 first, so sortScores widens without a second sort buffer (peak memory).
+    sortFloat32(streamed.genuine);
+    sortFloat32(streamed.impostor);
+    const why = `skipped: ${streamed.impostor.length.toLocaleString('en')} impostor pairs are too many to resample; rerun with --impostor-sample for bootstrap intervals`;
+    const evaluated = evaluateScores(p.embedder.id, streamed.genuine, streamed.impostor, streamed.excluded, { bootstrapPairs: null, bootstrapSkipped: why, folds: null }, spec.evaluation);
+    deps.spill?.(p.embedder.id, streamed);
+    metrics.push(evaluated.metrics);
+    perModel.push({ model: p.embedder.id, scored: null, curves: evaluated.curves });
+  });
+  if (spec.fusion) {
+    if (!set) throw new FrwError('BAD_INPUT', 'fusion needs listed comparisons; with all-pairs give --impostor-sample');
+    const f = fuse(perModel.map((p, i) => ({ model: p.model, scored: p.scored!, metrics: metrics[i] })), set.same, spec.fusion.weights);
+    deps.onStage?.(`scoring ${f.id}`);
+    const evaluated = evaluateModel(f.id, set, f.scored, identities, spec.evaluation);
+    evaluated.metrics.fusion = { weights: f.weights, normalisation: f.normalisation, weighting: f.weighting };
+    // Quality fields come from the detector, which every model of a run shares: any model's table serves.
+    evaluated.metrics.breakdown = breakdown(manifest, set, f.scored, firstTable!, evaluated.metrics.eer.threshold, spec.evaluation.level);
+    metrics.push(evaluated.metrics);
+    perModel.push({ model: f.id, scored: f.scored, curves: evaluated.curves });
+  }
+  const counts = set ? { total: set.same.length, genuine: set.same.reduce((a, b) => a + b, 0) } : (() => {
+    const c = allPairsCounts(identities);
+    return { total: c.genuine + c.impostor, genuine: c.genuine };
+  })();
+  const genuine = counts.genuine;
+  const base: Omit<RunRecord, 'createdAt' | 'specHash'> = {
+    tool: { name: 'fr-workbench', version: TOOL_VERSION },
+    dataset: { name: manifest.name, kind: manifest.kind, root: manifest.root, manifestHash: manifest.hash, images: manifest.images.length, identities: manifest.identities.length },
+    protocol: spec.protocol,
+    seed: spec.seed,
+    impostorSampling: set?.impostorSampling ?? null,
+    comparisons: { total: counts.total, genuine, impostor: counts.total - genuine },
+    models: spec.pipelines.map((p, i) => ({
+      id: p.embedder.id,
+      sha256: p.embedder.sha256,
+      pipelineKey: pipelineKey(p),
+      settings: pipelineSettings(p),
+      detector: p.detector?.id ?? 'pre-aligned',
+      detectorSha256: p.detector?.sha256 ?? null,
+      flip: p.flip,
+      policy: p.policy,
+      embed: embeds[i],
+    })),
+    evaluation: spec.evaluation,
+  };
+  const record: RunRecord = { ...base, createdAt: new Date().toISOString(), specHash: sha256Hex(canonicalJson({ ...base, models: base.models.map(({ embed: _e, ...m }) => m) })) };
+  return { record, set, metrics, perModel };
+}
+
+
+/** An evaluation as every entry point runs it: a named run folder, the run, its files and report. */
+export interface EvaluateRequest {
+  manifest: DatasetManifest;
+  spec: EvalRunSpec;
+  /** The run folder; default <workspace>/runs/<dataset>-<protocol>-<time>. */
+  out?: string;
+}
+
+export interface EvaluateOutcome {
+  runId: string;
+  out: string;
+  result: EvalRunResult;
+}
+
+export async function evaluateToFolder(cfg: FrwConfig, req: EvaluateRequest, hooks: RunHooks = {}): Promise<EvaluateOutcome> {
+  const out = path.resolve(req.out ?? path.join(workspacePaths(cfg).runs, runId(req.manifest.name, req.spec.protocol)));
+  prepareRunFolder(out);
+  const result = await runEvaluation(req.manifest, req.spec, { ...embeddingDeps(cfg, hooks), spill: (model, scores) => spillScores(out, model, scores) });
+  hooks.onStage?.('writing the run folder and report');
+  writeRunFolder(out, result, req.manifest, { 'report.html': evalReportHtml(result) });
+  return { runId: path.basename(out), out, result };
+}

@@ -1,0 +1,84 @@
+import path from 'node:path';
+import { oneOf, listOf } from '../../core/choice.js';
+import { workspacePaths, type FrwConfig } from '../../core/config.js';
+import { FrwError } from '../../core/errors.js';
+import type { DatasetManifest } from '../../datasets/manifest.js';
+import { DEFAULT_FMR_TARGETS, DEFAULT_RULES } from '../../experiments/evaluate.js';
+import { DEFAULT_FPIR_TARGETS } from '../../experiments/identification/evaluate.js';
+import { FEW_IMAGES_RULES } from '../../experiments/identification/split.js';
+import { checkProtocol, defaultProtocol, PROTOCOLS } from '../../experiments/protocols.js';
+import { defaultPipelines } from '../../pipeline/specs.js';
+import { MATCH_MODES } from '../../search/templates.js';
+import { runId } from '../../usecases/deps.js';
+import type { JobRequest } from './job-protocol.js';
+
+/**
+ * Upper bounds on what a browser may ask a job to do. They are far above what the views offer and below what would
+ * hold the machine for hours or exhaust its memory; the CLI, run by someone at the machine, has none.
+ */
+export const JOB_LIMITS = {
+  models: 8,
+  /** Bootstrap replicates: 10,000 gives a 95% interval's ends to about ±0.2 percentage points. */
+  bootstrap: 10_000,
+  /** Listed impostor pairs (a pair list of 10 M is about 200 MB per model); all of LFW's 87.5 M are streamed instead. */
+  impostorSample: 10_000_000,
+  seed: 2 ** 32 - 1,
+  enrol: 100,
+} as const;
+
+type Body = Record<string, unknown>;
+
+/** An integer in [min, max] (`dflt` when absent): anything else is BAD_INPUT naming the field and the bound. */
+export function bodyInt(v: unknown, what: string, min: number, max: number, dflt?: number): number | undefined {
+  if (v === undefined || v === null) return dflt;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new FrwError('BAD_INPUT', `${what} must be an integer in [${min}, ${max}]; got ${JSON.stringify(v)}`, { field: what, min, max });
+  return v;
+}
+
+export function bodyDataset(b: Body): string {
+  if (typeof b.dataset !== 'string' || b.dataset === '') throw new FrwError('BAD_INPUT', 'dataset must be the name of a dataset under the data root');
+  return b.dataset;
+}
+
+function bodyModels(b: Body): string[] {
+  if (!Array.isArray(b.models) || b.models.length === 0 || b.models.some((m) => typeof m !== 'string')) throw new FrwError('BAD_INPUT', 'models must be a non-empty list of model ids');
+  if (b.models.length > JOB_LIMITS.models) throw new FrwError('BAD_INPUT', `models: at most ${JOB_LIMITS.models} models in one run`, { field: 'models', max: JOB_LIMITS.models });
+  if (new Set(b.models).size !== b.models.length) throw new FrwError('BAD_INPUT', 'models: a model is named twice');
+  return b.models as string[];
+}
+
+const runFolder = (cfg: FrwConfig, id: string) => path.join(workspacePaths(cfg).runs, id);
+
+/** POST /api/jobs/eval's body → a checked job request (the model cards and protocol resolved, nothing started). */
+export function evalJobRequest(b: Body, manifest: DatasetManifest, cfg: FrwConfig): JobRequest & { kind: 'eval' } {
+  const models = bodyModels(b);
+  const seed = bodyInt(b.seed, 'seed', 0, JOB_LIMITS.seed, 1)!;
+  const impostorSample = bodyInt(b.impostorSample, 'impostorSample', 1, JOB_LIMITS.impostorSample);
+  const bootstrap = bodyInt(b.bootstrap, 'bootstrap', 0, JOB_LIMITS.bootstrap, 200)!;
+  const pipelines = defaultPipelines(models, b.flip === true, cfg);
+  const protocol = b.protocol === undefined ? defaultProtocol(manifest) : oneOf(PROTOCOLS, b.protocol, 'protocol');
+  checkProtocol(manifest, protocol);
+  return {
+    kind: 'eval',
+    manifest,
+    spec: { protocol, pipelines, seed, impostorSample, evaluation: { fmrTargets: DEFAULT_FMR_TARGETS, rules: DEFAULT_RULES, seed, bootstrap, level: 0.95, view: 'similarity' } },
+    out: runFolder(cfg, runId(manifest.name, protocol)),
+  };
+}
+
+/** POST /api/jobs/identify's body → a checked job request. */
+export function identifyJobRequest(b: Body, manifest: DatasetManifest, cfg: FrwConfig): JobRequest & { kind: 'identify' } {
+  const models = bodyModels(b);
+  const seed = bodyInt(b.seed, 'seed', 0, JOB_LIMITS.seed, 1)!;
+  const enrol = bodyInt(b.enrol, 'enrol', 1, JOB_LIMITS.enrol, 1)!;
+  const bootstrap = bodyInt(b.bootstrap, 'bootstrap', 0, JOB_LIMITS.bootstrap, 200)!;
+  const modes = listOf(MATCH_MODES, b.modes ?? ['raw', 'mean'], 'modes');
+  const fewImages = oneOf(FEW_IMAGES_RULES, b.fewImages ?? 'unknown', 'fewImages');
+  const pipelines = defaultPipelines(models, b.flip === true, cfg);
+  return {
+    kind: 'identify',
+    manifest,
+    spec: { pipelines, modes, split: { enrol, seed, fewImages }, index: 'flat', options: { fpirTargets: DEFAULT_FPIR_TARGETS, seed, bootstrap, level: 0.95 } },
+    out: runFolder(cfg, runId(manifest.name, 'identify')),
+  };
+}
