@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { workspacePaths } from '../core/config.js';
 import { FrwError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/lock.js';
 import { createApp } from '../engine/api/app.js';
@@ -10,12 +11,13 @@ import { action, configOf } from './context.js';
 
 interface EngineFlags {
   config: string;
-  gallery: string;
+  /** Absent: <workspace>/engine/gallery.db. */
+  gallery?: string;
 }
 
 async function openEngine(flags: EngineFlags, self: Command, workers = 0): Promise<Engine> {
   const cfg = configOf(self);
-  return Engine.open({ config: loadDeployConfig(path.resolve(flags.config)), galleryFile: path.resolve(flags.gallery), modelRoot: cfg.modelRoot, workers });
+  return Engine.open({ config: loadDeployConfig(path.resolve(flags.config)), galleryFile: flags.gallery ? path.resolve(flags.gallery) : workspacePaths(cfg).gallery, modelRoot: cfg.modelRoot, workers });
 }
 
 /** Open the engine for one command and close it whatever happens. */
@@ -43,7 +45,7 @@ const print = (v: unknown) => process.stdout.write(JSON.stringify(v, null, 2) + 
 export function registerEngine(program: Command): void {
   const eng = program.command('engine').description('the recognition engine: enrol, identify, check in, serve the HTTP API');
   const engineOptions = (cmd: Command) =>
-    cmd.requiredOption('--config <file>', 'deployment config (frw export-config)').option('--gallery <file>', 'SQLite gallery file', '.frw/engine/gallery.db');
+    cmd.requiredOption('--config <file>', 'deployment config (frw export-config)').option('--gallery <file>', 'SQLite gallery file (default: <workspace>/engine/gallery.db)');
 
   engineOptions(eng.command('enroll <name> <images...>').description('enrol a person from one or more photos').option('--replace', 'replace their previous photos (re-enrol)', false)).action(
     action(async (name: string, images: string[], flags: EngineFlags & { replace: boolean }, self: Command) => {

@@ -56,4 +56,6 @@ export const workspacePaths = (cfg: Pick<FrwConfig, 'workspace'>) => ({
   manifests: path.join(cfg.workspace, 'cache', 'manifests'),
   userModels: path.join(cfg.workspace, 'models'),
   runs: path.join(cfg.workspace, 'runs'),
+  /** The engine's default gallery (`frw engine … --gallery` overrides it). */
+  gallery: path.join(cfg.workspace, 'engine', 'gallery.db'),
 });

@@ -144,6 +144,7 @@ function summarize(manifest: DatasetManifest, cache: EmbeddingCache): Pick<Embed
       embedded++;
       if (e.face.faceCount > 1) multiFace++;
     } else if (e?.status === 'failed') byReason[e.reason]++;
+    else if (img.sha256) pending++; // readable, not processed yet: the run was interrupted before it
     else {
       // Never reached the pipeline (unreadable file): the manifest knows why.
       const kind = problemReason.get(img.path);

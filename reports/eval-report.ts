@@ -2,11 +2,11 @@ import type { EvalRunResult } from '../runs/eval-folder.js';
 import type { ModelMetrics } from '../experiments/evaluate.js';
 import { toView } from '../experiments/distributions.js';
 import { distributionSpec, detSpec, ratesVsThresholdSpec, rocSpec, type CurveSeries } from './charts.js';
+import { pct, sci } from './format.js';
 import { htmlTable, renderReport, type ReportSection } from './html.js';
 
-const pct = (x: number, digits = 2) => `${(100 * x).toFixed(digits)}%`;
-const sci = (x: number) => (x === 0 ? '0' : x.toExponential(2));
-const interval = (i: { lower: number; upper: number; level: number } | null, f = pct) => (i ? `[${f(i.lower)}, ${f(i.upper)}] ${Math.round(i.level * 100)}%` : '–');
+/** "[lower, upper] 95%" (the method is named in the column header), or – when there is none. */
+const interval = (i: { lower: number; upper: number; level: number } | null | undefined, f = pct) => (i ? `[${f(i.lower)}, ${f(i.upper)}] ${Math.round(i.level * 100)}%` : '–');
 
 export function summaryRows(metrics: ModelMetrics[]): Array<Array<string | number>> {
   return metrics.map((m) => [

@@ -3,7 +3,8 @@ import { resultKey } from '../runs/identification-folder.js';
 import { cmcSpec, fpirFnirSpec } from './charts.js';
 import { htmlTable, renderReport } from './html.js';
 
-const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+import { pct } from './format.js';
+
 const ci = (i: { lower: number; upper: number } | null) => (i ? `[${pct(i.lower)}, ${pct(i.upper)}]` : '–');
 
 export function identifyReportHtml(run: IdentifyRunResult): string {

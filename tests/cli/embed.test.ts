@@ -37,6 +37,28 @@ test('kill -9 mid-run, rerun: only the missing images are computed and nothing i
   assert.equal(summary.pending, 0);
 });
 
+test('Ctrl-C mid-run: the images not reached are pending, not failures to acquire', async () => {
+  const ws = tempWorkspace();
+  const child = startCli(['embed', '--dataset', 'lfw-mini', '--model', 'mobilefacenet', '--threads', '1', '--json', ...roots(ws)]);
+  let stdout = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  const cacheRoot = path.join(ws, 'cache', 'embeddings', 'mobilefacenet');
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    const dirs = fs.existsSync(cacheRoot) ? fs.readdirSync(cacheRoot) : [];
+    const dir = dirs.length ? path.join(cacheRoot, dirs[0]) : '';
+    if (dir && fs.existsSync(EmbeddingCache.logPath(dir)) && EmbeddingCache.openForRead(dir).entries.size >= 16) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGINT');
+  const code = await new Promise((r) => child.once('exit', r));
+  assert.equal(code, 130);
+  const s = JSON.parse(stdout);
+  assert.ok(s.pending > 0 && s.pending < 191, `pending ${s.pending}`);
+  assert.equal(s.fta.count, 0, 'lfw-mini has a face in every image: an interruption is no failure to acquire');
+  assert.equal(s.images, s.embedded + s.fta.count + s.pending);
+});
+
 test('bad arguments exit 2 with a message naming what is wrong', async () => {
   const ws = tempWorkspace();
   const noDataset = await runCli(['embed', '--dataset', 'no-such-set', ...roots(ws)]);
