@@ -8,7 +8,8 @@ import { defineConfig } from 'vitest/config';
  */
 const SLOW = [
   'tests/cli/**',
-  'tests/workbench/**',
+  'tests/workbench/server/**',
+  'tests/workbench/ui/browser.test.ts',
   'tests/engine/api.test.ts',
   'tests/engine/replay.test.ts',
   'tests/pipeline/embed-dataset.test.ts',

@@ -1,12 +1,14 @@
 import type { Command } from 'commander';
+import { oneOf } from '../core/choice.js';
 import { summarizeDataset, formatSummary } from '../datasets/inspect.js';
+import { DATASET_KINDS } from '../datasets/manifest.js';
 import { openDataset, type OpenDatasetOptions } from '../datasets/resolve.js';
 import { action, configOf } from './context.js';
 
 /** Flags that tell an adapter how to read a dataset that is not laid out the default way. */
 export function addDatasetOptions(cmd: Command): Command {
   return cmd
-    .option('--kind <kind>', 'dataset layout: folder, csv or lfw (default: detected)')
+    .option('--kind <kind>', `dataset layout: ${DATASET_KINDS.join(', ')} (default: detected)`)
     .option('--unknown <path>', 'folder of people who are never enrolled (default: the dataset\'s unknown/ folder)')
     .option('--unknown-label <label>', 'CSV label that marks people who are never enrolled')
     .option('--images <dir>', 'CSV datasets: folder holding the images');
@@ -21,7 +23,7 @@ export interface DatasetFlags {
 
 export function datasetOptionsOf(f: DatasetFlags): OpenDatasetOptions {
   return {
-    kind: f.kind as OpenDatasetOptions['kind'],
+    kind: f.kind === undefined ? undefined : oneOf(DATASET_KINDS, f.kind, '--kind'),
     unknownPath: f.unknown,
     unknownLabel: f.unknownLabel,
     imagesDir: f.images,

@@ -2,8 +2,9 @@ import type { Command } from 'commander';
 import { FrwError } from '../core/errors.js';
 import { openDataset } from '../datasets/resolve.js';
 import { DEFAULT_FMR_TARGETS, DEFAULT_RULES } from '../experiments/evaluate.js';
-import type { ScoreView } from '../experiments/distributions.js';
-import { defaultProtocol, PROTOCOLS, type ProtocolName } from '../experiments/protocols.js';
+import { SCORE_VIEWS } from '../experiments/distributions.js';
+import { oneOf } from '../core/choice.js';
+import { defaultProtocol, PROTOCOLS } from '../experiments/protocols.js';
 import { summaryRows } from '../reports/eval-report.js';
 import { evaluateToFolder } from '../usecases/evaluate.js';
 import { action, configOf } from './context.js';
@@ -49,8 +50,7 @@ export function registerEval(program: Command): void {
       const fusionWeights = flags.fusionWeights?.split(',').map(Number);
       if (fusionWeights && !fusion) throw new FrwError('BAD_INPUT', '--fusion-weights needs "fusion" among --models');
       const manifest = await openDataset(flags.dataset, cfg, datasetOptionsOf(flags));
-      const protocol = (flags.protocol ?? defaultProtocol(manifest)) as ProtocolName;
-      if (!PROTOCOLS.includes(protocol)) throw new FrwError('BAD_INPUT', `unknown protocol "${protocol}"; use ${PROTOCOLS.join(', ')}`);
+      const protocol = flags.protocol === undefined ? defaultProtocol(manifest) : oneOf(PROTOCOLS, flags.protocol, '--protocol');
       const int = (v: string | undefined, what: string, min: number) => {
         if (v === undefined) return undefined;
         const n = Number(v);
@@ -60,7 +60,7 @@ export function registerEval(program: Command): void {
       const fmrTargets = (flags.fmr ?? '').split(',').map(Number);
       if (fmrTargets.some((f) => !(f > 0 && f < 1))) throw new FrwError('BAD_INPUT', `--fmr targets must be numbers in (0, 1), got "${flags.fmr}"`);
       const seed = int(flags.seed, '--seed', 0)!;
-      if (!['similarity', 'cosine-distance', 'l2-distance'].includes(flags.distance)) throw new FrwError('BAD_INPUT', `--distance must be similarity, cosine-distance or l2-distance, got "${flags.distance}"`);
+      const view = oneOf(SCORE_VIEWS, flags.distance, '--distance');
       const rules = [...DEFAULT_RULES];
       if (flags.cost !== undefined) {
         const [fm, fnm, prior] = flags.cost.split(',').map(Number);
@@ -71,7 +71,7 @@ export function registerEval(program: Command): void {
         cfg,
         {
           manifest,
-          spec: { protocol, pipelines, seed, impostorSample: int(flags.impostorSample, '--impostor-sample', 1), evaluation: { fmrTargets, rules, seed, bootstrap: int(flags.bootstrap, '--bootstrap', 0)!, level: 0.95, view: flags.distance as ScoreView }, fusion: fusion ? { weights: fusionWeights } : undefined },
+          spec: { protocol, pipelines, seed, impostorSample: int(flags.impostorSample, '--impostor-sample', 1), evaluation: { fmrTargets, rules, seed, bootstrap: int(flags.bootstrap, '--bootstrap', 0)!, level: 0.95, view }, fusion: fusion ? { weights: fusionWeights } : undefined },
           out: flags.out,
         },
         progressHooks(),

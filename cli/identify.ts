@@ -2,7 +2,9 @@ import type { Command } from 'commander';
 import { FrwError } from '../core/errors.js';
 import { openDataset } from '../datasets/resolve.js';
 import { DEFAULT_FPIR_TARGETS } from '../experiments/identification/evaluate.js';
-import { createIndexFactory, INDEX_KINDS, type IndexKind } from '../search/indexes.js';
+import { createIndexFactory, INDEX_KINDS } from '../search/indexes.js';
+import { oneOf } from '../core/choice.js';
+import { FEW_IMAGES_RULES } from '../experiments/identification/split.js';
 import { parseModes } from '../search/templates.js';
 import { identifyToFolder } from '../usecases/identify.js';
 import { action, configOf } from './context.js';
@@ -48,8 +50,7 @@ export function registerIdentify(program: Command): void {
         if (!ok(n)) throw new FrwError('BAD_INPUT', `${what}: invalid value "${v}"`);
         return n;
       };
-      const fewImages = flags.fewImages as 'unknown' | 'enrol-only' | 'drop';
-      if (!['unknown', 'enrol-only', 'drop'].includes(fewImages)) throw new FrwError('BAD_INPUT', `--few-images must be unknown, enrol-only or drop, got "${flags.fewImages}"`);
+      const fewImages = oneOf(FEW_IMAGES_RULES, flags.fewImages, '--few-images');
       const fpirTargets = flags.fpir.split(',').map((x) => num(x, '--fpir', (n) => n > 0 && n < 1));
       const seed = num(flags.seed, '--seed', (n) => Number.isInteger(n) && n >= 0);
       const index = await createIndexFactory(flags.index);
@@ -61,7 +62,7 @@ export function registerIdentify(program: Command): void {
             pipelines,
             modes: parseModes(flags.modes),
             split: { enrol: num(flags.enrol, '--enrol', (n) => Number.isInteger(n) && n >= 1), seed, unknownShare: flags.unknownShare === undefined ? undefined : num(flags.unknownShare, '--unknown-share', (n) => n >= 0 && n < 1), fewImages },
-            index: { kind: flags.index as IndexKind, make: index },
+            index: { kind: oneOf(INDEX_KINDS, flags.index, '--index'), make: index },
             options: { fpirTargets, seed, bootstrap: num(flags.bootstrap, '--bootstrap', (n) => Number.isInteger(n) && n >= 0), level: 0.95 },
           },
           out: flags.out,

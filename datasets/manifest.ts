@@ -2,7 +2,9 @@
  * The one manifest type every dataset adapter produces. Paths are relative to the dataset root with forward
  * slashes; they are the stable id of an image within its dataset.
  */
-export type DatasetKind = 'folder' | 'csv' | 'lfw';
+/** Dataset layouts: a folder per identity, an `image,label` CSV, or LFW with pairs.txt. */
+export const DATASET_KINDS = ['folder', 'csv', 'lfw'] as const;
+export type DatasetKind = (typeof DATASET_KINDS)[number];
 
 export interface ImageRecord {
   path: string;

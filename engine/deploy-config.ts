@@ -23,6 +23,10 @@ export type ExpectedRates =
   | { kind: 'verification'; fmr: Interval; fnmr: Interval; comparisons: { genuine: number; impostor: number } }
   | { kind: 'identification'; fpir: Interval; fnir: Interval; gallery: { identities: number; vectors: number }; probes: { mated: number; nonMated: number } };
 
+/** How a deployed threshold may have been chosen (the schema's rule.kind enum lists the same, checked by a test). */
+export const DEPLOY_RULE_KINDS = ['fmr', 'fpir', 'eer', 'best-accuracy', 'youden', 'fixed'] as const;
+export type DeployRuleKind = (typeof DEPLOY_RULE_KINDS)[number];
+
 export interface DeployConfig {
   schemaVersion: 1;
   tool: { name: 'fr-workbench'; version: string };
@@ -38,7 +42,7 @@ export interface DeployConfig {
   search: 'exact' | 'flat';
   threshold: { similarity: number; cosineDistance: number; l2Distance: number };
   /** How the threshold was chosen; `fixed` is a threshold set by hand in the workbench (`threshold` holds it). */
-  rule: { kind: 'fmr' | 'fpir' | 'eer' | 'best-accuracy' | 'youden' | 'fixed'; target?: number; threshold?: number; description: string };
+  rule: { kind: DeployRuleKind; target?: number; threshold?: number; description: string };
   expected: ExpectedRates;
   source: { run: string; runKind: 'eval' | 'identify'; dataset: string; datasetManifestHash: string };
   contentHash: string;

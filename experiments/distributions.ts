@@ -1,8 +1,16 @@
 import { FrwError } from '../core/errors.js';
-import type { Histogram } from '../reports/charts.js';
 import { scoreToL2Distance, similarityToCosineDistance } from './metrics/index.js';
 
-export type ScoreView = 'similarity' | 'cosine-distance' | 'l2-distance';
+/** How scores are shown: similarity, or one of its exact distance conversions (metrics.md). */
+export const SCORE_VIEWS = ['similarity', 'cosine-distance', 'l2-distance'] as const;
+export type ScoreView = (typeof SCORE_VIEWS)[number];
+
+/** A fixed-width histogram: the distribution charts' data. */
+export interface Histogram {
+  /** Bin edges, length = counts.length + 1, ascending. */
+  edges: number[];
+  counts: number[];
+}
 
 /** A score in the user's chosen view (similarity as is, or one of the exact distance conversions of metrics.md). */
 export function toView(s: number, view: ScoreView): number {

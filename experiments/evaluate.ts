@@ -5,7 +5,7 @@ import { histogram, VIEW_RANGE, type ScoreView } from './distributions.js';
 import { FrwError } from '../core/errors.js';
 import type { Breakdown } from './breakdowns.js';
 import type { FusionResult } from './fusion.js';
-import type { Histogram } from '../reports/charts.js';
+import type { Histogram } from './distributions.js';
 import type { ComparisonSet } from './protocols.js';
 import type { ScoredComparisons } from './scoring.js';
 

@@ -4,7 +4,9 @@ import { FrwError } from '../core/errors.js';
  * Model cards: everything that makes a checkpoint produce the numbers it was measured with. Models differ by card,
  * never by subclass. Cards are JSON (models/cards/*.json shipped, <workspace>/models/*.json added by users).
  */
-export type ModelFormat = 'onnx' | 'tfjs-graph' | 'tfjs-layers';
+export const MODEL_FORMATS = ['onnx', 'tfjs-graph', 'tfjs-layers'] as const;
+export type ModelFormat = (typeof MODEL_FORMATS)[number];
+export const MODEL_TASKS = ['embedding', 'detection'] as const;
 export type Layout = 'NCHW' | 'NHWC';
 export type ChannelOrder = 'RGB' | 'BGR';
 
@@ -73,8 +75,8 @@ export function parseCard(json: unknown, source: string): ModelCard {
   for (const k of ['id', 'name', 'file', 'licence', 'provenance']) str(k);
   if (typeof o.id === 'string' && !/^[a-z0-9][a-z0-9._-]*$/.test(o.id)) errs.push('id must be lowercase letters, digits, ".", "_" or "-"');
   if (typeof o.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(o.sha256)) errs.push('sha256 must be 64 lowercase hex digits');
-  oneOf('task', ['embedding', 'detection']);
-  oneOf('format', ['onnx', 'tfjs-graph', 'tfjs-layers']);
+  oneOf('task', MODEL_TASKS);
+  oneOf('format', MODEL_FORMATS);
   const input = (o.input ?? {}) as Record<string, unknown>;
   if (typeof o.input !== 'object' || o.input === null) errs.push('input must be an object');
   str('name', input, 'input.');

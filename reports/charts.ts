@@ -1,3 +1,4 @@
+import type { Histogram, ScoreView } from '../experiments/distributions.js';
 import type { TopLevelSpec } from 'vega-lite';
 
 /**
@@ -5,22 +6,15 @@ import type { TopLevelSpec } from 'vega-lite';
  * curves computed by experiments/metrics). Shared by the HTML report and the workbench.
  */
 
-export interface Histogram {
-  /** Bin edges, length = counts.length + 1, ascending. */
-  edges: number[];
-  counts: number[];
-}
 
-export type ScoreAxis = 'similarity' | 'cosine-distance' | 'l2-distance';
-
-export const AXIS_TITLE: Record<ScoreAxis, string> = {
+export const AXIS_TITLE: Record<ScoreView, string> = {
   similarity: 'cosine similarity (higher = more alike)',
   'cosine-distance': 'cosine distance 1 − s',
   'l2-distance': 'L2 distance √(2 − 2s) of unit vectors',
 };
 
 /** Genuine and impostor score histograms overlaid (each normalised to its own total), with the threshold rule. */
-export function distributionSpec(input: { genuine: Histogram; impostor: Histogram; threshold?: number; axis: ScoreAxis; title?: string }): TopLevelSpec {
+export function distributionSpec(input: { genuine: Histogram; impostor: Histogram; threshold?: number; axis: ScoreView; title?: string }): TopLevelSpec {
   const rows = (h: Histogram, kind: string) => binShares(h).map((b) => ({ kind, ...b }));
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -111,7 +105,7 @@ export function detSpec(series: CurveSeries[], points: Array<{ model: string; px
 }
 
 /** Several models' genuine and impostor distributions as lines (colour: model, dash: genuine or impostor). */
-export function distributionsOverlaySpec(series: Array<{ model: string; genuine: Histogram; impostor: Histogram }>, axis: ScoreAxis): TopLevelSpec {
+export function distributionsOverlaySpec(series: Array<{ model: string; genuine: Histogram; impostor: Histogram }>, axis: ScoreView): TopLevelSpec {
   const rows = (model: string, h: Histogram, kind: string) => binShares(h).map((b) => ({ model, kind, x: (b.x0 + b.x1) / 2, share: b.share }));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',

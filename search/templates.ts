@@ -1,7 +1,6 @@
 import { FrwError } from '../core/errors.js';
 import { l2normalize } from '../models/embedder.js';
 import type { EmbeddingTable } from '../pipeline/embedding-table.js';
-import type { IdentificationSplit } from '../experiments/identification/split.js';
 
 /**
  * How an identity is represented in the gallery:
@@ -66,7 +65,13 @@ export function qualityWeight(q: { detScore: number; interEyeDistance: number } 
   return q.detScore * (Number.isFinite(q.interEyeDistance) ? Math.min(1, q.interEyeDistance / 60) : 1);
 }
 
-export function buildGallery(split: IdentificationSplit, table: EmbeddingTable, mode: MatchMode): Gallery {
+/** Who is enrolled with which images (manifest indices): an identification split's gallery, or any other. */
+export interface Enrolment {
+  gallery: ReadonlyArray<{ identity: string; images: readonly number[] }>;
+}
+
+/** The gallery of `mode` from the enrolled images' embeddings; images without a face are skipped and counted. */
+export function buildGallery(split: Enrolment, table: EmbeddingTable, mode: MatchMode): Gallery {
   const { dim } = table;
   const rows: Float32Array[] = [];
   const owner: number[] = [];

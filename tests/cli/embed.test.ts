@@ -74,6 +74,10 @@ test('bad arguments exit 2 with a message naming what is wrong', async () => {
   const badSize = await runCli(['embed', '--dataset', 'lfw-mini', '--det-size', '100', ...roots(ws)]);
   assert.equal(badSize.code, 2);
   assert.match(badSize.stderr, /multiple of 32/);
+  const badKind = await runCli(['dataset', 'inspect', 'lfw-mini', '--kind', 'folders', ...roots(ws)]);
+  assert.deepEqual([badKind.code, /--kind must be one of folder, csv, lfw; got "folders"/.test(badKind.stderr)], [2, true], badKind.stderr);
+  const badPolicy = await runCli(['embed', '--dataset', 'lfw-mini', '--policy', 'biggest', ...roots(ws)]);
+  assert.deepEqual([badPolicy.code, /central-largest/.test(badPolicy.stderr)], [2, true], badPolicy.stderr);
 });
 
 test('dataset inspect --json and model list --json describe the real data and cards', async () => {

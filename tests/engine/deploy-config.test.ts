@@ -7,6 +7,7 @@ import { parseDeployConfig, verifyConfigFiles } from '../../engine/deploy-config
 import { runCli } from '../helpers/cli.js';
 import { DATA_ROOT, MODEL_ROOT, tempWorkspace } from '../helpers/shared.js';
 import type { FrwError } from '../../core/errors.js';
+import { PROJECT_ROOT } from '../../core/paths.js';
 
 const ws = tempWorkspace();
 const roots = ['--data-root', DATA_ROOT, '--model-root', MODEL_ROOT, '--workspace', ws];
@@ -102,4 +103,12 @@ test('a hand-set threshold (fixed=<t>) exports with the rates counted from the r
   // A fixed rule without its threshold breaks the schema.
   const { threshold: _t, ...ruleless } = config.rule;
   assert.throws(() => parseDeployConfig(JSON.stringify(finalizeConfig({ ...config, rule: ruleless })), 'x.json'), (e: FrwError) => e.code === 'BAD_INPUT' && /threshold/.test(e.message));
+});
+
+test('the schema allows exactly the rule kinds and matching modes the code defines', async () => {
+  const { DEPLOY_RULE_KINDS } = await import('../../engine/deploy-config.js');
+  const { MATCH_MODES } = await import('../../search/templates.js');
+  const schema = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'engine', 'deploy-config.schema.json'), 'utf8'));
+  assert.deepEqual(schema.properties.rule.properties.kind.enum, [...DEPLOY_RULE_KINDS]);
+  assert.deepEqual(schema.properties.aggregation.enum, [...MATCH_MODES]);
 });

@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { oneOf } from '../../core/choice.js';
 import type { FrwConfig } from '../../core/config.js';
 import { FrwError } from '../../core/errors.js';
 import { acquireLock, writeFileAtomic } from '../../core/lock.js';
 import { resolveInside } from '../../core/paths.js';
-import type { DatasetKind, DatasetManifest, ImageRecord } from '../../datasets/manifest.js';
+import { DATASET_KINDS, type DatasetKind, type DatasetManifest, type ImageRecord } from '../../datasets/manifest.js';
 import { detectDataset, listDatasets, openDataset, type OpenDatasetOptions } from '../../datasets/resolve.js';
 
 /** A dataset the user registered from the workbench: a folder or CSV under the data root, with its options. */
@@ -30,7 +31,6 @@ export interface DatasetListing {
 }
 
 const NAME = /^[\w][\w.-]{0,63}$/;
-const KINDS: DatasetKind[] = ['folder', 'csv', 'lfw'];
 /** Manifests are re-read after this long, so a dataset edited on disk shows up without a restart. */
 const MANIFEST_TTL_MS = 60_000;
 
@@ -104,8 +104,8 @@ export class WorkbenchDatasets {
     checkName(name);
     const rel = str(input.path, 'path');
     if (!rel) throw new FrwError('BAD_INPUT', 'path is required (relative to the data root)');
-    const kind = str(input.kind, 'kind') as DatasetKind | undefined;
-    if (kind !== undefined && !KINDS.includes(kind)) throw new FrwError('BAD_INPUT', `kind must be one of ${KINDS.join(', ')}`);
+    const kindText = str(input.kind, 'kind');
+    const kind = kindText === undefined ? undefined : oneOf(DATASET_KINDS, kindText, 'kind');
     const entry: RegisteredDataset = { name, path: rel, kind, unknownLabel: str(input.unknownLabel, 'unknownLabel'), imagesDir: str(input.imagesDir, 'imagesDir'), unknownPath: str(input.unknownPath, 'unknownPath'), addedAt: new Date().toISOString() };
     const abs = resolveInside(this.cfg.dataRoot, rel);
     for (const p of [entry.unknownPath, entry.imagesDir]) if (p !== undefined) resolveInside(this.cfg.dataRoot, p);

@@ -68,6 +68,8 @@ test('the demo evaluation runs in one click and opens the explorer within a minu
   const t0 = Date.now();
   await page.click('#demo');
   await page.waitForSelector('frw-job-progress progress', { timeout: 30_000 });
+  assert.match((await page.textContent('frw-job-progress .stages')) ?? '', /embedding lfw-mini with fr-feature at \d+ s/, 'each stage with when it began');
+  assert.match((await page.textContent('frw-job-progress .elapsed')) ?? '', /^\d+ s$/, 'the time elapsed');
   await shot('02-demo-progress');
   await page.waitForSelector('#fmr-value', { timeout: 60_000 });
   const seconds = (Date.now() - t0) / 1000;

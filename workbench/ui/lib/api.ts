@@ -9,7 +9,7 @@ import type { Interval, ThresholdChoice } from '../../../experiments/metrics/ind
 import type { RunRecord } from '../../../runs/eval-folder.js';
 import type { ErrorPair } from '../../../experiments/worst-pairs.js';
 import type { ModelCard } from '../../../models/card.js';
-import type { Histogram } from '../../../reports/charts.js';
+import type { Histogram } from '../../../experiments/distributions.js';
 import type { DeployConfig } from '../../../engine/deploy-config.js';
 import type { DatasetListing } from '../../server/datasets-state.js';
 import type { EmbeddingSpeed, RunListing } from '../../server/run-folders.js';

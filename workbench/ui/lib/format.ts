@@ -27,3 +27,13 @@ export function scoreRange(hists: Array<{ edges: number[]; counts: number[] }>):
 export function finiteNumbers(a: Array<number | string>): number[] {
   return a.map((v) => (typeof v === 'number' ? v : Number.NaN));
 }
+
+/** A job's elapsed time: 42 s, 3 min 05 s, 1 h 02 min. */
+export function elapsed(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '–';
+  const s = Math.floor(seconds);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${String(s % 60).padStart(2, '0')} s`;
+  return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} min`;
+}

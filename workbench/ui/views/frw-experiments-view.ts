@@ -3,8 +3,8 @@ import { api, ApiError, type DatasetListing, type ModelListing, type RunListing 
 import { when } from '../lib/format.js';
 import { LightElement } from '../lib/light-element.js';
 import { navigate } from '../lib/navigate.js';
+import { DEMO_RUN as DEMO } from '../../server/demo-run.js';
 
-const DEMO = { dataset: 'lfw-mini', models: ['fr-feature'] };
 const PROTOCOLS = ['auto', 'lfw-10fold', 'pairs', 'all-pairs'];
 
 interface Form {
@@ -98,7 +98,7 @@ export class FrwExperimentsView extends LightElement {
     return html`<section class="panel">
         <h2>Start here</h2>
         <p>Evaluate the default model on <code>lfw-mini</code> (191 LFW images, 60 genuine + 60 impostor pairs). It takes well under a minute and opens the threshold explorer.</p>
-        <button class="primary" id="demo" ?disabled=${busy} @click=${() => this.start({ ...f, kind: 'eval', dataset: DEMO.dataset, models: DEMO.models, protocol: 'auto' })}>Run the demo evaluation</button>
+        <button class="primary" id="demo" ?disabled=${busy} @click=${() => this.start({ ...f, kind: 'eval', dataset: DEMO.dataset, models: [...DEMO.models], protocol: 'auto' })}>Run the demo evaluation</button>
       </section>
       ${this.job
         ? html`<section class="panel"><h2>Running: ${this.job.kind === 'eval' ? 'evaluation' : 'identification'} <code>${this.job.runId}</code></h2>

@@ -1,6 +1,6 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
-import { finiteNumbers, scoreRange } from '../../../../workbench/ui/lib/format.js';
+import { elapsed, finiteNumbers, scoreRange } from '../../../../workbench/ui/lib/format.js';
 import { formatRoute, parseRoute } from '../../../../workbench/ui/lib/route.js';
 
 test('the slider spans the occupied bins plus one on each side; curves.json strings become NaN', () => {
@@ -16,4 +16,8 @@ test('routes round-trip and unknown views fall back to Experiments', () => {
   assert.deepEqual(r, { view: 'explorer', params: { run: 'a b', model: 'm' } });
   assert.equal(parseRoute('#/nowhere').view, 'experiments');
   assert.equal(parseRoute('').view, 'experiments');
+});
+
+test('elapsed times read as a person says them', () => {
+  assert.deepEqual([elapsed(0), elapsed(42.9), elapsed(185), elapsed(3720), elapsed(Number.NaN)], ['0 s', '42 s', '3 min 05 s', '1 h 02 min', '–']);
 });
