@@ -23,7 +23,7 @@ export default defineConfig({
     testTimeout: 60 * 60_000,
     hookTimeout: 60 * 60_000,
     teardownTimeout: 60_000,
-    reporters: ['default'],
+    reporters: ['default', './tests/support/summary-reporter.ts'],
     projects: [
       { extends: true, test: { name: 'unit', include: ['tests/**/*.test.ts'], exclude: SLOW } },
       { extends: true, test: { name: 'slow', include: SLOW.map((g) => (g.endsWith('.ts') ? g : `${g}/*.test.ts`)) } },

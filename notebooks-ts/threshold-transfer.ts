@@ -13,7 +13,8 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { resolveConfig, workspacePaths } from '../core/config.js';
+import { resolveConfig } from '../core/config.js';
+import { embeddingDeps } from '../usecases/deps.js';
 import { errorMessage } from '../core/errors.js';
 import { openDataset } from '../datasets/resolve.js';
 import { embedForRun } from '../pipeline/embed-dataset.js';
@@ -34,7 +35,7 @@ const targets = args.targets.split(',').map(Number);
 try {
   const manifest = await openDataset(args.dataset, cfg);
   const [spec] = defaultPipelines([args.model], false, cfg);
-  const embed = await embedForRun(manifest, spec, { embeddingsRoot: workspacePaths(cfg).embeddings, modelRoot: cfg.modelRoot, workers: cfg.threads, onStage: (m) => process.stderr.write(`${m}\n`) });
+  const embed = await embedForRun(manifest, spec, embeddingDeps(cfg, { onStage: (m) => process.stderr.write(`${m}\n`) }));
   const table = loadEmbeddingTable(manifest, embed.cacheDir, spec.embedder.output.dim);
   const set = buildComparisons(manifest, 'lfw-10fold', { seed: 1 });
   const scored = scoreComparisons(set, table);
