@@ -2,7 +2,7 @@
  * faiss-node against Debian's python3-faiss on the same vectors, in one script: the cost of moving vectors in
  * (our Float32Array path, and the plain-array path stock faiss-node takes), and search throughput (IndexFlatIP,
  * k = 10). Vectors: the LFW embeddings of a model from the cache (computed if missing), or random unit vectors
- * with --random. OMP_NUM_THREADS=1 on both sides (see experiments/identification/faiss.ts).
+ * with --random. OMP_NUM_THREADS=1 on both sides (see search/faiss.ts).
  *
  *   node --import tsx bench/faiss-vs-python.ts [--model fr-feature] [--random]
  */

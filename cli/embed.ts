@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { workspacePaths } from '../core/config.js';
 import { openDataset } from '../datasets/resolve.js';
-import { embedDataset, type EmbedSummary } from '../pipeline/embed-dataset.js';
+import type { EmbedSummary } from '../pipeline/embed-dataset.js';
+import { embedToCache } from '../usecases/embed.js';
 import { action, configOf } from './context.js';
 import { addDatasetOptions, datasetOptionsOf, type DatasetFlags } from './dataset.js';
 import { addPipelineOptions, pipelineSpecs, type PipelineFlags } from './pipeline-options.js';
@@ -25,13 +25,7 @@ export function registerEmbed(program: Command): void {
       const bar = createProgress(`embed ${spec.embedder.id}`);
       let summary: EmbedSummary;
       try {
-        summary = await embedDataset(manifest, spec, {
-          embeddingsRoot: workspacePaths(cfg).embeddings,
-          modelRoot: cfg.modelRoot,
-          workers: cfg.threads,
-          onProgress: (p) => bar.update(p),
-          signal: controller.signal,
-        });
+        summary = await embedToCache(cfg, manifest, spec, { onEmbedProgress: (_model, p) => bar.update(p), signal: controller.signal });
       } finally {
         bar.end();
         process.off('SIGINT', onSigint);

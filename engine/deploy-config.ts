@@ -28,7 +28,7 @@ export const DEPLOY_RULE_KINDS = ['fmr', 'fpir', 'eer', 'best-accuracy', 'youden
 export type DeployRuleKind = (typeof DEPLOY_RULE_KINDS)[number];
 
 export interface DeployConfig {
-  schemaVersion: 1;
+  schemaVersion: typeof DEPLOY_SCHEMA_VERSION;
   tool: { name: 'fr-workbench'; version: string };
   createdAt: string;
   model: EmbedderCard;

@@ -7,7 +7,7 @@ import { readRunFolder } from '../runs/read.js';
 import { chooseThreshold, clopperPearson, viewsOf, type ThresholdRule } from '../experiments/metrics/index.js';
 import { readRunScores } from '../runs/scores.js';
 import { getDetectorCard, getEmbedderCard } from '../models/registry.js';
-import { contentHashOf, type DeployConfig, type ExpectedRates } from '../engine/deploy-config.js';
+import { contentHashOf, DEPLOY_RULE_KINDS, DEPLOY_SCHEMA_VERSION, type DeployConfig, type ExpectedRates } from '../engine/deploy-config.js';
 
 export type ExportRule = DeployConfig['rule'];
 
@@ -31,7 +31,7 @@ export function parseRule(text: string): ExportRule {
     youden: { kind: 'youden', description: "highest Youden's J = TAR - FMR" },
   };
   const r = named[text.trim()];
-  if (!r) throw new FrwError('BAD_INPUT', `unknown --rule "${text}"; use fmr=<target>, fpir=<target>, eer, best-accuracy, youden or fixed=<similarity>`);
+  if (!r) throw new FrwError('BAD_INPUT', `unknown --rule "${text}"; the rule kinds are ${DEPLOY_RULE_KINDS.join(', ')}: fmr=<target>, fpir=<target>, eer, best-accuracy, youden or fixed=<similarity>`);
   return r;
 }
 
@@ -109,7 +109,7 @@ export function buildDeployConfig(req: ExportRequest): Omit<DeployConfig, 'creat
   const views = viewsOf(similarity);
   if (views.l2Distance === null || !Number.isFinite(similarity)) throw new FrwError('BAD_INPUT', `threshold ${similarity} is not a cosine similarity; fused scores cannot be deployed`);
   return {
-    schemaVersion: 1,
+    schemaVersion: DEPLOY_SCHEMA_VERSION,
     tool: { name: 'fr-workbench', version: TOOL_VERSION },
     model: card,
     detector,

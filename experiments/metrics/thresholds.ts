@@ -28,9 +28,6 @@ export type ThresholdRule =
   /** A threshold the user set by hand (the workbench's dragged threshold): reported as it is. */
   | { readonly kind: 'fixed'; readonly threshold: number };
 
-/** The kinds of ThresholdRule, in one list for validation at the edges. */
-export const THRESHOLD_RULE_KINDS = ['fmr', 'eer', 'best-accuracy', 'youden', 'min-cost', 'fixed'] as const satisfies ReadonlyArray<ThresholdRule['kind']>;
-
 /** One threshold in its three views. */
 export interface ThresholdViews {
   /** Accept iff similarity >= this. */

@@ -9,9 +9,6 @@ import { FrwError, errorMessage } from '../../core/errors.js';
 import { checkFeeds, describeTensor } from './feeds.js';
 import type { FloatTensor, InferenceSession, SessionOptions, TensorInfo } from './types.js';
 
-const staticDim = (d: number | string): d is number => typeof d === 'number' && d > 0;
-
-
 function toInfo(meta: ort.InferenceSession.ValueMetadata, modelPath: string, role: 'input' | 'output'): TensorInfo {
   if (!meta.isTensor) {
     throw new FrwError('UNSUPPORTED', `${role} '${meta.name}' of ${modelPath} is not a tensor (sequence or map)`, { model: modelPath });

@@ -2,8 +2,9 @@ import express from 'express';
 import { workspacePaths, type FrwConfig } from '../../../core/config.js';
 import { FrwError } from '../../../core/errors.js';
 import { buildDeployConfig, finalizeConfig, parseRule, thresholdRuleOf } from '../../../usecases/export-config.js';
-import { chooseThreshold, clopperPearson, probit, type ThresholdRule } from '../../../experiments/metrics/index.js';
-import { MATCH_MODES, type MatchMode } from '../../../search/templates.js';
+import { chooseThreshold, clopperPearson, probit, type SortedScores, type ThresholdRule } from '../../../experiments/metrics/index.js';
+import { MATCH_MODES } from '../../../search/templates.js';
+import { oneOf } from '../../../core/choice.js';
 import { worstErrors } from '../../../experiments/worst-pairs.js';
 import { queryInt } from '../params.js';
 import type { RunFolders } from '../run-folders.js';
@@ -20,6 +21,19 @@ function ruleOf(query: express.Request['query']): ThresholdRule {
   }
   if (typeof query.rule === 'string') return thresholdRuleOf(parseRule(query.rule));
   throw new FrwError('BAD_INPUT', 'give ?threshold=<similarity> or ?rule=<fmr=1e-3|eer|best-accuracy|youden>');
+}
+
+/**
+ * A hand-set threshold must lie where scores can: within cosine similarity's [-1, 1], or the run's own score range
+ * where that is wider (fused scores are in impostor standard deviations). Outside, every comparison is on one side.
+ */
+function checkThresholdRange(rule: ThresholdRule, sorted: SortedScores): void {
+  if (rule.kind !== 'fixed') return;
+  const first = (a: Float64Array) => (a.length ? a[0] : Infinity);
+  const last = (a: Float64Array) => (a.length ? a[a.length - 1] : -Infinity);
+  const lo = Math.min(-1, first(sorted.genuine), first(sorted.impostor));
+  const hi = Math.max(1, last(sorted.genuine), last(sorted.impostor));
+  if (rule.threshold < lo || rule.threshold > hi) throw new FrwError('BAD_INPUT', `threshold must be within the scores' range [${lo}, ${hi}]; got ${rule.threshold}`, { min: lo, max: hi });
 }
 
 /** /api/runs: the history of runs, each run's results, the threshold explorer's operating points, config export. */
@@ -56,6 +70,7 @@ export function runsRouter(cfg: FrwConfig, runs: RunFolders): express.Router {
     const rule = ruleOf(req.query);
     const k = Math.min(24, Math.max(0, Number(req.query.k ?? 6) || 0));
     const s = await runs.scoresOf(req.params.id, req.query.model);
+    checkThresholdRange(rule, s.sorted);
     const choice = chooseThreshold(s.sorted, rule, LEVEL);
     const accepted = choice.genuineCount - choice.falseNonMatches;
     res.json({
@@ -72,8 +87,7 @@ export function runsRouter(cfg: FrwConfig, runs: RunFolders): express.Router {
   r.post('/:id/export', express.json({ limit: '8kb' }), (req, res) => {
     const b = (req.body ?? {}) as { model?: unknown; rule?: unknown; mode?: unknown };
     if (typeof b.model !== 'string' || typeof b.rule !== 'string') throw new FrwError('BAD_INPUT', 'give model and rule (fmr=<target>, fpir=<target>, eer, best-accuracy or youden)');
-    const mode = (b.mode ?? 'mean') as MatchMode;
-    if (!MATCH_MODES.includes(mode)) throw new FrwError('BAD_INPUT', `mode must be one of ${MATCH_MODES.join(', ')}`);
+    const mode = oneOf(MATCH_MODES, b.mode ?? 'mean', 'mode');
     const config = finalizeConfig(buildDeployConfig({ runDir: runs.dir(req.params.id), model: b.model, mode, rule: parseRule(b.rule), userModelsDir: workspacePaths(cfg).userModels }));
     res.json({ config });
   });

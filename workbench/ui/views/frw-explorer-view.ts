@@ -6,7 +6,7 @@ import { finiteNumbers, scoreRange } from '../lib/format.js';
 import { RunView } from '../lib/run-view.js';
 import { navigate } from '../lib/navigate.js';
 
-/** Rule presets, as the server's rule names (engine/export parseRule). */
+/** Rule presets, as the server's rule names (usecases/export-config.ts parseRule). */
 const PRESETS: Array<{ rule: string; label: string }> = [
   { rule: 'fmr=0.01', label: 'FMR ≤ 1e-2' },
   { rule: 'fmr=0.001', label: 'FMR ≤ 1e-3' },

@@ -4,7 +4,7 @@ import { intervalText, sci } from '../../../reports/format.js';
 import { RunView } from '../lib/run-view.js';
 import { navigate } from '../lib/navigate.js';
 
-/** The rules a run can export, as the server's rule names (engine/export parseRule) with their labels. */
+/** The rules a run can export, as the server's rule names (usecases/export-config.ts parseRule) with their labels. */
 function rulesOf(d: RunDetail, model: string, requested = ''): Array<{ rule: string; label: string }> {
   if (d.identification) {
     const r = d.identification.results.find((x) => x.model === model);

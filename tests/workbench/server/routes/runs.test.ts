@@ -108,6 +108,8 @@ test('rule presets give the run’s own thresholds (scores round-trip exactly); 
   assert.match(tooSmall.body.error.message, /not measurable/);
   assert.equal((await wb.get(`/api/runs/${evalId}/operating-point?model=mobilefacenet`)).status, 400);
   assert.equal((await wb.get(`/api/runs/${evalId}/operating-point?model=mobilefacenet&threshold=abc`)).status, 400);
+  const outside = await wb.get(`/api/runs/${evalId}/operating-point?model=mobilefacenet&threshold=7`);
+  assert.deepEqual([outside.status, /threshold must be within the scores' range \[-1, 1\]; got 7/.test(outside.body.error.message)], [400, true]);
   assert.equal((await wb.get(`/api/runs/${evalId}/operating-point?model=mobilefacenet&rule=${encodeURIComponent('fpir=0.1')}`)).status, 400);
   assert.equal((await wb.get(`/api/runs/${evalId}/operating-point?threshold=0.2`)).status, 400);
   assert.equal((await wb.get(`/api/runs/${evalId}/operating-point?model=fr-feature&threshold=0.2`)).status, 404);
