@@ -53,7 +53,8 @@ export function registerIdentify(program: Command): void {
       const fewImages = oneOf(FEW_IMAGES_RULES, flags.fewImages, '--few-images');
       const fpirTargets = flags.fpir.split(',').map((x) => num(x, '--fpir', (n) => n > 0 && n < 1));
       const seed = num(flags.seed, '--seed', (n) => Number.isInteger(n) && n >= 0);
-      const index = await createIndexFactory(flags.index);
+      const indexKind = oneOf(INDEX_KINDS, flags.index, '--index');
+      const index = await createIndexFactory(indexKind);
       const { out, run } = await identifyToFolder(
         cfg,
         {
@@ -62,7 +63,7 @@ export function registerIdentify(program: Command): void {
             pipelines,
             modes: parseModes(flags.modes),
             split: { enrol: num(flags.enrol, '--enrol', (n) => Number.isInteger(n) && n >= 1), seed, unknownShare: flags.unknownShare === undefined ? undefined : num(flags.unknownShare, '--unknown-share', (n) => n >= 0 && n < 1), fewImages },
-            index: { kind: oneOf(INDEX_KINDS, flags.index, '--index'), make: index },
+            index: { kind: indexKind, make: index },
             options: { fpirTargets, seed, bootstrap: num(flags.bootstrap, '--bootstrap', (n) => Number.isInteger(n) && n >= 0), level: 0.95 },
           },
           out: flags.out,

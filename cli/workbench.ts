@@ -37,7 +37,11 @@ export function registerWorkbench(program: Command): void {
         process.once('SIGINT', shutdown);
         process.once('SIGTERM', shutdown);
         if (flags.demo) {
-          const demo = await startDemoIfNoRuns(cfg, jobs);
+          // The server is up either way: a demo that cannot start (no lfw-mini, no model file) is said, not fatal.
+          const demo = await startDemoIfNoRuns(cfg, jobs).catch((e: Error) => {
+            process.stderr.write(`frw workbench: demo skipped: ${e.message}\n`);
+            return null;
+          });
           if (demo) {
             process.stderr.write(`frw workbench: first start: running the demo evaluation (${demo.params.dataset}, ${(demo.params.models as string[]).join(', ')}); it appears under Experiments when done\n`);
             jobs.subscribe(demo.id, (e) => {

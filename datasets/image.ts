@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
+import { FrwError } from '../core/errors.js';
 import { acquisitionFailure } from '../core/failures.js';
 import { decodePnm, isPnm } from './pnm.js';
 
@@ -39,13 +40,18 @@ export interface DecodedImage {
  * EXIF orientation is applied; grayscale and CMYK become RGB; alpha is dropped. Throws an acquisition failure
  * (empty-file, not-an-image, truncated, too-large, unreadable) that callers count.
  */
+const FILE_PROBLEMS = new Set(['ENOENT', 'EISDIR', 'ENOTDIR', 'EACCES', 'EPERM', 'ELOOP', 'ENAMETOOLONG']);
+
 export async function decodeImage(input: string | Uint8Array, opts: DecodeOptions = DEFAULT_DECODE): Promise<DecodedImage> {
   let buf: Uint8Array;
   if (typeof input === 'string') {
     try {
       buf = await fs.readFile(input);
     } catch (e) {
-      throw acquisitionFailure('unreadable', `cannot read ${input}: ${(e as Error).message}`);
+      // A file that is missing, a folder or not ours to read is a property of the dataset; running out of file
+      // handles or memory, or a failing disk, is a fault of this run and must not be cached as the image's.
+      if (FILE_PROBLEMS.has((e as NodeJS.ErrnoException).code ?? '')) throw acquisitionFailure('unreadable', `cannot read ${input}: ${(e as Error).message}`);
+      throw new FrwError('INTERNAL', `reading ${input} failed: ${(e as Error).message}`, undefined, { cause: e });
     }
   } else buf = input;
   if (buf.length === 0) throw acquisitionFailure('empty-file', 'file is empty (0 bytes)');

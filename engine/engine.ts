@@ -82,8 +82,13 @@ export class Engine {
     await verifyConfigFiles(opts.config, opts.modelRoot);
     const spec = specFromConfig(opts.config);
     const embedder = await openImageEmbedder(spec, opts.modelRoot, opts.workers ?? 0);
-    const store = GalleryStore.open(opts.galleryFile, opts.config.pipelineKey);
-    return new Engine(opts.config, store, embedder, opts.modelRoot);
+    try {
+      const store = GalleryStore.open(opts.galleryFile, opts.config.pipelineKey);
+      return new Engine(opts.config, store, embedder, opts.modelRoot);
+    } catch (e) {
+      await embedder.close(); // a gallery of another pipeline, a locked file: no worker is left running
+      throw e;
+    }
   }
 
   /**

@@ -1,3 +1,4 @@
+import { FrwError } from '../core/errors.js';
 import { acquisitionFailure } from '../core/failures.js';
 import { decodeImage, type DecodeOptions, type RgbImage } from '../datasets/image.js';
 import { alignFace, type AlignOptions } from './align.js';
@@ -55,7 +56,14 @@ export async function acquireFace(input: string | Uint8Array, detector: LoadedMo
   const idx = chooseFace(dets, dec.image.width, dec.image.height, s.policy);
   if (idx < 0) throw acquisitionFailure('multiple-faces', `${dets.length} faces found and the policy "${s.policy}" refuses to choose`, { faces: dets.length });
   const chosen = dets[idx];
-  const aligned = alignFace(dec.image, chosen.landmarks, s.align);
+  // Landmarks that give no transform (all at one point) are a face the detector cannot place: no usable face.
+  let aligned: RgbImage;
+  try {
+    aligned = alignFace(dec.image, chosen.landmarks, s.align);
+  } catch (e) {
+    if (e instanceof FrwError && e.code === 'BAD_INPUT') throw acquisitionFailure('no-face', `no usable face: ${e.message}`);
+    throw e;
+  }
   const orig = scaleDetection(chosen, 1 / dec.scale);
   const [le, re] = orig.landmarks;
   return {

@@ -45,17 +45,20 @@ export function modelFiles(abs: string, format: ModelCard['format']): string[] {
 /**
  * Digests already computed in this process (or handed to a worker thread by its parent), by file and stamp: a model
  * is hashed once however many times it is checked and loaded (a config check, the in-thread sessions, each
- * worker). A file whose size, mtime or inode changed is hashed again, so a replaced file is still caught.
+ * worker). A file whose size, mtime, ctime, inode or device changed is hashed again, so a replaced file is still
+ * caught (ctime changes on every write, whatever a copy tool does to mtime).
  */
 export interface DigestMemo {
   [files: string]: { stamps: string; sha256: string };
 }
 const memo: DigestMemo = {};
+/** Hashes under way, so concurrent checks of one file (workers starting together) share one read. */
+const inFlight = new Map<string, Promise<string>>();
 
 const stampsOf = (files: readonly string[]) =>
   files.map((f) => {
     const st = fs.statSync(f);
-    return `${st.size}:${st.mtimeMs}:${st.ino}`;
+    return `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}:${st.dev}`;
   }).join('|');
 
 /** The digests this process knows, for a worker thread's start-up (rememberDigests there). */
@@ -66,11 +69,16 @@ export const rememberDigests = (known: DigestMemo | undefined): void => void Obj
 export async function modelDigest(abs: string, format: ModelCard['format']): Promise<string> {
   const files = modelFiles(abs, format);
   const key = files.join('\0');
+  // Stamped before hashing: a file changed while it was read gets a new stamp and is hashed again next time.
   const stamps = stampsOf(files);
   const hit = memo[key];
   if (hit && hit.stamps === stamps) return hit.sha256;
-  const sha256 = await sha256Files(files);
-  // Stamped before hashing: a file changed while it was read gets a new stamp and is hashed again next time.
-  memo[key] = { stamps, sha256 };
-  return sha256;
+  const pending = inFlight.get(`${key}\0${stamps}`);
+  if (pending) return pending;
+  const run = sha256Files(files).then((sha256) => {
+    memo[key] = { stamps, sha256 };
+    return sha256;
+  }).finally(() => inFlight.delete(`${key}\0${stamps}`));
+  inFlight.set(`${key}\0${stamps}`, run);
+  return run;
 }

@@ -33,7 +33,14 @@ export class EmbedService {
 
   static async start(n: number, init: WorkerInit): Promise<EmbedService> {
     if (!Number.isInteger(n) || n < 1) throw new FrwError('BAD_INPUT', `workers must be a positive integer, got ${n}`);
-    const slots = await Promise.all(Array.from({ length: n }, () => EmbedService.ready(init)));
+    // If one worker fails to start, none is kept running.
+    const started = await Promise.allSettled(Array.from({ length: n }, () => EmbedService.ready(init)));
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    const slots = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    if (failed) {
+      await Promise.all(slots.map((s) => s.worker.terminate()));
+      throw failed.reason;
+    }
     return new EmbedService(init, slots);
   }
 

@@ -22,12 +22,12 @@ export type WorkerRequest = { id: number; jobs: ImageJob[] };
 export type WorkerReply =
   | { type: 'ready' }
   | { type: 'done'; id: number; entries: Awaited<ReturnType<typeof embedImages>> }
-  | { type: 'error'; id: number | null; code: string; message: string };
+  | { type: 'error'; id: number | null; code: string; message: string; details?: Record<string, unknown> };
 
 const port = parentPort!;
 const init = workerData as WorkerInit;
 const post = (m: WorkerReply) => port.postMessage(m);
-const fail = (id: number | null, e: unknown) => post({ type: 'error', id, code: e instanceof FrwError ? e.code : 'INTERNAL', message: errorMessage(e) });
+const fail = (id: number | null, e: unknown) => post({ type: 'error', id, code: e instanceof FrwError ? e.code : 'INTERNAL', message: errorMessage(e), details: e instanceof FrwError ? e.details : undefined });
 
 try {
   rememberDigests(init.digests);

@@ -12,7 +12,8 @@ const WORKER_URL = moduleUrl('embed-worker', import.meta.url);
 /** A worker whose models have loaded and passed their checks (a worker that fails to start is terminated). */
 export async function startWorker(init: WorkerInit): Promise<Worker> {
   await digestModelFiles([init.spec.embedder, init.spec.detector], init.modelRoot);
-  const worker = startThread(WORKER_URL, { ...init, digests: { ...knownDigests(), ...init.digests } });
+  // This process's digests, just computed or checked, win over any handed in.
+  const worker = startThread(WORKER_URL, { ...init, digests: { ...init.digests, ...knownDigests() } });
   return new Promise<Worker>((resolve, reject) => {
     worker.once('message', (m: WorkerReply) => (m.type === 'ready' ? resolve(worker) : (void worker.terminate(), reject(replyError(m)))));
     worker.once('error', (e) => (void worker.terminate(), reject(e)));
@@ -78,5 +79,5 @@ export class WorkerPool {
 
 export function replyError(m: WorkerReply): Error {
   if (m.type !== 'error') return new FrwError('INTERNAL', `unexpected worker message ${m.type}`);
-  return new FrwError(m.code as ErrorCode, m.message);
+  return new FrwError(m.code as ErrorCode, m.message, m.details);
 }

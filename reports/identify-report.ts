@@ -3,7 +3,7 @@ import { resultKey } from '../runs/identification-folder.js';
 import { cmcSpec, fpirFnirSpec } from './charts.js';
 import { htmlTable, renderReport } from './html.js';
 
-import { pct } from './format.js';
+import { pct, sci } from './format.js';
 
 const ci = (i: { lower: number; upper: number } | null) => (i ? `[${pct(i.lower)}, ${pct(i.upper)}]` : '–');
 
@@ -17,7 +17,7 @@ export function identifyReportHtml(run: IdentifyRunResult): string {
       r.mode,
       `${r.gallery.identities} / ${r.gallery.vectors}`,
       `${pct(r.rank1.estimate)} ${ci(r.rank1.interval)}`,
-      ...r.fnirAtFpir.map((p) => (p.measurable ? `${pct(p.fnir)} ${ci(p.fnirInterval)} ${ci(p.bootstrap)} (t = ${p.threshold.toFixed(4)})` : `not measurable: ${r.probes.nonMated} strangers back FPIR ≥ ${p.smallestMeasurableFpir.toExponential(2)}`)),
+      ...r.fnirAtFpir.map((p) => (p.measurable ? `${pct(p.fnir)} ${ci(p.fnirInterval)} ${ci(p.bootstrap)} (t = ${p.threshold.toFixed(4)})` : `not measurable: ${r.probes.nonMated} strangers back FPIR ≥ ${sci(p.smallestMeasurableFpir)}`)),
       `${r.search.index}, ${r.search.queriesPerSecond.toFixed(0)}/s`,
       `${(r.gallery.bytes / 1024).toFixed(0)} KiB`,
     ]),

@@ -1,6 +1,4 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import { FrwError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/lock.js';
 import type { DatasetManifest } from '../datasets/manifest.js';
 import type { StreamedPairScores } from '../experiments/all-pairs.js';
@@ -10,6 +8,7 @@ import type { ScoredComparisons } from '../experiments/scoring.js';
 import type { EmbedSummary } from '../pipeline/embed-dataset.js';
 import type { PipelineSettings } from '../pipeline/spec.js';
 import { writeCsvFile, writeJsonFile } from './format.js';
+import { prepareRunFolder } from './read.js';
 
 /** What `run.json` records: enough to reproduce the run and to tell whether two runs are comparable. */
 export interface RunRecord {
@@ -38,12 +37,6 @@ export interface EvalRunResult {
 /** Up to this many pairs, scores go to scores.csv (readable, exact); above, to float32 binaries. */
 const CSV_PAIRS_MAX = 200_000;
 
-/** Refuse a folder that already holds a run (rather than mixing two), and create it. */
-export function prepareRunFolder(outDir: string): void {
-  if (fs.existsSync(path.join(outDir, 'run.json')) || fs.existsSync(path.join(outDir, 'identification.json'))) throw new FrwError('CONFLICT', `${outDir} already holds a run; choose another --out`);
-  fs.mkdirSync(outDir, { recursive: true });
-}
-
 const bytesOf = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
 /** Streamed all-pairs scores by kind, float32 little-endian; the pair order is implied by the manifest. */
@@ -53,12 +46,11 @@ export function spillScores(outDir: string, model: string, s: StreamedPairScores
 }
 
 /**
- * Write an evaluation run folder: run.json, metrics.json, curves.json, pairs + scores (scores.csv, or float32
- * binaries for large sets) and the `extra` files (report.html). Files are written atomically.
+ * Write an evaluation run folder: metrics.json, curves.json, pairs + scores (scores.csv, or float32 binaries for
+ * large sets), the `extra` files (report.html), and run.json last. Files are written atomically.
  */
 export function writeRunFolder(outDir: string, result: EvalRunResult, manifest: DatasetManifest, extra: Record<string, string> = {}): void {
   prepareRunFolder(outDir);
-  writeJsonFile(path.join(outDir, 'run.json'), result.record);
   writeJsonFile(path.join(outDir, 'metrics.json'), { protocol: result.record.protocol, comparisons: result.record.comparisons, models: Object.fromEntries(result.metrics.map((m) => [m.model, m])) });
   // The chart points and histograms, so the workbench draws a past run without rescoring it.
   const curves = Object.fromEntries(result.perModel.map((p) => [p.model, { chart: Object.fromEntries(Object.entries(p.curves.chart).map(([k, v]) => [k, Array.from(v as Float64Array)])), histograms: p.curves.histograms }]));
@@ -87,4 +79,6 @@ export function writeRunFolder(outDir: string, result: EvalRunResult, manifest: 
     for (const p of result.perModel) writeFileAtomic(path.join(outDir, `scores-${p.model}.f32`), bytesOf(p.scored!.score));
   }
   for (const [name, content] of Object.entries(extra)) writeFileAtomic(path.join(outDir, name), content);
+  // Last: run.json is what marks the folder as a run (runs/read.ts), so a folder cut short by a crash is not one.
+  writeJsonFile(path.join(outDir, 'run.json'), result.record);
 }

@@ -11,6 +11,14 @@ export function jsonNumbers(_key: string, v: unknown): unknown {
   return v;
 }
 
+/** The inverse of jsonNumbers, for typed reads: "Infinity", "-Infinity" and "NaN" become the numbers again. */
+export function reviveNumbers(_key: string, v: unknown): unknown {
+  if (v === 'Infinity') return Infinity;
+  if (v === '-Infinity') return -Infinity;
+  if (v === 'NaN') return Number.NaN;
+  return v;
+}
+
 /** One CSV field: quoted when it holds a comma, a quote or a line break; null is an empty field. */
 export function csvField(s: string | null): string {
   if (s === null) return '';

@@ -31,9 +31,8 @@ export interface IdentifyRunResult {
 
 export const resultKey = (model: string, mode: MatchMode) => `${model}/${mode}`;
 
-/** identification.json, split.json, curves.json and one probes-<model>-<mode>.csv per result (for replay through the engine). */
+/** split.json, curves.json, one probes-<model>-<mode>.csv per result (for replay through the engine), then identification.json. */
 export function writeIdentificationFolder(outDir: string, run: IdentifyRunResult, manifest: DatasetManifest, extra: Record<string, string> = {}): void {
-  writeJsonFile(path.join(outDir, 'identification.json'), { ...run.record, results: run.results });
   writeJsonFile(path.join(outDir, 'split.json'), splitRecord(run.split, manifest), false);
   // FNIR against FPIR per (model, mode), so the workbench draws a past run without searching again.
   const curves = Object.fromEntries([...run.curves].map(([key, c]) => [key, { threshold: Array.from(c.threshold), fpir: Array.from(c.fpir), fnir: Array.from(c.fnir) }]));
@@ -44,4 +43,6 @@ export function writeIdentificationFolder(outDir: string, run: IdentifyRunResult
     writeCsvFile(path.join(outDir, `probes-${key.replace('/', '-')}.csv`), ['image', 'mate', 'top1', 'score', 'mate_rank'], rows);
   }
   for (const [name, content] of Object.entries(extra)) writeFileAtomic(path.join(outDir, name), content);
+  // Last: identification.json marks the folder as a run (runs/read.ts).
+  writeJsonFile(path.join(outDir, 'identification.json'), { ...run.record, results: run.results });
 }

@@ -5,6 +5,7 @@ import type { ModeResult } from '../experiments/identification/evaluate.js';
 import type { ModelMetrics } from '../experiments/evaluate.js';
 import type { RunRecord } from './eval-folder.js';
 import type { IdentificationRecord } from './identification-folder.js';
+import { reviveNumbers } from './format.js';
 
 /**
  * Reading run folders back: the one place that knows which file says what kind of run a folder holds, and what
@@ -21,12 +22,22 @@ export function runKindOf(dir: string): RunKind | null {
   return null;
 }
 
-/** A JSON file of a run folder, null when absent; a file that is not JSON (edited by hand, a disk fault) is BAD_INPUT naming it. */
-export function readRunJson<T = unknown>(dir: string, name: string): T | null {
+/** Refuse a folder that already holds a run (rather than mixing two), and create it. */
+export function prepareRunFolder(outDir: string): void {
+  if (runKindOf(outDir)) throw new FrwError('CONFLICT', `${outDir} already holds a run; choose another --out`);
+  fs.mkdirSync(outDir, { recursive: true });
+}
+
+/**
+ * A JSON file of a run folder, null when absent; a file that is not JSON (edited by hand, a disk fault) is
+ * BAD_INPUT naming it. `typed`: non-finite numbers written as strings (format.ts) are read back as numbers, as the
+ * record types say; without it the file is returned as written (served to the browser as it is).
+ */
+export function readRunJson<T = unknown>(dir: string, name: string, typed = false): T | null {
   const file = path.join(dir, name);
   if (!fs.existsSync(file)) return null;
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+    return JSON.parse(fs.readFileSync(file, 'utf8'), typed ? reviveNumbers : undefined) as T;
   } catch (e) {
     throw new FrwError('BAD_INPUT', `${path.basename(dir)}/${name} is not valid JSON: ${(e as Error).message}`);
   }
@@ -47,6 +58,6 @@ export type RunFolder =
 export function readRunFolder(dir: string): RunFolder {
   const kind = runKindOf(dir);
   if (!kind) throw new FrwError('NOT_FOUND', `${dir} is not a run folder (no run.json or identification.json)`);
-  if (kind === 'identify') return { kind, dir, record: readRunJson<IdentificationFile>(dir, RECORD_FILE.identify)! };
-  return { kind, dir, record: readRunJson<RunRecord>(dir, RECORD_FILE.eval)!, metrics: readRunJson<MetricsFile>(dir, 'metrics.json') };
+  if (kind === 'identify') return { kind, dir, record: readRunJson<IdentificationFile>(dir, RECORD_FILE.identify, true)! };
+  return { kind, dir, record: readRunJson<RunRecord>(dir, RECORD_FILE.eval, true)!, metrics: readRunJson<MetricsFile>(dir, 'metrics.json', true) };
 }

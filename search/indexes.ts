@@ -9,8 +9,8 @@ export type IndexKind = (typeof INDEX_KINDS)[number];
 /** Builds the index a gallery is searched with (gallery rows, row-major unit vectors). */
 export type IndexFactory = (vectors: Float32Array, dim: number) => VectorIndex | Promise<VectorIndex>;
 
-export async function createIndexFactory(kind: string): Promise<IndexFactory> {
-  const k = oneOf(INDEX_KINDS, kind, 'the search index');
+export async function createIndexFactory(kind: IndexKind): Promise<IndexFactory> {
+  const k = oneOf(INDEX_KINDS, kind, 'index');
   if (k === 'exact') return (vectors, dim) => exactIndex(vectors, dim);
   return (vectors, dim) => faissIndex(k, vectors, dim);
 }

@@ -1,3 +1,4 @@
+import { listOf } from '../core/choice.js';
 import { FrwError } from '../core/errors.js';
 import { l2normalize } from '../models/embedder.js';
 import type { EmbeddingTable } from '../pipeline/embedding-table.js';
@@ -27,10 +28,7 @@ export interface Gallery {
 }
 
 export function parseModes(list: string): MatchMode[] {
-  const modes = list.split(',').map((m) => m.trim()).filter(Boolean);
-  for (const m of modes) if (!(MATCH_MODES as readonly string[]).includes(m)) throw new FrwError('BAD_INPUT', `unknown matching mode "${m}"; use ${MATCH_MODES.join(', ')}`);
-  if (modes.length === 0) throw new FrwError('BAD_INPUT', 'name at least one matching mode');
-  return modes as MatchMode[];
+  return listOf(MATCH_MODES, list, 'matching modes');
 }
 
 /**

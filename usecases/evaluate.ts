@@ -14,7 +14,8 @@ import { scoreComparisons } from '../experiments/scoring.js';
 import { embedForRun, type EmbeddingRunDeps, type EmbedSummary } from '../pipeline/embed-dataset.js';
 import { loadEmbeddingTable, type EmbeddingTable } from '../pipeline/embedding-table.js';
 import { pipelineKey, pipelineSettings, type PipelineSpec } from '../pipeline/spec.js';
-import { prepareRunFolder, spillScores, writeRunFolder, type EvalRunResult, type RunRecord } from '../runs/eval-folder.js';
+import { spillScores, writeRunFolder, type EvalRunResult, type RunRecord } from '../runs/eval-folder.js';
+import { prepareRunFolder } from '../runs/read.js';
 import { evalReportHtml } from '../reports/eval-report.js';
 import { embeddingDeps, runId, type RunHooks } from './deps.js';
 

@@ -10,7 +10,7 @@ import { embedForRun, type EmbeddingRunDeps, type EmbedSummary } from '../pipeli
 import { loadEmbeddingTable } from '../pipeline/embedding-table.js';
 import { pipelineKey, pipelineSettings, type PipelineSpec } from '../pipeline/spec.js';
 import { identifyReportHtml } from '../reports/identify-report.js';
-import { prepareRunFolder } from '../runs/eval-folder.js';
+import { prepareRunFolder } from '../runs/read.js';
 import { resultKey, writeIdentificationFolder, type IdentifyRunResult } from '../runs/identification-folder.js';
 import type { IndexFactory, IndexKind } from '../search/indexes.js';
 import type { MatchMode } from '../search/templates.js';

@@ -25,12 +25,20 @@ export const LAYERS: Record<string, number> = {
   bench: 10,
 };
 
-/** Narrower rules on top of the ranks. */
-const ALSO_FORBIDDEN: Array<{ from: string; to: RegExp; why: string }> = [
-  { from: 'engine', to: /^experiments\/(?!metrics\/)/, why: 'the deployed engine uses metric functions only, never evaluation code' },
+/** Narrower rules on top of the ranks, by path prefix; `values` only: type-only imports are allowed. */
+const ALSO_FORBIDDEN: Array<{ from: RegExp; to: RegExp; why: string; values?: boolean }> = [
+  { from: /^engine\//, to: /^experiments\/(?!metrics\/)/, why: 'the deployed engine uses metric functions only, never evaluation code' },
+  { from: /^workbench\/ui\//, to: /^workbench\/server\//, values: true, why: 'the browser bundle takes types from the server, never its code (shared values live in workbench/shared/)' },
 ];
 
-const IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)['"](\.\.?\/[^'"]+)['"]/g;
+/** A relative import: `import type` (or `export type`) when it can carry no code. */
+const IMPORT = /(?:\b(import|export)\s+(type\s+)?(?:[^'";]*?\bfrom\s*)?|\bimport\s*\(\s*)['"](\.\.?\/[^'"]+)['"]/g;
+
+export interface ImportEdge {
+  from: string;
+  to: string;
+  typeOnly: boolean;
+}
 
 function sources(dir: string): string[] {
   const out: string[] = [];
@@ -42,31 +50,34 @@ function sources(dir: string): string[] {
   return out;
 }
 
-/** Every relative import of the layered folders, as [importing file, imported file], project-relative. */
-export function imports(): Array<[string, string]> {
-  const edges: Array<[string, string]> = [];
+/** Every relative import of the layered folders, project-relative with forward slashes. */
+export function imports(): ImportEdge[] {
+  const edges: ImportEdge[] = [];
+  const rel = (p: string) => path.relative(PROJECT_ROOT, p).split(path.sep).join('/');
   for (const top of Object.keys(LAYERS)) {
     for (const file of sources(path.join(PROJECT_ROOT, top))) {
       for (const m of fs.readFileSync(file, 'utf8').matchAll(IMPORT)) {
-        const target = path.relative(PROJECT_ROOT, path.resolve(path.dirname(file), m[1]));
-        edges.push([path.relative(PROJECT_ROOT, file), target]);
+        edges.push({ from: rel(file), to: rel(path.resolve(path.dirname(file), m[3])), typeOnly: Boolean(m[2]) });
       }
     }
   }
   return edges;
 }
 
-export function violations(edges: Array<[string, string]>): string[] {
+export function violations(edges: ReadonlyArray<ImportEdge | [string, string]>): string[] {
   const bad: string[] = [];
-  for (const [from, to] of edges) {
-    const a = from.split(path.sep)[0];
-    const b = to.split(path.sep)[0];
+  for (const edge of edges) {
+    const { from, to, typeOnly } = Array.isArray(edge) ? { from: edge[0], to: edge[1], typeOnly: false } : edge;
+    const a = from.split('/')[0];
+    const b = to.split('/')[0];
     if (!(b in LAYERS)) {
       bad.push(`${from} imports ${to}, outside every layer`);
       continue;
     }
     if (a !== b && LAYERS[b] >= LAYERS[a]) bad.push(`${from} (${a}, layer ${LAYERS[a]}) imports ${to} (${b}, layer ${LAYERS[b]})`);
-    for (const rule of ALSO_FORBIDDEN) if (a === rule.from && rule.to.test(to.split(path.sep).join('/'))) bad.push(`${from} imports ${to}: ${rule.why}`);
+    for (const rule of ALSO_FORBIDDEN) {
+      if (rule.from.test(from) && rule.to.test(to) && !(rule.values && typeOnly)) bad.push(`${from} imports ${to}: ${rule.why}`);
+    }
   }
   return bad;
 }
@@ -83,4 +94,6 @@ test('the layer check catches an upward import, a peer import and the engine rea
   assert.equal(violations([['engine/engine.ts', 'reports/html.ts']]).length, 1);
   assert.equal(violations([['engine/engine.ts', 'experiments/identification/evaluate.ts']]).length, 1);
   assert.deepEqual(violations([['engine/engine.ts', 'experiments/metrics/distance.ts']]), []);
+  assert.equal(violations([['workbench/ui/lib/api.ts', 'workbench/server/jobs.ts']]).length, 1, 'code of the server in the browser bundle');
+  assert.deepEqual(violations([{ from: 'workbench/ui/lib/api.ts', to: 'workbench/server/jobs.ts', typeOnly: true }]), []);
 });

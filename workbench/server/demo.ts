@@ -3,7 +3,7 @@ import path from 'node:path';
 import { workspacePaths, type FrwConfig } from '../../core/config.js';
 import { openDataset } from '../../datasets/resolve.js';
 import { runKindOf } from '../../runs/read.js';
-import { DEMO_RUN } from './demo-run.js';
+import { DEMO_RUN } from '../shared/demo-run.js';
 import { evalJobRequest } from './job-params.js';
 import type { Job, JobRunner } from './jobs.js';
 

@@ -5,7 +5,7 @@ import { FrwError } from '../../core/errors.js';
 import type { DatasetManifest } from '../../datasets/manifest.js';
 import { DEFAULT_FMR_TARGETS, DEFAULT_RULES } from '../../experiments/evaluate.js';
 import { DEFAULT_FPIR_TARGETS } from '../../experiments/identification/evaluate.js';
-import { FEW_IMAGES_RULES } from '../../experiments/identification/split.js';
+import { FEW_IMAGES_RULES, makeSplit } from '../../experiments/identification/split.js';
 import { checkProtocol, defaultProtocol, PROTOCOLS } from '../../experiments/protocols.js';
 import { defaultPipelines } from '../../pipeline/specs.js';
 import { MATCH_MODES } from '../../search/templates.js';
@@ -24,9 +24,14 @@ export const JOB_LIMITS = {
   impostorSample: 10_000_000,
   seed: 2 ** 32 - 1,
   enrol: 100,
+  /** Bootstrap replicates × listed impostor pairs: each replicate resamples every pair (10,000 × 1 M at most). */
+  bootstrapWork: 1e10,
 } as const;
 
 type Body = Record<string, unknown>;
+
+/** What a card id looks like (models/card.ts): also keeps a list from being smuggled in as "a,b,c". */
+const MODEL_ID = /^[a-z0-9][a-z0-9._-]*$/;
 
 /** An integer in [min, max] (`dflt` when absent): anything else is BAD_INPUT naming the field and the bound. */
 export function bodyInt(v: unknown, what: string, min: number, max: number, dflt?: number): number | undefined {
@@ -43,6 +48,7 @@ export function bodyDataset(b: Body): string {
 function bodyModels(b: Body): string[] {
   if (!Array.isArray(b.models) || b.models.length === 0 || b.models.some((m) => typeof m !== 'string')) throw new FrwError('BAD_INPUT', 'models must be a non-empty list of model ids');
   if (b.models.length > JOB_LIMITS.models) throw new FrwError('BAD_INPUT', `models: at most ${JOB_LIMITS.models} models in one run`, { field: 'models', max: JOB_LIMITS.models });
+  for (const m of b.models as string[]) if (!MODEL_ID.test(m)) throw new FrwError('BAD_INPUT', `models: ${JSON.stringify(m)} is not a model id`);
   if (new Set(b.models).size !== b.models.length) throw new FrwError('BAD_INPUT', 'models: a model is named twice');
   return b.models as string[];
 }
@@ -55,6 +61,9 @@ export function evalJobRequest(b: Body, manifest: DatasetManifest, cfg: FrwConfi
   const seed = bodyInt(b.seed, 'seed', 0, JOB_LIMITS.seed, 1)!;
   const impostorSample = bodyInt(b.impostorSample, 'impostorSample', 1, JOB_LIMITS.impostorSample);
   const bootstrap = bodyInt(b.bootstrap, 'bootstrap', 0, JOB_LIMITS.bootstrap, 200)!;
+  if (impostorSample !== undefined && bootstrap * impostorSample > JOB_LIMITS.bootstrapWork) {
+    throw new FrwError('BAD_INPUT', `bootstrap × impostorSample must be at most ${JOB_LIMITS.bootstrapWork.toExponential()} (${bootstrap} × ${impostorSample} asked); lower either`, { field: 'bootstrap', max: JOB_LIMITS.bootstrapWork });
+  }
   const pipelines = defaultPipelines(models, b.flip === true, cfg);
   const protocol = b.protocol === undefined ? defaultProtocol(manifest) : oneOf(PROTOCOLS, b.protocol, 'protocol');
   checkProtocol(manifest, protocol);
@@ -75,6 +84,10 @@ export function identifyJobRequest(b: Body, manifest: DatasetManifest, cfg: FrwC
   const modes = listOf(MATCH_MODES, b.modes ?? ['raw', 'mean'], 'modes');
   const fewImages = oneOf(FEW_IMAGES_RULES, b.fewImages ?? 'unknown', 'fewImages');
   const pipelines = defaultPipelines(models, b.flip === true, cfg);
+  // Checked here, not after the job has embedded the whole dataset: the split must leave strangers to probe with.
+  if (makeSplit(manifest, { enrol, seed, fewImages }).nonMated.image.length === 0) {
+    throw new FrwError('BAD_INPUT', `no unknown people: ${manifest.name} has no unknown set, and with enrol ${enrol} and fewImages "${fewImages}" no identity is left over as a stranger; register the dataset with an unknown folder or keep few-image identities as unknowns`);
+  }
   return {
     kind: 'identify',
     manifest,

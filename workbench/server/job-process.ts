@@ -10,8 +10,9 @@ import { identifyToFolder } from '../../usecases/identify.js';
 import type { RunHooks } from '../../usecases/deps.js';
 import type { JobCommand, JobMessage, JobRequest } from './job-protocol.js';
 
-const send = (m: JobMessage) => process.send!(m);
+const send = (m: JobMessage, then?: () => void) => process.send!(m, undefined, {}, () => then?.());
 const controller = new AbortController();
+let finished = false;
 
 async function run(cmd: Extract<JobCommand, { type: 'start' }>): Promise<Record<string, unknown>> {
   const hooks: RunHooks = {
@@ -29,14 +30,23 @@ async function run(cmd: Extract<JobCommand, { type: 'start' }>): Promise<Record<
   return { runId, results: run.results.map((x) => ({ model: x.model, mode: x.mode, rank1: x.rank1.estimate })) };
 }
 
+// The server went away (killed, crashed): stop at once rather than compute for nobody while holding the cache's
+// write lock. What was embedded is durable; the unfinished run folder is left for the next server to ignore.
+process.on('disconnect', () => finished || process.exit(1));
+
 process.on('message', (cmd: JobCommand) => {
   if (cmd.type === 'cancel') {
     controller.abort();
     return;
   }
+  // The process ends once its last message is handed over (native sessions and threads need not wind down).
+  const last = (m: JobMessage) => {
+    finished = true;
+    send(m, () => process.exit(m.type === 'done' ? 0 : 1));
+  };
   run(cmd).then(
-    (result) => send({ type: 'done', result }),
-    (e) => send({ type: 'failed', code: controller.signal.aborted ? 'CANCELLED' : e instanceof FrwError ? e.code : 'INTERNAL', message: errorMessage(e) }),
-  ).finally(() => process.disconnect());
+    (result) => last({ type: 'done', result }),
+    (e) => last({ type: 'failed', code: controller.signal.aborted ? 'CANCELLED' : e instanceof FrwError ? e.code : 'INTERNAL', message: errorMessage(e) }),
+  );
 });
 send({ type: 'ready' });

@@ -47,6 +47,8 @@ interface Running extends Omit<Job, 'elapsedSeconds'> {
   ended: number | null;
   child: ChildProcess | null;
   cancelRequested: boolean;
+  /** Why the process failed, when it said so before it ended ('error' event). */
+  failure?: string;
 }
 
 export class JobRunner {
@@ -63,11 +65,20 @@ export class JobRunner {
     if (fs.existsSync(request.out)) throw new FrwError('CONFLICT', `${request.out} already exists`);
     const job: Running = { id: crypto.randomUUID(), kind: request.kind, status: 'running', startedAt: new Date().toISOString(), endedAt: null, stage: null, params, events: [], result: null, started: Date.now(), ended: null, child: null, cancelRequested: false };
     this.jobs.set(job.id, job);
-    const child = startProcess(JOB_URL);
+    let child: ChildProcess;
+    try {
+      child = startProcess(JOB_URL);
+    } catch (e) {
+      this.end(job, 'failed', { message: `the job process could not start: ${(e as Error).message}`, code: 'INTERNAL' }, request);
+      return this.view(job);
+    }
     job.child = child;
     child.on('message', (m: JobMessage) => {
-      if (m.type === 'ready') child.send({ type: 'start', cfg: this.cfg, request });
-      else if (m.type === 'stage') {
+      if (m.type === 'ready') {
+        // A cancel that came while the process was loading: nothing was started, nothing to keep.
+        if (job.cancelRequested) child.kill('SIGKILL');
+        else child.send({ type: 'start', cfg: this.cfg, request });
+      } else if (m.type === 'stage') {
         job.stage = m.message;
         this.push(job, 'stage', { message: m.message });
       } else if (m.type === 'progress') this.push(job, 'progress', { ...m.data });
@@ -75,12 +86,15 @@ export class JobRunner {
       else if (job.cancelRequested || m.code === 'CANCELLED') this.end(job, 'cancelled', { message: m.message, code: 'CANCELLED' }, request);
       else this.end(job, 'failed', { message: m.message, code: m.code }, request);
     });
-    child.on('error', (e) => this.end(job, 'failed', { message: `the job process failed: ${e.message}`, code: 'INTERNAL' }, request));
-    child.on('exit', (code, signal) => {
-      job.child = null;
-      if (job.cancelRequested) this.end(job, 'cancelled', { message: 'cancelled; the embeddings computed so far stay cached', code: 'CANCELLED' }, request);
-      else this.end(job, 'failed', { message: `the job process exited (${signal ?? `code ${code}`}) before it finished`, code: 'INTERNAL' }, request);
+    // A spawn failure, or a message that could not be sent: the process is of no further use.
+    child.on('error', (e) => {
+      job.failure ??= `the job process failed: ${e.message}`;
+      if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) child.kill('SIGKILL');
+      else this.settle(job, child, request);
     });
+    // 'close' comes after the exit and after the IPC channel has delivered its last message, so a job that
+    // finished is never taken for one that died.
+    child.on('close', () => this.settle(job, child, request));
     return this.view(job);
   }
 
@@ -116,7 +130,14 @@ export class JobRunner {
   async close(): Promise<void> {
     const running = [...this.jobs.values()].filter((j) => j.child);
     for (const j of running) this.cancel(j.id);
-    await Promise.all(running.map((j) => (j.child ? new Promise((r) => j.child!.once('exit', r)) : undefined)));
+    await Promise.all(running.map((j) => new Promise((r) => (j.child ? j.child.once('close', r) : r(undefined)))));
+  }
+
+  /** The process is gone: a job that did not report its end was cancelled or died. */
+  private settle(job: Running, child: ChildProcess, request: JobRequest): void {
+    if (job.child === child) job.child = null;
+    if (job.cancelRequested) this.end(job, 'cancelled', { message: 'cancelled; the embeddings computed so far stay cached', code: 'CANCELLED' }, request);
+    else this.end(job, 'failed', { message: job.failure ?? `the job process exited (${child.signalCode ?? `code ${child.exitCode}`}) before it finished`, code: 'INTERNAL' }, request);
   }
 
   private find(id: string): Running {
@@ -144,7 +165,7 @@ export class JobRunner {
   }
 
   private view(j: Running): Job {
-    const { started, ended, child: _c, cancelRequested: _r, ...rest } = j;
+    const { started, ended, child: _c, cancelRequested: _r, failure: _f, ...rest } = j;
     return { ...rest, elapsedSeconds: ((ended ?? Date.now()) - started) / 1000, events: [...rest.events] };
   }
 }

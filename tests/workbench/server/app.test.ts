@@ -40,6 +40,9 @@ test('evaluation jobs: bad requests refused; one job at a time; progress streams
   assert.match(stream, /event: progress\ndata: \{"model":"mobilefacenet","done":\d+,"total":191/);
   assert.match(stream, /event: done/);
   assert.equal((await wb.get(`/api/jobs/${job.id}`)).body.job.status, 'done');
+  const resumed = await (await fetch(`${wb.base}/api/jobs/${job.id}/events`, { headers: { 'last-event-id': '1' } })).text();
+  assert.doesNotMatch(resumed, /^id: [01]$/m, 'a reconnecting stream resumes after the last event it saw');
+  assert.match(resumed, /event: done/);
   assert.ok((await wb.get('/api/runs')).body.runs.some((r: { id: string }) => r.id === job.runId));
   assert.ok((await wb.get(`/api/runs/${job.runId}`)).body.metrics.models.mobilefacenet.auc > 0.99);
   assert.equal((await wb.get('/api/jobs/unknown-id')).status, 404);

@@ -33,6 +33,12 @@ test('job parameters are bounded on the server: a 400 names the bound', async ()
   assert.deepEqual([enrol.status, /enrol must be an integer in \[1, 100\]/.test(enrol.body.error.message)], [400, true]);
   const protocol = await wb.send('POST', '/api/jobs/eval', { dataset: 'lfw-mini', models: ['mobilefacenet'], protocol: 'every-pair' });
   assert.deepEqual([protocol.status, /protocol must be one of lfw-10fold, pairs, all-pairs/.test(protocol.body.error.message)], [400, true]);
+  const smuggled = await wb.send('POST', '/api/jobs/eval', { dataset: 'lfw-mini', models: ['mobilefacenet,fr-feature'] });
+  assert.deepEqual([smuggled.status, /is not a model id/.test(smuggled.body.error.message)], [400, true]);
+  const work = await wb.send('POST', '/api/jobs/eval', { dataset: 'lfw-mini', models: ['mobilefacenet'], protocol: 'all-pairs', impostorSample: 5_000_000, bootstrap: 10_000 });
+  assert.deepEqual([work.status, /bootstrap × impostorSample must be at most/.test(work.body.error.message)], [400, true]);
+  const noStrangers = await wb.send('POST', '/api/jobs/identify', { dataset: 'lfw-mini', models: ['mobilefacenet'], fewImages: 'drop' });
+  assert.deepEqual([noStrangers.status, /no unknown people/.test(noStrangers.body.error.message)], [400, true], 'refused before any embedding');
   assert.equal((await wb.get('/api/jobs')).body.jobs.length, 0, 'nothing was started');
 });
 

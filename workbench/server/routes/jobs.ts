@@ -42,9 +42,11 @@ export function jobsRouter(cfg: FrwConfig, runner: JobRunner, datasets: Workbenc
   });
   r.get('/:id/events', (req, res) => {
     runner.get(req.params.id); // 404 before the stream opens
+    // A reconnecting EventSource sends the last id it saw: resume after it instead of replaying the whole job.
+    const after = Number(req.headers['last-event-id'] ?? -1);
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     const stop = runner.subscribe(req.params.id, (e) => {
-      res.write(`id: ${e.seq}\nevent: ${e.type}\ndata: ${JSON.stringify({ ...e.data, elapsedSeconds: e.elapsedSeconds })}\n\n`);
+      if (!(Number.isInteger(after) && e.seq <= after)) res.write(`id: ${e.seq}\nevent: ${e.type}\ndata: ${JSON.stringify({ ...e.data, elapsedSeconds: e.elapsedSeconds })}\n\n`);
       if (e.type === 'done' || e.type === 'failed' || e.type === 'cancelled') res.end();
     });
     req.on('close', stop);

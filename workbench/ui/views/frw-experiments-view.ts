@@ -3,7 +3,7 @@ import { api, ApiError, type DatasetListing, type ModelListing, type RunListing 
 import { when } from '../lib/format.js';
 import { LightElement } from '../lib/light-element.js';
 import { navigate } from '../lib/navigate.js';
-import { DEMO_RUN as DEMO } from '../../server/demo-run.js';
+import { DEMO_RUN as DEMO } from '../../shared/demo-run.js';
 
 const PROTOCOLS = ['auto', 'lfw-10fold', 'pairs', 'all-pairs'];
 

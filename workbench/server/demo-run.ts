@@ -1,2 +1,0 @@
-/** The demo evaluation: the workbench's one-click run, and what `npm start` prepares on a first start. */
-export const DEMO_RUN = { dataset: 'lfw-mini', models: ['fr-feature'] } as const;
