@@ -59,6 +59,8 @@ export async function runEvaluation(manifest: DatasetManifest, spec: EvalRunSpec
   const metrics: ModelMetrics[] = [];
   let firstTable: EmbeddingTable | null = null;
   spec.pipelines.forEach((p, i) => {
+    // Between models: a cancelled run stops here (within one model's scoring, only a kill stops it; see jobs.ts).
+    if (deps.signal?.aborted) throw new FrwError('CANCELLED', 'run cancelled; the embeddings computed so far stay cached');
     deps.onStage?.(`scoring ${p.embedder.id}`);
     const table = loadEmbeddingTable(manifest, embeds[i].cacheDir, p.embedder.output.dim);
     firstTable ??= table;
