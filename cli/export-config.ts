@@ -7,6 +7,7 @@ import { writeFileAtomic } from '../core/lock.js';
 import { buildDeployConfig, finalizeConfig, parseRule } from '../usecases/export-config.js';
 import { parseDeployConfig } from '../engine/deploy-config.js';
 import type { MatchMode } from '../search/templates.js';
+import { count, intervalText, pct, sci } from '../reports/format.js';
 import { action, configOf } from './context.js';
 
 export function registerExportConfig(program: Command): void {
@@ -29,10 +30,11 @@ export function registerExportConfig(program: Command): void {
         parseDeployConfig(text, out); // what we publish must pass our own loader, before it exists on disk
         writeFileAtomic(out, text);
         const e = config.expected;
+        // The one-sided bound gets four digits: it is read against a budget (9.997e-6 must not print as 1e-5).
         const rates =
           e.kind === 'verification'
-            ? `FMR ${e.fmr.estimate.toExponential(2)} [${e.fmr.lower.toExponential(2)}, ${e.fmr.upper.toExponential(2)}] · FNMR ${(100 * e.fnmr.estimate).toFixed(2)}% over ${e.comparisons.genuine}/${e.comparisons.impostor} comparisons`
-            : `FPIR ${(100 * e.fpir.estimate).toFixed(2)}% [${(100 * e.fpir.lower).toFixed(2)}, ${(100 * e.fpir.upper).toFixed(2)}] · FNIR ${(100 * e.fnir.estimate).toFixed(2)}% at a gallery of ${e.gallery.identities} identities / ${e.gallery.vectors} vectors`;
+            ? `FMR ${sci(e.fmr.estimate)} ${intervalText(e.fmr, sci)}${e.fmrUpper ? `, one-sided ${Math.round(100 * e.fmrUpper.level)}% upper bound ${e.fmrUpper.upper.toExponential(3)}` : ''} · FNMR ${pct(e.fnmr.estimate)} over ${count(e.comparisons.genuine)} genuine / ${count(e.comparisons.impostor)} impostor comparisons`
+            : `FPIR ${pct(e.fpir.estimate)} ${intervalText(e.fpir)} · FNIR ${pct(e.fnir.estimate)} at a gallery of ${count(e.gallery.identities)} identities / ${count(e.gallery.vectors)} vectors`;
         process.stdout.write(`${config.model.id} (${config.aggregation}) · ${config.rule.description}\nthreshold: similarity ≥ ${config.threshold.similarity.toFixed(6)} ⇔ cosine distance ≤ ${config.threshold.cosineDistance.toFixed(6)} ⇔ L2 distance ≤ ${config.threshold.l2Distance.toFixed(6)}\nexpected: ${rates}\nwritten ${out} (content hash ${config.contentHash.slice(0, 12)}…)\n`);
       }),
     );

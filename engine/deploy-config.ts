@@ -20,11 +20,11 @@ export const DEPLOY_SCHEMA_VERSION = 1;
 export const DEPLOY_SCHEMA_PATH = path.join(PROJECT_ROOT, 'engine', 'deploy-config.schema.json');
 
 export type ExpectedRates =
-  | { kind: 'verification'; fmr: Interval; fnmr: Interval; comparisons: { genuine: number; impostor: number } }
+  | { kind: 'verification'; fmr: Interval; fnmr: Interval; /** One-sided upper bound of FMR (configs from before it lack it). */ fmrUpper?: Interval; comparisons: { genuine: number; impostor: number } }
   | { kind: 'identification'; fpir: Interval; fnir: Interval; gallery: { identities: number; vectors: number }; probes: { mated: number; nonMated: number } };
 
 /** How a deployed threshold may have been chosen (the schema's rule.kind enum lists the same, checked by a test). */
-export const DEPLOY_RULE_KINDS = ['fmr', 'fpir', 'eer', 'best-accuracy', 'youden', 'fixed'] as const;
+export const DEPLOY_RULE_KINDS = ['fmr', 'fmr-bound', 'fpir', 'eer', 'best-accuracy', 'youden', 'fixed'] as const;
 export type DeployRuleKind = (typeof DEPLOY_RULE_KINDS)[number];
 
 export interface DeployConfig {

@@ -1,4 +1,4 @@
-import { auc, bootstrapOverIdentities, chooseThreshold, clopperPearson, countBelow, eer, errorRatesAt, sortScores, tarAtFmr, tenFoldAccuracy } from './metrics/index.js';
+import { auc, backing, bootstrapOverIdentities, chooseThreshold, clopperPearson, trialsToBack, countBelow, eer, errorRatesAt, sortScores, tarAtFmr, tenFoldAccuracy } from './metrics/index.js';
 import type { BootstrapInterval, FoldedAccuracy, FoldPairs, IdentityPairs, Interval, ThresholdChoice, ThresholdRule } from './metrics/index.js';
 import { chartCurve, type CurvePoints } from './curves.js';
 import { histogram, VIEW_RANGE, type ScoreView } from './distributions.js';
@@ -12,7 +12,7 @@ import type { ScoredComparisons } from './scoring.js';
 export const DEFAULT_FMR_TARGETS = [1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6];
 
 /** The threshold rules every evaluation reports unless asked for more. */
-export const DEFAULT_RULES: ThresholdRule[] = [{ kind: 'fmr', target: 1e-3 }, { kind: 'eer' }, { kind: 'best-accuracy' }, { kind: 'youden' }];
+export const DEFAULT_RULES: ThresholdRule[] = [{ kind: 'fmr', target: 1e-3 }, { kind: 'fmr-bound', target: 1e-3 }, { kind: 'eer' }, { kind: 'best-accuracy' }, { kind: 'youden' }];
 
 export interface TarAtFmrReport {
   targetFmr: number;
@@ -22,6 +22,15 @@ export interface TarAtFmrReport {
   threshold: number | null;
   achievedFmr: number | null;
   smallestMeasurableFmr: number;
+  /**
+   * Whether the target is backed at the run's level: the one-sided upper bound of the achieved FMR is <= target
+   * (docs/metrics.md: measurable is not backed). A release decision uses backed targets only.
+   */
+  backed: boolean;
+  /** The one-sided Clopper-Pearson upper bound of the achieved FMR (null when not measurable). */
+  fmrUpperBound: number | null;
+  /** Impostor comparisons that would back the target with no false match (trialsToBack): the least a set needs. */
+  impostorsToBack: number;
   /** Clopper-Pearson interval of TAR at that threshold (null when not measurable). */
   interval: Interval | null;
   /**
@@ -108,7 +117,9 @@ export function evaluateScores(
   const boot = (stat: (g: Float64Array, i: Float64Array) => number) =>
     opts.bootstrap > 0 && extras.bootstrapPairs ? bootstrapOverIdentities(extras.bootstrapPairs, stat, { replicates: opts.bootstrap, seed: opts.seed, level: opts.level }) : null;
   const tars = tarAtFmr(sorted, opts.fmrTargets).map((p): TarAtFmrReport => {
-    if (!p.measurable) return { targetFmr: p.targetFmr, measurable: false, tar: null, threshold: null, achievedFmr: null, smallestMeasurableFmr: p.smallestMeasurableFmr, interval: null, bootstrap: null, thresholdBootstrap: null };
+    const impostorsToBack = trialsToBack(p.targetFmr, opts.level);
+    if (!p.measurable) return { targetFmr: p.targetFmr, measurable: false, tar: null, threshold: null, achievedFmr: null, smallestMeasurableFmr: p.smallestMeasurableFmr, backed: false, fmrUpperBound: null, impostorsToBack, interval: null, bootstrap: null, thresholdBootstrap: null };
+    const backs = backing(p.falseMatches, sorted.impostor.length, p.targetFmr, opts.level);
     const accepted = sorted.genuine.length - countBelow(sorted.genuine, p.threshold);
     // A replicate with too few impostors for this FMR throws NOT_MEASURABLE: it is counted as failed, not hidden.
     const resampled = (g: Float64Array, i: Float64Array) => {
@@ -118,6 +129,9 @@ export function evaluateScores(
     };
     return {
       ...p,
+      backed: backs.backed,
+      fmrUpperBound: backs.upper.upper,
+      impostorsToBack,
       interval: clopperPearson(accepted, sorted.genuine.length, opts.level),
       bootstrap: boot((g, i) => resampled(g, i).tar),
       thresholdBootstrap: boot((g, i) => resampled(g, i).threshold),

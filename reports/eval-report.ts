@@ -1,12 +1,20 @@
 import type { EvalRunResult } from '../runs/eval-folder.js';
-import type { ModelMetrics } from '../experiments/evaluate.js';
+import type { ModelMetrics, TarAtFmrReport } from '../experiments/evaluate.js';
 import { toView } from '../experiments/distributions.js';
 import { distributionSpec, detSpec, ratesVsThresholdSpec, rocSpec, type CurveSeries } from './charts.js';
-import { pct, sci } from './format.js';
+import { count, pct, sci } from './format.js';
 import { htmlTable, renderReport, type ReportSection } from './html.js';
 
 /** "[lower, upper] 95%" (the method is named in the column header), or – when there is none. */
 const interval = (i: { lower: number; upper: number; level: number } | null | undefined, f = pct) => (i ? `[${f(i.lower)}, ${f(i.upper)}] ${Math.round(i.level * 100)}%` : '–');
+
+/** Whether a TAR@FMR target is backed (one-sided upper bound of FMR within it), and what backing it would take. */
+function backedNote(t: TarAtFmrReport, impostors: number): string {
+  if (t.backed === undefined) return ''; // a run from before backing was reported
+  if (t.backed) return `backed: FMR upper bound ${t.fmrUpperBound!.toExponential(3)} ≤ ${sci(t.targetFmr)}`;
+  const bound = t.fmrUpperBound === null ? '' : `FMR upper bound ${t.fmrUpperBound.toExponential(3)} > ${sci(t.targetFmr)}; `;
+  return `not backed: ${bound}${impostors < t.impostorsToBack ? `backing it takes at least ${count(t.impostorsToBack)} impostor comparisons` : 'a stricter threshold (budget rule fmr-bound) would back it'}`;
+}
 
 export function summaryRows(metrics: ModelMetrics[]): Array<Array<string | number>> {
   return metrics.map((m) => [
@@ -34,12 +42,12 @@ export function evalReportHtml(result: EvalRunResult): string {
   sections.push({
     title: 'TAR at target FMR',
     html: htmlTable(
-      ['model', 'target FMR', 'TAR', 'TAR 95% interval (Clopper-Pearson)', 'TAR@FMR 95% (bootstrap over identities)', 'threshold [bootstrap 95%]', 'achieved FMR', 'note'],
+      ['model', 'target FMR', 'TAR', 'TAR 95% interval (Clopper-Pearson)', 'TAR@FMR 95% (bootstrap over identities)', 'threshold [bootstrap 95%]', 'achieved FMR', 'backed at 95% (one-sided Clopper-Pearson)'],
       metrics.flatMap((m) =>
         m.tarAtFmr.map((t) =>
           t.measurable
-            ? [m.model, sci(t.targetFmr), pct(t.tar!), interval(t.interval), t.bootstrap ? `${interval(t.bootstrap)}${t.bootstrap.failed ? ` (${t.bootstrap.failed} of ${t.bootstrap.replicates} resamples could not back it)` : ''}` : '–', `${t.threshold!.toFixed(4)}${t.thresholdBootstrap ? ` [${t.thresholdBootstrap.lower.toFixed(4)}, ${t.thresholdBootstrap.upper.toFixed(4)}]` : ''}`, sci(t.achievedFmr!), '']
-            : [m.model, sci(t.targetFmr), '–', '–', '–', '–', '–', `not measurable: ${m.counts.impostor} impostor comparisons back FMR ≥ ${sci(t.smallestMeasurableFmr)}`],
+            ? [m.model, sci(t.targetFmr), pct(t.tar!), interval(t.interval), t.bootstrap ? `${interval(t.bootstrap)}${t.bootstrap.failed ? ` (${t.bootstrap.failed} of ${t.bootstrap.replicates} resamples could not back it)` : ''}` : '–', `${t.threshold!.toFixed(4)}${t.thresholdBootstrap ? ` [${t.thresholdBootstrap.lower.toFixed(4)}, ${t.thresholdBootstrap.upper.toFixed(4)}]` : ''}`, sci(t.achievedFmr!), backedNote(t, m.counts.impostor)]
+            : [m.model, sci(t.targetFmr), '–', '–', '–', '–', '–', `not measurable: ${count(m.counts.impostor)} impostor comparisons measure FMR ≥ ${sci(t.smallestMeasurableFmr)}; ${backedNote(t, m.counts.impostor)}`],
         ),
       ),
     ),

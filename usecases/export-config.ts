@@ -4,14 +4,14 @@ import { FrwError } from '../core/errors.js';
 import { TOOL_VERSION } from '../core/version.js';
 import { MATCH_MODES, type MatchMode } from '../search/templates.js';
 import { readRunFolder } from '../runs/read.js';
-import { chooseThreshold, clopperPearson, viewsOf, type ThresholdRule } from '../experiments/metrics/index.js';
+import { chooseThreshold, clopperPearson, clopperPearsonUpper, viewsOf, type Interval, type ThresholdRule } from '../experiments/metrics/index.js';
 import { readRunScores } from '../runs/scores.js';
 import { getDetectorCard, getEmbedderCard } from '../models/registry.js';
 import { contentHashOf, DEPLOY_RULE_KINDS, DEPLOY_SCHEMA_VERSION, type DeployConfig, type ExpectedRates } from '../engine/deploy-config.js';
 
 export type ExportRule = DeployConfig['rule'];
 
-/** `fmr=1e-3`, `fpir=0.01`, `eer`, `best-accuracy`, `youden`, or `fixed=0.31` (a similarity set by hand). */
+/** `fmr=1e-3`, `fmr-bound=1e-3`, `fpir=0.01`, `eer`, `best-accuracy`, `youden`, or `fixed=0.31` (a similarity set by hand). */
 export function parseRule(text: string): ExportRule {
   const fixed = /^fixed=(-?[0-9.eE+-]+)$/.exec(text.trim());
   if (fixed) {
@@ -19,11 +19,16 @@ export function parseRule(text: string): ExportRule {
     if (!(threshold >= -1 && threshold <= 1)) throw new FrwError('BAD_INPUT', `a fixed threshold is a cosine similarity in [-1, 1], got ${fixed[1]}`);
     return { kind: 'fixed', threshold, description: `fixed similarity threshold ${threshold} set by hand (accept iff s >= t)` };
   }
-  const m = /^(fmr|fpir)=([0-9.eE+-]+)$/.exec(text.trim());
+  const m = /^(fmr|fmr-bound|fpir)=([0-9.eE+-]+)$/.exec(text.trim());
   if (m) {
     const target = Number(m[2]);
     if (!(target > 0 && target < 1)) throw new FrwError('BAD_INPUT', `--rule ${m[1]} target must be in (0, 1), got ${m[2]}`);
-    return { kind: m[1] as 'fmr' | 'fpir', target, description: m[1] === 'fmr' ? `lowest threshold with FMR <= ${target}` : `lowest threshold with FPIR <= ${target} (unknown iff top-1 score < t)` };
+    const description = {
+      fmr: `lowest threshold with FMR <= ${target}`,
+      'fmr-bound': `lowest threshold whose one-sided upper confidence bound of FMR is <= ${target} (the budget rule)`,
+      fpir: `lowest threshold with FPIR <= ${target} (unknown iff top-1 score < t)`,
+    }[m[1] as 'fmr' | 'fmr-bound' | 'fpir'];
+    return { kind: m[1] as 'fmr' | 'fmr-bound' | 'fpir', target, description };
   }
   const named: Record<string, ExportRule> = {
     eer: { kind: 'eer', description: 'equal error rate threshold (FVC2000 interval)' },
@@ -31,7 +36,7 @@ export function parseRule(text: string): ExportRule {
     youden: { kind: 'youden', description: "highest Youden's J = TAR - FMR" },
   };
   const r = named[text.trim()];
-  if (!r) throw new FrwError('BAD_INPUT', `unknown --rule "${text}"; the rule kinds are ${DEPLOY_RULE_KINDS.join(', ')}: fmr=<target>, fpir=<target>, eer, best-accuracy, youden or fixed=<similarity>`);
+  if (!r) throw new FrwError('BAD_INPUT', `unknown --rule "${text}"; the rule kinds are ${DEPLOY_RULE_KINDS.join(', ')}: fmr=<target>, fmr-bound=<target>, fpir=<target>, eer, best-accuracy, youden or fixed=<similarity>`);
   return r;
 }
 
@@ -39,7 +44,8 @@ export function parseRule(text: string): ExportRule {
 export function thresholdRuleOf(rule: ExportRule): ThresholdRule {
   switch (rule.kind) {
     case 'fmr':
-      return { kind: 'fmr', target: rule.target! };
+    case 'fmr-bound':
+      return { kind: rule.kind, target: rule.target! };
     case 'fixed':
       return { kind: 'fixed', threshold: rule.threshold! };
     case 'fpir':
@@ -84,18 +90,28 @@ export function buildDeployConfig(req: ExportRequest): Omit<DeployConfig, 'creat
     similarity = p.threshold;
     expected = { kind: 'identification', fpir: p.fpirInterval, fnir: p.fnirInterval, gallery: { identities: result.gallery.identities, vectors: result.gallery.vectors }, probes: { mated: result.probes.mated, nonMated: result.probes.nonMated } };
   } else {
-    if (req.rule.kind === 'fpir') throw new FrwError('BAD_INPUT', 'a verification run exports fmr=<target>, eer, best-accuracy, youden or fixed=<similarity>');
+    if (req.rule.kind === 'fpir') throw new FrwError('BAD_INPUT', 'a verification run exports fmr=<target>, fmr-bound=<target>, eer, best-accuracy, youden or fixed=<similarity>');
     const m = run.metrics?.models[req.model];
     if (!m) throw new FrwError('NOT_FOUND', `${req.runDir} has no metrics for ${req.model}`);
-    const chosen = req.rule.kind === 'fixed' ? undefined : m.thresholds.find((t) => t.rule.kind === req.rule.kind && (req.rule.kind !== 'fmr' || (t.rule as { target: number }).target === req.rule.target));
-    if (req.rule.kind === 'fixed') {
-      // Rates at a hand-set threshold come from the run's own scores, exactly as the workbench showed them.
-      const c = chooseThreshold(readRunScores(req.runDir, req.model).sorted, thresholdRuleOf(req.rule));
-      similarity = c.threshold.similarity;
-      expected = { kind: 'verification', fmr: c.fmr, fnmr: c.fnmr, comparisons: { genuine: c.genuineCount, impostor: c.impostorCount } };
-    } else if (chosen) {
+    const level = run.record.evaluation.level;
+    const targeted = req.rule.kind === 'fmr' || req.rule.kind === 'fmr-bound';
+    const chosen = req.rule.kind === 'fixed' ? undefined : m.thresholds.find((t) => t.rule.kind === req.rule.kind && (!targeted || (t.rule as { target: number }).target === req.rule.target));
+    const verification = (c: { fmr: Interval; fnmr: Interval; falseMatches: number; genuineCount: number; impostorCount: number }): ExpectedRates => ({
+      kind: 'verification',
+      fmr: c.fmr,
+      fnmr: c.fnmr,
+      fmrUpper: clopperPearsonUpper(c.falseMatches, c.impostorCount, level),
+      comparisons: { genuine: c.genuineCount, impostor: c.impostorCount },
+    });
+    if (chosen) {
       similarity = chosen.threshold.similarity;
-      expected = { kind: 'verification', fmr: chosen.fmr, fnmr: chosen.fnmr, comparisons: { genuine: chosen.genuineCount, impostor: chosen.impostorCount } };
+      expected = verification(chosen);
+    } else if (req.rule.kind === 'fixed' || req.rule.kind === 'fmr-bound') {
+      // A hand-set threshold, or a budget the run did not compute: from the run's own scores, exactly as the
+      // workbench shows them, at the run's confidence level. A budget the data cannot back is refused (NOT_MEASURABLE).
+      const c = chooseThreshold(readRunScores(req.runDir, req.model).sorted, thresholdRuleOf(req.rule), level);
+      similarity = c.threshold.similarity;
+      expected = verification(c);
     } else {
       const t = req.rule.kind === 'fmr' ? m.tarAtFmr.find((x) => x.targetFmr === req.rule.target) : undefined;
       if (!t) throw new FrwError('NOT_FOUND', `the run has no ${req.rule.kind}${req.rule.target ? `=${req.rule.target}` : ''} result for ${req.model}`);
@@ -103,7 +119,7 @@ export function buildDeployConfig(req: ExportRequest): Omit<DeployConfig, 'creat
       const falseMatches = Math.round(t.achievedFmr! * m.counts.impostor);
       const falseNonMatches = Math.round((1 - t.tar!) * m.counts.genuine);
       similarity = t.threshold!;
-      expected = { kind: 'verification', fmr: clopperPearson(falseMatches, m.counts.impostor), fnmr: clopperPearson(falseNonMatches, m.counts.genuine), comparisons: { genuine: m.counts.genuine, impostor: m.counts.impostor } };
+      expected = verification({ fmr: clopperPearson(falseMatches, m.counts.impostor, level), fnmr: clopperPearson(falseNonMatches, m.counts.genuine, level), falseMatches, genuineCount: m.counts.genuine, impostorCount: m.counts.impostor });
     }
   }
   const views = viewsOf(similarity);

@@ -120,6 +120,7 @@ export function percentileBootstrap(
     upper: quantile(ok, (1 + p.level) / 2),
     level: p.level,
     method: p.method,
+    sided: 'two-sided',
     replicates: p.replicates,
     succeeded,
     failed: p.replicates - succeeded,

@@ -26,5 +26,5 @@ export function clopperPearson(successes: number, trials: number, level = 0.95):
   // k = 0: I_x(1, n) = 1 - (1-x)^n, so the upper bound solves (1-x)^n = α/2; expm1 keeps the digits of a tiny x.
   const lower = k === 0 ? 0 : k === n ? Math.exp(Math.log(halfAlpha) / n) : betaQuantile(halfAlpha, k, n - k + 1);
   const upper = k === n ? 1 : k === 0 ? -Math.expm1(Math.log(halfAlpha) / n) : betaQuantile(1 - halfAlpha, k + 1, n - k);
-  return { estimate: k / n, lower, upper, level, method: 'Clopper-Pearson exact' };
+  return { estimate: k / n, lower, upper, level, method: 'Clopper-Pearson exact', sided: 'two-sided' };
 }

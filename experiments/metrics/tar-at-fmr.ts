@@ -30,18 +30,7 @@ export function tarAtOneFmr(s: SortedScores, f: number): TarAtFmrPoint {
   if (k < 1) {
     return { targetFmr: f, measurable: false, threshold: null, tar: null, achievedFmr: null, falseMatches: null, smallestMeasurableFmr };
   }
-  let threshold: number;
-  if (k >= n) {
-    threshold = -Infinity; // every candidate qualifies; the lowest is -Infinity (accept all)
-  } else {
-    // At most k impostors may be >= t, so t must lie above v, the (k+1)-th highest impostor. The lowest
-    // candidate above v is the next distinct score of either set (or +Infinity): every threshold in
-    // (v, that score] has the same FMR, and the lowest one accepts the most genuine scores.
-    const v = im[n - k - 1];
-    const gi = upperBound(g, v);
-    const ii = upperBound(im, v);
-    threshold = Math.min(gi < g.length ? g[gi] : Infinity, ii < n ? im[ii] : Infinity);
-  }
+  const threshold = lowestThresholdWithin(s, k);
   // Counts at `threshold` itself, so the reported numbers follow from the reported threshold.
   const falseMatches = countAtLeast(im, threshold);
   const accepted = countAtLeast(g, threshold);
@@ -54,6 +43,24 @@ export function tarAtOneFmr(s: SortedScores, f: number): TarAtFmrPoint {
     falseMatches,
     smallestMeasurableFmr,
   };
+}
+
+/**
+ * The lowest candidate threshold at which at most k impostors are accepted (k >= 1 or 0): with k >= N every
+ * candidate qualifies and the lowest is -Infinity (accept all). Shared by TAR@FMR and the budget rule.
+ */
+export function lowestThresholdWithin(s: SortedScores, k: number): number {
+  const g = s.genuine;
+  const im = s.impostor;
+  const n = im.length;
+  if (k >= n) return -Infinity;
+  // At most k impostors may be >= t, so t must lie above v, the (k+1)-th highest impostor. The lowest candidate
+  // above v is the next distinct score of either set (or +Infinity): every threshold in (v, that score] has the
+  // same FMR, and the lowest one accepts the most genuine scores.
+  const v = im[n - k - 1];
+  const gi = upperBound(g, v);
+  const ii = upperBound(im, v);
+  return Math.min(gi < g.length ? g[gi] : Infinity, ii < n ? im[ii] : Infinity);
 }
 
 /**

@@ -6,17 +6,20 @@
  */
 import { FrwError } from '../../core/errors.js';
 import { checkLevel, checkNonNegative } from './checks.js';
+import { clopperPearsonUpper, maxErrorsWithin, trialsToBack } from './backing.js';
 import { clopperPearson } from './confidence.js';
 import { similarityToCosineDistance, similarityToL2Distance } from './distance.js';
 import { eer } from './eer.js';
 import { ratesOf } from './rates.js';
 import { bestCandidate, scoresFrom } from './sorted.js';
-import { tarAtOneFmr } from './tar-at-fmr.js';
+import { lowestThresholdWithin, tarAtOneFmr } from './tar-at-fmr.js';
 import type { Interval, Scores, SortedScores } from './types.js';
 
 export type ThresholdRule =
   /** TAR@FMR: the lowest candidate threshold with FMR <= target. */
   | { readonly kind: 'fmr'; readonly target: number }
+  /** The budget rule: the lowest candidate threshold whose one-sided upper bound of FMR (Clopper-Pearson) is <= target. */
+  | { readonly kind: 'fmr-bound'; readonly target: number }
   /** The threshold of the FVC2000 EER interval. */
   | { readonly kind: 'eer' }
   /** Maximal accuracy (TA + TR) / (N_g + N_i) on these pairs. */
@@ -27,6 +30,11 @@ export type ThresholdRule =
   | { readonly kind: 'min-cost'; readonly costFalseMatch: number; readonly costFalseNonMatch: number; readonly priorGenuine: number }
   /** A threshold the user set by hand (the workbench's dragged threshold): reported as it is. */
   | { readonly kind: 'fixed'; readonly threshold: number };
+
+function checkTarget(f: unknown): number {
+  if (typeof f !== 'number' || !(f > 0 && f < 1)) throw new FrwError('BAD_INPUT', `an FMR budget must be in (0, 1), got ${String(f)}`);
+  return f;
+}
 
 /** One threshold in its three views. */
 export interface ThresholdViews {
@@ -45,6 +53,8 @@ export interface ThresholdChoice {
   readonly threshold: ThresholdViews;
   /** FMR at the threshold with its Clopper-Pearson interval. */
   readonly fmr: Interval;
+  /** FMR's one-sided Clopper-Pearson upper bound at the same level: what a release budget is checked against. */
+  readonly fmrUpper: Interval;
   /** FNMR at the threshold with its Clopper-Pearson interval. */
   readonly fnmr: Interval;
   readonly falseMatches: number;
@@ -58,7 +68,10 @@ export interface ThresholdChoice {
  * FMR and FNMR intervals (Clopper-Pearson at `level`, default 0.95).
  * Ties: 'best-accuracy', 'youden' and 'min-cost' take the highest (strictest) candidate among equally good
  * ones; 'fmr' and 'eer' follow tarAtFmr and eer. Decisions are "accept iff s >= t" throughout.
- * Throws NOT_MEASURABLE for an 'fmr' target below 1/N_impostor, BAD_INPUT for a malformed rule.
+ * 'fmr-bound' (the budget rule) takes the lowest candidate at which the one-sided upper bound of FMR at `level`
+ * stays within the target, so the deployed FMR is at most the target at that confidence, not only on average.
+ * Throws NOT_MEASURABLE for an 'fmr' target below 1/N_impostor or an 'fmr-bound' the data cannot back (details:
+ * trialsNeeded), BAD_INPUT for a malformed rule.
  */
 export function chooseThreshold(sorted: SortedScores, rule: ThresholdRule, level?: number): ThresholdChoice;
 export function chooseThreshold(genuine: Scores, impostor: Scores, rule: ThresholdRule, level?: number): ThresholdChoice;
@@ -66,13 +79,14 @@ export function chooseThreshold(...args: unknown[]): ThresholdChoice {
   const { sorted, next } = scoresFrom(args);
   const rule = args[next] as ThresholdRule;
   const level = checkLevel(args[next + 1] ?? 0.95);
-  const { threshold, description } = pick(sorted, rule);
+  const { threshold, description } = pick(sorted, rule, level);
   const r = ratesOf(sorted, threshold);
   return {
     rule,
     description,
     threshold: viewsOf(threshold),
     fmr: clopperPearson(r.falseMatches, r.impostorCount, level),
+    fmrUpper: clopperPearsonUpper(r.falseMatches, r.impostorCount, level),
     fnmr: clopperPearson(r.falseNonMatches, r.genuineCount, level),
     falseMatches: r.falseMatches,
     falseNonMatches: r.falseNonMatches,
@@ -91,7 +105,7 @@ export function viewsOf(similarity: number): ThresholdViews {
   };
 }
 
-function pick(s: SortedScores, rule: ThresholdRule): { threshold: number; description: string } {
+function pick(s: SortedScores, rule: ThresholdRule, level: number): { threshold: number; description: string } {
   const ng = s.genuine.length;
   const ni = s.impostor.length;
   const ties = 'ties: the highest threshold';
@@ -104,6 +118,14 @@ function pick(s: SortedScores, rule: ThresholdRule): { threshold: number; descri
         });
       }
       return { threshold: p.threshold, description: `lowest threshold with FMR <= ${rule.target} (accept iff s >= t)` };
+    }
+    case 'fmr-bound': {
+      const k = maxErrorsWithin(checkTarget(rule.target), ni, level);
+      if (k < 0) {
+        const needed = trialsToBack(rule.target, level);
+        throw new FrwError('NOT_MEASURABLE', `${ni} impostor comparisons cannot back FMR <= ${rule.target} at ${100 * level}%: even with no false match the one-sided upper bound is ${clopperPearsonUpper(0, ni, level).upper.toExponential(3)}; it takes at least ${needed} impostor comparisons`, { trialsNeeded: needed });
+      }
+      return { threshold: lowestThresholdWithin(s, k), description: `lowest threshold whose one-sided ${100 * level}% Clopper-Pearson upper bound of FMR is <= ${rule.target} (at most ${k} false matches of ${ni}; accept iff s >= t)` };
     }
     case 'eer': {
       const e = eer(s);
@@ -132,6 +154,6 @@ function pick(s: SortedScores, rule: ThresholdRule): { threshold: number; descri
       if (typeof rule.threshold !== 'number' || Number.isNaN(rule.threshold)) throw new FrwError('BAD_INPUT', `a fixed threshold must be a number, got ${JSON.stringify(rule.threshold)}`);
       return { threshold: rule.threshold, description: `fixed threshold ${rule.threshold} set by hand (accept iff s >= t)` };
     default:
-      throw new FrwError('BAD_INPUT', `unknown threshold rule ${JSON.stringify(rule)}; expected kind fmr, eer, best-accuracy, youden, min-cost or fixed`);
+      throw new FrwError('BAD_INPUT', `unknown threshold rule ${JSON.stringify(rule)}; expected kind fmr, fmr-bound, eer, best-accuracy, youden, min-cost or fixed`);
   }
 }

@@ -28,6 +28,8 @@ export interface Interval {
   /** Confidence level, e.g. 0.95. */
   readonly level: number;
   readonly method: string;
+  /** A two-sided interval, or a one-sided upper bound (`lower` is then 0: "the rate is at most `upper`"). */
+  readonly sided: 'two-sided' | 'upper';
 }
 
 /** Error rates at one threshold under the decision rule "accept iff s >= threshold". */

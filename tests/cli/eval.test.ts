@@ -57,5 +57,13 @@ test('LFW 10-fold: fr-feature ≥ 99.3%, mobilefacenet ≥ 99.2%, TAR@FMR=1e-4 n
     assert.equal(t.measurable, false);
     assert.equal(t.smallestMeasurableFmr, 1 / 3000);
     assert.equal(m[id].counts.impostor, 3000);
+    // Measurable is not backed (metrics.md): FMR <= 1e-3 on 3,000 impostors is backed at 95% only with no false match.
+    const t3 = m[id].tarAtFmr.find((x: { targetFmr: number }) => x.targetFmr === 1e-3);
+    assert.equal(t3.backed, t3.fmrUpperBound <= 1e-3);
+    assert.equal(t3.backed, t3.achievedFmr === 0);
+    assert.deepEqual([t.backed, t.impostorsToBack], [false, 29_956], 'and 1e-4 would need 29,956 impostor comparisons');
+    const budget = m[id].thresholds.find((c: { rule: { kind: string } }) => c.rule.kind === 'fmr-bound');
+    assert.deepEqual([budget.falseMatches, budget.fmrUpper.sided], [0, 'upper'], 'the budget rule allows no false match here');
+    assert.ok(budget.fmrUpper.upper <= 1e-3 && budget.threshold.similarity >= t3.threshold);
   }
 });

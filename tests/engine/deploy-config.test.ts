@@ -34,6 +34,21 @@ test('a verification run exports a config that passes the schema and its own con
   assert.equal(back.pipelineKey, JSON.parse(fs.readFileSync(path.join(evalRun, 'run.json'), 'utf8')).models[0].pipelineKey);
 });
 
+test('the budget rule exports the threshold whose upper bound is within the target, or says how many comparisons it takes', () => {
+  // lfw-mini: 60 impostor comparisons back FMR <= 5% at 95% only with none accepted (upper bound 1 - 0.05^(1/60) = 4.87%).
+  const config = finalizeConfig(buildDeployConfig({ runDir: evalRun, model: 'mobilefacenet', mode: 'mean', rule: parseRule('fmr-bound=0.05'), userModelsDir: userModels }));
+  const back = parseDeployConfig(JSON.stringify(config), 'deploy.json');
+  assert.equal(back.rule.kind, 'fmr-bound');
+  assert.ok(back.expected.kind === 'verification' && back.expected.fmrUpper !== undefined);
+  if (back.expected.kind !== 'verification' || !back.expected.fmrUpper) return;
+  assert.deepEqual([back.expected.fmr.estimate, back.expected.fmrUpper.sided], [0, 'upper']);
+  assert.ok(Math.abs(back.expected.fmrUpper.upper - (1 - 0.05 ** (1 / 60))) < 1e-12);
+  assert.throws(
+    () => buildDeployConfig({ runDir: evalRun, model: 'mobilefacenet', mode: 'mean', rule: parseRule('fmr-bound=0.001'), userModelsDir: userModels }),
+    (e: FrwError) => e.code === 'NOT_MEASURABLE' && /at least 2995 impostor comparisons/.test(e.message),
+  );
+});
+
 test('an identification run exports its FPIR threshold with the gallery size it was measured at', () => {
   const config = finalizeConfig(buildDeployConfig({ runDir: idRun, model: 'mobilefacenet', mode: 'mean', rule: parseRule('fpir=0.1'), userModelsDir: userModels }));
   const result = JSON.parse(fs.readFileSync(path.join(idRun, 'identification.json'), 'utf8')).results.find((r: { mode: string }) => r.mode === 'mean');

@@ -12,9 +12,11 @@ function rulesOf(d: RunDetail, model: string, requested = ''): Array<{ rule: str
   }
   const m = d.metrics?.models[model];
   const fmr = (m?.tarAtFmr ?? []).filter((t) => t.measurable).map((t) => ({ rule: `fmr=${t.targetFmr}`, label: `FMR ≤ ${sci(t.targetFmr)}` }));
+  // The budget rule, for the targets this run has enough impostor comparisons to back at all.
+  const bound = (m?.tarAtFmr ?? []).filter((t) => m && t.impostorsToBack !== undefined && m.counts.impostor >= t.impostorsToBack).map((t) => ({ rule: `fmr-bound=${t.targetFmr}`, label: `FMR upper bound ≤ ${sci(t.targetFmr)} (budget rule)` }));
   // A threshold set by hand in the explorer arrives as fixed=<t>.
   const fixed = /^fixed=/.test(requested) ? [{ rule: requested, label: `threshold ${Number(requested.slice(6)).toFixed(4)} (set by hand)` }] : [];
-  return [...fixed, ...fmr, { rule: 'eer', label: 'EER' }, { rule: 'best-accuracy', label: 'best accuracy' }, { rule: 'youden', label: "Youden's J" }];
+  return [...fixed, ...fmr, ...bound, { rule: 'eer', label: 'EER' }, { rule: 'best-accuracy', label: 'best accuracy' }, { rule: 'youden', label: "Youden's J" }];
 }
 
 /** Preview and download a deployment config pinned to a run's model and rule, and push it to a running engine. */
