@@ -2,18 +2,14 @@ import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { backing, clopperPearsonUpper, maxErrorsWithin, trialsToBack } from '../../../experiments/metrics/backing.js';
 import { chooseThreshold } from '../../../experiments/metrics/thresholds.js';
-import { closeRel, python, requireReference, throwsFrw } from './helpers.js';
+import { closeRel, countsAtLevels, python, requireReference, throwsFrw } from './helpers.js';
 
 const CASES: Array<[number, number]> = [[0, 1], [0, 100], [1, 100], [2, 100], [0, 3000], [3, 3000], [200, 200_000], [0, 87_500_000], [9, 87_500_000], [5, 10], [10, 10]];
 const LEVELS = [0.9, 0.95, 0.99];
 
 test('the one-sided upper bound equals scipy.stats.beta.ppf(level, k+1, n-k) to 1e-9 relative', () => {
   requireReference(['scipy']);
-  const k = new Float64Array(CASES.length * LEVELS.length);
-  const n = new Float64Array(k.length);
-  const level = new Float64Array(k.length);
-  let i = 0;
-  for (const lv of LEVELS) for (const [kk, nn] of CASES) [k[i], n[i], level[i++]] = [kk, nn, lv];
+  const { k, n, level } = countsAtLevels(CASES, LEVELS);
   const ref = python(`from scipy.stats import beta
 k, n, lv = inp['k'], inp['n'], inp['level']
 out['upper'] = np.where(k == n, 1.0, beta.ppf(lv, k + 1, np.maximum(n - k, 1)))`, { k, n, level });

@@ -2,7 +2,7 @@ import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { clopperPearson } from '../../../experiments/metrics/confidence.js';
 import { betaQuantile, incompleteBeta } from '../../../experiments/metrics/beta.js';
-import { closeRel, python, requireReference, throwsFrw } from './helpers.js';
+import { closeRel, countsAtLevels, python, requireReference, throwsFrw } from './helpers.js';
 
 // (k, n) from tiny samples to 10^7 impostor comparisons, at three levels.
 const CASES: Array<[number, number]> = [
@@ -13,11 +13,7 @@ const LEVELS = [0.95, 0.99, 0.6827];
 
 test('Clopper-Pearson equals scipy.stats.beta.ppf (the standard formula) to 1e-9 relative', () => {
   requireReference(['scipy']);
-  const k = new Float64Array(CASES.length * LEVELS.length);
-  const n = new Float64Array(k.length);
-  const level = new Float64Array(k.length);
-  let i = 0;
-  for (const lv of LEVELS) for (const [kk, nn] of CASES) [k[i], n[i], level[i++]] = [kk, nn, lv];
+  const { k, n, level } = countsAtLevels(CASES, LEVELS);
   const ref = python(
     `from scipy.stats import beta
 k, n, a = inp['k'], inp['n'], 1 - inp['level']

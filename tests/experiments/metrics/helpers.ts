@@ -117,3 +117,13 @@ export function closeRel(a: number, b: number, tol: number, what = ''): void {
   if (a === b) return;
   assert.ok(Math.abs(a - b) <= tol * Math.abs(b), `${what} ${a} vs ${b} (relative diff ${Math.abs(a - b) / Math.abs(b)}, tol ${tol})`);
 }
+
+/** Every (errors, trials) case at every level, as the parallel arrays `python` takes (k, n, level). */
+export function countsAtLevels(cases: ReadonlyArray<readonly [number, number]>, levels: readonly number[]): { k: Float64Array; n: Float64Array; level: Float64Array } {
+  const k = new Float64Array(cases.length * levels.length);
+  const n = new Float64Array(k.length);
+  const level = new Float64Array(k.length);
+  let i = 0;
+  for (const lv of levels) for (const [kk, nn] of cases) [k[i], n[i], level[i++]] = [kk, nn, lv];
+  return { k, n, level };
+}
