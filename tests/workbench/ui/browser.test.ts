@@ -157,6 +157,32 @@ test('a config exported at a dragged threshold previews, downloads and matches w
   consoleErrors.splice(0, consoleErrors.length, ...consoleErrors.filter((e) => !/502/.test(e)));
 });
 
+test('presets the run cannot back are disabled with the reason; Export refuses such a rule, never replaces it, and keeps it across models', async () => {
+  await page.click('a[data-view=explorer]');
+  const preset = await page.waitForSelector('button[data-rule="fmr=0.0001"]');
+  assert.equal(await preset.isDisabled(), true, 'lfw-mini has 60 impostor comparisons: FMR ≤ 1e-4 is not measurable');
+  assert.match((await preset.getAttribute('title')) ?? '', /not measurable: 60 impostor comparisons measure FMR ≥ 1\.67e-2/);
+  assert.match(await text('.unavailable-rules'), /FMR bound ≤ 1e-3: cannot be backed: it takes at least 2,995 impostor comparisons, this run has 60/);
+  assert.ok(await page.isEnabled('button[data-rule="eer"]'));
+  // The link an older explorer sent for the unmeasurable preset: refused in words, with nothing put in its place.
+  const runId = await page.$eval('frw-explorer-view #run', (s: { value: string }) => s.value);
+  await page.goto(`${wb.base}/#/export?run=${encodeURIComponent(runId)}&model=fr-feature&rule=${encodeURIComponent('fmr=0.0001')}`);
+  assert.match(await (await page.waitForSelector('#rule-refused')).textContent() ?? '', /FMR ≤ 1e-4: not measurable/);
+  assert.equal(await page.isDisabled('#preview-config'), true);
+  assert.equal(await page.$eval('#export-rule', (s: { value: string }) => s.value), 'fmr=0.0001', 'the rule asked for stays selected');
+  // Another model keeps the rule, refused there too; an available rule then survives a switch back.
+  await page.selectOption('#export-model', 'mobilefacenet');
+  assert.match(await text('#rule-refused'), /FMR ≤ 1e-4/);
+  await page.selectOption('#export-rule', 'youden');
+  await page.selectOption('#export-model', 'fr-feature');
+  assert.equal(await page.$eval('#export-rule', (s: { value: string }) => s.value), 'youden');
+  assert.equal(await page.$('#rule-refused'), null);
+  await page.click('#preview-config');
+  assert.match(await text('frw-export-view dd'), /fr-feature/);
+  assert.match(await (await page.waitForSelector('frw-export-view .config-preview')).textContent() ?? '', /Youden/);
+  await shot('06b-export-refused-then-youden');
+});
+
 test('identification: raw against mean with rank-1, FNIR@FPIR and the strangers that got in', async () => {
   await page.click('a[data-view=experiments]');
   await page.waitForSelector('input[name=kind]');

@@ -5,16 +5,7 @@ import { count, intervalText, pct, sci } from '../../../reports/format.js';
 import { finiteNumbers, scoreRange } from '../lib/format.js';
 import { RunView } from '../lib/run-view.js';
 import { navigate } from '../lib/navigate.js';
-
-/** Rule presets, as the server's rule names (usecases/export-config.ts parseRule). */
-const PRESETS: Array<{ rule: string; label: string }> = [
-  { rule: 'fmr=0.01', label: 'FMR ≤ 1e-2' },
-  { rule: 'fmr=0.001', label: 'FMR ≤ 1e-3' },
-  { rule: 'fmr=0.0001', label: 'FMR ≤ 1e-4' },
-  { rule: 'eer', label: 'EER' },
-  { rule: 'best-accuracy', label: 'best accuracy' },
-  { rule: 'youden', label: "Youden's J" },
-];
+import { verificationRules } from '../lib/rules.js';
 
 /** Models whose scores are cosine similarities: a fused score is in impostor standard deviations, another scale. */
 const cosineModels = (d: RunDetail) => Object.entries(d.metrics?.models ?? {}).filter(([, m]) => !m.fusion).map(([id]) => id);
@@ -28,7 +19,7 @@ export class FrwExplorerView extends RunView {
   declare model: string;
   declare threshold: number | null;
   declare op: OperatingPoint | null;
-  /** The preset behind the current threshold (null once the user drags). */
+  /** The rule behind the numbers shown (null for a hand-set threshold): set only once the server has answered for it. */
   declare rule: string | null;
   declare opError: string | null;
   /** Worst pairs as aligned crops (what the model compared) or as photos with the chosen face boxed. */
@@ -60,12 +51,10 @@ export class FrwExplorerView extends RunView {
   }
 
   private applyRule(rule: string): void {
-    this.rule = rule;
     this.request({ rule });
   }
 
   private onThreshold(e: CustomEvent<{ threshold: number }>): void {
-    this.rule = null;
     this.threshold = e.detail.threshold;
     this.request({ threshold: e.detail.threshold });
   }
@@ -83,8 +72,10 @@ export class FrwExplorerView extends RunView {
       this.latest = null;
       try {
         const op = await api.operatingPoint(this.runId, this.model, at);
+        // The numbers, the highlighted rule and the export link change together, only when the server has answered.
         this.op = op;
         this.opError = null;
+        this.rule = 'rule' in at ? at.rule : null;
         if ('rule' in at) this.threshold = op.choice.threshold.similarity;
       } catch (e) {
         this.opError = (e as Error).message;
@@ -93,10 +84,13 @@ export class FrwExplorerView extends RunView {
     this.inFlight = false;
   }
 
+  /** Another model: the same rule, or the same hand-set threshold; no number of the previous model stays on screen. */
   private chooseModel(model: string): void {
     this.model = model;
+    this.op = null;
     navigate('explorer', { run: this.runId, model });
-    this.applyRule(this.rule ?? 'eer');
+    if (this.rule === null && this.threshold !== null) this.request({ threshold: this.threshold });
+    else this.applyRule(this.rule ?? 'eer');
   }
 
   override render() {
@@ -111,6 +105,8 @@ export class FrwExplorerView extends RunView {
     const op = this.op;
     const series = [{ model: this.model, x: curves.chart.fmr, y: curves.chart.tar }];
     const det = [{ model: this.model, x: finiteNumbers(curves.chart.probitFmr), y: finiteNumbers(curves.chart.probitFnmr) }];
+    const presets = verificationRules(m);
+    const unavailable = presets.filter((p) => p.unavailable !== null);
     return html`<section class="panel explorer">
       <div class="toolbar">
         <label>Run <select id="run" @change=${(e: Event) => navigate('explorer', { run: (e.target as HTMLSelectElement).value })}>
@@ -122,8 +118,9 @@ export class FrwExplorerView extends RunView {
       </div>
       <frw-run-downloads .runId=${this.detail!.id} .files=${this.detail!.files} .hasReport=${this.detail!.hasReport}></frw-run-downloads>
       <div class="presets" role="group" aria-label="threshold rules">
-        ${PRESETS.map((p) => html`<button class=${p.rule === this.rule ? 'preset active' : 'preset'} data-rule=${p.rule} @click=${() => this.applyRule(p.rule)}>${p.label}</button>`)}
+        ${presets.map((p) => html`<button class=${p.rule === this.rule ? 'preset active' : 'preset'} data-rule=${p.rule} ?disabled=${p.unavailable !== null} title=${p.unavailable ?? p.label} @click=${() => this.applyRule(p.rule)}>${p.label}</button>`)}
       </div>
+      ${unavailable.length ? html`<ul class="note unavailable-rules">${unavailable.map((p) => html`<li>${p.label}: ${p.unavailable}</li>`)}</ul>` : null}
       <frw-chart label="genuine and impostor score distributions with the threshold" .spec=${distributionSpec({ genuine: curves.histograms.genuine, impostor: curves.histograms.impostor, threshold: t, axis: 'similarity', title: `${this.model}: genuine vs impostor (dashed: threshold)` })}></frw-chart>
       <frw-threshold-slider .value=${t} .min=${range.min} .max=${range.max} @threshold-change=${this.onThreshold}></frw-threshold-slider>
       ${this.opError ? html`<frw-status state="error" .message=${this.opError}></frw-status>` : null}

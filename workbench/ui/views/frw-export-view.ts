@@ -3,20 +3,14 @@ import { api, type DeployConfig, type RunDetail, type RunListing } from '../lib/
 import { intervalText, sci } from '../../../reports/format.js';
 import { RunView } from '../lib/run-view.js';
 import { navigate } from '../lib/navigate.js';
+import { fixedRule, identificationRules, refusalOf, verificationRules, type RuleOption } from '../lib/rules.js';
 
-/** The rules a run can export, as the server's rule names (usecases/export-config.ts parseRule) with their labels. */
-function rulesOf(d: RunDetail, model: string, requested = ''): Array<{ rule: string; label: string }> {
-  if (d.identification) {
-    const r = d.identification.results.find((x) => x.model === model);
-    return (r?.fnirAtFpir ?? []).filter((p) => p.measurable).map((p) => ({ rule: `fpir=${p.targetFpir}`, label: `FPIR ≤ ${sci(p.targetFpir)}` }));
-  }
+/** The rules a run offers for a model (and mode), each with why it is unavailable; a hand-set threshold when asked for. */
+function rulesOf(d: RunDetail, model: string, mode: string, requested = ''): RuleOption[] {
+  if (d.identification) return identificationRules(d.identification.results.find((x) => x.model === model && x.mode === mode) ?? d.identification.results.find((x) => x.model === model));
   const m = d.metrics?.models[model];
-  const fmr = (m?.tarAtFmr ?? []).filter((t) => t.measurable).map((t) => ({ rule: `fmr=${t.targetFmr}`, label: `FMR ≤ ${sci(t.targetFmr)}` }));
-  // The budget rule, for the targets this run has enough impostor comparisons to back at all.
-  const bound = (m?.tarAtFmr ?? []).filter((t) => m && t.impostorsToBack !== undefined && m.counts.impostor >= t.impostorsToBack).map((t) => ({ rule: `fmr-bound=${t.targetFmr}`, label: `FMR upper bound ≤ ${sci(t.targetFmr)} (budget rule)` }));
-  // A threshold set by hand in the explorer arrives as fixed=<t>.
-  const fixed = /^fixed=/.test(requested) ? [{ rule: requested, label: `threshold ${Number(requested.slice(6)).toFixed(4)} (set by hand)` }] : [];
-  return [...fixed, ...fmr, ...bound, { rule: 'eer', label: 'EER' }, { rule: 'best-accuracy', label: 'best accuracy' }, { rule: 'youden', label: "Youden's J" }];
+  const fixed = /^fixed=/.test(requested) && Number.isFinite(Number(requested.slice(6))) ? [fixedRule(Number(requested.slice(6)))] : [];
+  return [...fixed, ...verificationRules(m, (m?.tarAtFmr ?? []).map((t) => t.targetFmr))];
 }
 
 /** Preview and download a deployment config pinned to a run's model and rule, and push it to a running engine. */
@@ -47,9 +41,10 @@ export class FrwExportView extends RunView {
     this.config = null;
     const models = d.identification ? d.identification.models.map((m) => m.id) : Object.keys(d.metrics?.models ?? {});
     if (!models.includes(this.model)) this.model = models[0] ?? '';
-    const rules = rulesOf(d, this.model, this.rule);
-    if (!rules.some((r) => r.rule === this.rule)) this.rule = rules[0]?.rule ?? '';
     this.mode = d.identification ? (d.identification.results.find((r) => r.model === this.model)?.mode ?? 'mean') : 'mean';
+    // A rule asked for (the explorer's link) is kept even when this run cannot export it: the view says why and
+    // offers nothing in its place. Only with no rule asked for is the first available one chosen.
+    if (!this.rule) this.rule = rulesOf(d, this.model, this.mode).find((r) => r.unavailable === null)?.rule ?? '';
   }
 
   private async preview(): Promise<void> {
@@ -88,19 +83,23 @@ export class FrwExportView extends RunView {
     const d = this.detail;
     const models = d.identification ? d.identification.models.map((m) => m.id) : Object.keys(d.metrics?.models ?? {});
     const modes = d.identification ? [...new Set(d.identification.results.filter((r) => r.model === this.model).map((r) => r.mode))] : ['mean', 'raw', 'median', 'quality'];
+    const rules = rulesOf(d, this.model, this.mode, this.rule);
+    const refusal = refusalOf(this.rule, rules);
     const c = this.config;
     return html`<section class="panel export">
       <form class="grid-form" @submit=${(e: Event) => (e.preventDefault(), this.preview())}>
         <label>Run <select id="export-run" @change=${(e: Event) => navigate('export', { run: (e.target as HTMLSelectElement).value })}>
           ${this.runs!.map((r) => html`<option value=${r.id} ?selected=${r.id === d.id}>${r.id}</option>`)}</select></label>
-        <label>Model <select id="export-model" @change=${(e: Event) => ((this.model = (e.target as HTMLSelectElement).value), (this.rule = rulesOf(d, this.model)[0]?.rule ?? ''))}>
+        <label>Model <select id="export-model" @change=${(e: Event) => ((this.model = (e.target as HTMLSelectElement).value), (this.config = null))}>
           ${models.map((m) => html`<option ?selected=${m === this.model}>${m}</option>`)}</select></label>
-        <label>Rule <select id="export-rule" @change=${(e: Event) => (this.rule = (e.target as HTMLSelectElement).value)}>
-          ${rulesOf(d, this.model, this.rule).map((r) => html`<option value=${r.rule} ?selected=${r.rule === this.rule}>${r.label}</option>`)}</select></label>
+        <label>Rule <select id="export-rule" @change=${(e: Event) => ((this.rule = (e.target as HTMLSelectElement).value), (this.config = null))}>
+          ${rules.some((r) => r.rule === this.rule) ? null : html`<option value=${this.rule} selected disabled>${this.rule || 'choose a rule'}</option>`}
+          ${rules.map((r) => html`<option value=${r.rule} ?selected=${r.rule === this.rule} ?disabled=${r.unavailable !== null}>${r.label}${r.unavailable ? ' (unavailable)' : ''}</option>`)}</select></label>
         <label>Gallery templates <select id="export-mode" @change=${(e: Event) => (this.mode = (e.target as HTMLSelectElement).value)}>
           ${modes.map((m) => html`<option ?selected=${m === this.mode}>${m}</option>`)}</select></label>
-        <button class="primary" id="preview-config" type="submit" ?disabled=${!this.rule}>Preview config</button>
+        <button class="primary" id="preview-config" type="submit" ?disabled=${!this.rule || refusal !== null}>Preview config</button>
       </form>
+      ${refusal ? html`<p class="status error" id="rule-refused" role="alert">Cannot export: ${refusal}. Choose an available rule; nothing was substituted.</p>` : null}
       ${this.error ? html`<frw-status state="error" .message=${this.error}></frw-status>` : null}
       ${c ? html`<div class="config-preview">
           <dl>
