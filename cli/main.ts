@@ -7,6 +7,7 @@ import { registerEval } from './eval.js';
 import { registerIdentify } from './identify.js';
 import { registerExportConfig } from './export-config.js';
 import { registerEngine } from './engine.js';
+import { registerGate } from './gate.js';
 import { registerWorkbench } from './workbench.js';
 import { registerModel } from './model.js';
 import { TOOL_VERSION } from '../core/version.js';
@@ -22,6 +23,7 @@ registerEval(program);
 registerIdentify(program);
 registerExportConfig(program);
 registerEngine(program);
+registerGate(program);
 registerWorkbench(program);
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,82 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { oneOf } from '../core/choice.js';
+import { FrwError } from '../core/errors.js';
+import { writeFileAtomic } from '../core/lock.js';
+import { openDataset } from '../datasets/resolve.js';
+import { loadDeployConfig } from '../engine/deploy-config.js';
+import { GATE_EXIT } from '../experiments/gate.js';
+import { PROTOCOLS } from '../experiments/protocols.js';
+import { gateJunit, gateMarkdown } from '../reports/gate-summary.js';
+import { runGate } from '../usecases/gate.js';
+import { action, configOf } from './context.js';
+import { addDatasetOptions, datasetOptionsOf, type DatasetFlags } from './dataset.js';
+import { progressHooks } from './progress.js';
+
+interface GateFlags extends DatasetFlags {
+  config: string;
+  dataset: string;
+  protocol?: string;
+  maxFmr?: string;
+  maxFnmr?: string;
+  level: string;
+  seed: string;
+  impostorSample?: string;
+  junit?: string;
+  json: boolean;
+}
+
+const rate = (v: string | undefined, what: string) => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!(n > 0 && n < 1)) throw new FrwError('BAD_INPUT', `${what} must be a rate in (0, 1), got "${v}"`);
+  return n;
+};
+
+/**
+ * `frw gate`: measure a deployment config on a QA set and decide a release. Exit 0 when every budget's one-sided
+ * upper bound is within it, 1 when a budget is exceeded, 2 when the data cannot back a budget or the config does not
+ * match what is installed (every FrwError exits 2).
+ */
+export function registerGate(program: Command): void {
+  const cmd = program.command('gate').description('release gate: measure a deployment config on a QA set; exit 0 pass, 1 a budget exceeded, 2 cannot back a budget or config mismatch');
+  addDatasetOptions(cmd.requiredOption('--config <file>', 'deployment config (frw export-config)').requiredOption('--dataset <name|path>', 'the QA set: a dataset name under the data root, or a path'))
+    .option('--protocol <name>', `${PROTOCOLS.join(' | ')} (default: the dataset's listed pairs, else all pairs)`)
+    .option('--max-fmr <f>', 'FMR budget: passes when the one-sided upper bound of the system-level FMR is within it')
+    .option('--max-fnmr <g>', 'FNMR budget (failures to acquire count as false non-matches)')
+    .option('--level <γ>', 'confidence of the upper bounds', '0.95')
+    .option('--seed <n>', 'seed for an impostor sample', '1')
+    .option('--impostor-sample <n>', 'all-pairs: a seeded uniform sample of this many impostor pairs')
+    .option('--junit <file>', 'also write JUnit XML (one test case per budget)')
+    .option('--json', 'print the result as JSON instead of the Markdown summary', false);
+  cmd.action(
+    action(async (flags: GateFlags, self: Command) => {
+      const cfg = configOf(self);
+      const config = loadDeployConfig(path.resolve(flags.config));
+      const level = Number(flags.level);
+      if (!(level > 0 && level < 1)) throw new FrwError('BAD_INPUT', `--level must be in (0, 1), got "${flags.level}"`);
+      const seed = Number(flags.seed);
+      if (!Number.isInteger(seed) || seed < 0) throw new FrwError('BAD_INPUT', `--seed must be an integer >= 0, got "${flags.seed}"`);
+      const sample = flags.impostorSample === undefined ? undefined : Number(flags.impostorSample);
+      if (sample !== undefined && !(Number.isInteger(sample) && sample >= 1)) throw new FrwError('BAD_INPUT', `--impostor-sample must be an integer >= 1, got "${flags.impostorSample}"`);
+      const manifest = await openDataset(flags.dataset, cfg, datasetOptionsOf(flags));
+      const result = await runGate(
+        cfg,
+        {
+          config,
+          manifest,
+          protocol: flags.protocol === undefined ? undefined : oneOf(PROTOCOLS, flags.protocol, '--protocol'),
+          budgets: { maxFmr: rate(flags.maxFmr, '--max-fmr'), maxFnmr: rate(flags.maxFnmr, '--max-fnmr') },
+          level,
+          seed,
+          impostorSample: sample,
+        },
+        progressHooks(),
+      );
+      if (flags.junit) writeFileAtomic(path.resolve(flags.junit), gateJunit(result));
+      process.stdout.write(flags.json ? JSON.stringify(result, null, 2) + '\n' : gateMarkdown(result));
+      for (const c of result.checks) process.stderr.write(`frw gate: ${c.message}\n`);
+      process.exitCode = GATE_EXIT[result.verdict];
+    }),
+  );
+}
