@@ -14,6 +14,7 @@ const SLOW = [
   'tests/engine/api.test.ts',
   'tests/engine/replay.test.ts',
   'tests/pipeline/embed-dataset.test.ts',
+  'tests/experiments/budget.test.ts',
   'tests/notebooks-ts/**',
 ];
 

@@ -1,6 +1,7 @@
 import { auc, backing, bootstrapOverIdentities, chooseThreshold, clopperPearson, trialsToBack, countBelow, eer, errorRatesAt, sortScores, tarAtFmr, tenFoldAccuracy } from './metrics/index.js';
 import type { BootstrapInterval, FoldedAccuracy, FoldPairs, IdentityPairs, Interval, ThresholdChoice, ThresholdRule } from './metrics/index.js';
 import { chartCurve, type CurvePoints } from './curves.js';
+import { budgetWithBootstrap } from './budget.js';
 import { histogram, VIEW_RANGE, type ScoreView } from './distributions.js';
 import { FrwError } from '../core/errors.js';
 import type { Breakdown } from './breakdowns.js';
@@ -140,7 +141,9 @@ export function evaluateScores(
   const thresholds: ThresholdChoice[] = [];
   for (const rule of opts.rules) {
     try {
-      thresholds.push(chooseThreshold(sorted, rule, opts.level));
+      // The budget rule takes the stricter of its two bounds when identities are known to resample (metrics.md).
+      const withBootstrap = rule.kind === 'fmr-bound' && opts.bootstrap > 0 && extras.bootstrapPairs;
+      thresholds.push(withBootstrap ? budgetWithBootstrap(sorted, extras.bootstrapPairs!, rule.target, { replicates: opts.bootstrap, seed: opts.seed, level: opts.level }) : chooseThreshold(sorted, rule, opts.level));
     } catch (err) {
       if ((err as { code?: string }).code !== 'NOT_MEASURABLE') throw err; // a target the data cannot back is reported by tarAtFmr
     }

@@ -1,0 +1,60 @@
+import { bootstrapOverIdentities, chooseThreshold, maxErrorsWithin, type IdentityPairs, type Interval, type SortedScores, type ThresholdChoice } from './metrics/index.js';
+import { lowestThresholdWithin } from './metrics/tar-at-fmr.js';
+
+/** The budget rule with both bounds: Clopper-Pearson's and the identity bootstrap's, the more conservative deciding. */
+export interface BudgetChoice extends ThresholdChoice {
+  /** FMR's one-sided upper bound from the bootstrap over identities at the chosen threshold. */
+  fmrUpperBootstrap: Interval;
+  /** Which bound set the threshold: the bootstrap's when it was stricter than Clopper-Pearson's. */
+  decidedBy: 'clopper-pearson' | 'bootstrap';
+}
+
+/**
+ * The budget rule of docs/metrics.md in full: the lowest candidate threshold at which both one-sided upper bounds
+ * of FMR at `level` are <= target — Clopper-Pearson's (independent comparisons) and the percentile bootstrap over
+ * identities' (comparisons that share people, the `level` quantile of the replicates). Both bounds grow with the
+ * false matches allowed, so the allowance is found by bisection from Clopper-Pearson's, one bootstrap per step
+ * (same seed each time: the steps compare like with like). With no false match allowed every replicate's FMR is
+ * 0, so an allowance always exists once Clopper-Pearson's does. Throws NOT_MEASURABLE as chooseThreshold does when
+ * the data cannot back the target at all.
+ */
+export function budgetWithBootstrap(sorted: SortedScores, pairs: IdentityPairs, target: number, opts: { replicates: number; seed: number; level: number }): BudgetChoice {
+  const cp = chooseThreshold(sorted, { kind: 'fmr-bound', target }, opts.level);
+  const n = sorted.impostor.length;
+  // A one-sided bound at γ is the upper end of a two-sided interval at 2γ - 1.
+  const bootUpper = (t: number) => {
+    const b = bootstrapOverIdentities(pairs, (_g, imp) => acceptedShare(imp, t), { replicates: opts.replicates, seed: opts.seed, level: 2 * opts.level - 1 });
+    return { estimate: b.estimate, lower: 0, upper: b.upper, level: opts.level, method: `${b.method}, one-sided upper bound (the ${opts.level} quantile)`, sided: 'upper' as const };
+  };
+  let k = maxErrorsWithin(target, n, opts.level);
+  let bound = bootUpper(cp.threshold.similarity);
+  if (bound.upper <= target) return { ...cp, fmrUpperBootstrap: bound, decidedBy: 'clopper-pearson' };
+  // Bisection over the allowance: lo is within both bounds (0 always is), hi is not.
+  let lo = 0;
+  let hi = k;
+  let loBound = bootUpper(lowestThresholdWithin(sorted, 0));
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    const b = bootUpper(lowestThresholdWithin(sorted, mid));
+    if (b.upper <= target) [lo, loBound] = [mid, b];
+    else hi = mid;
+  }
+  k = lo;
+  bound = loBound;
+  const t = lowestThresholdWithin(sorted, k);
+  const at = chooseThreshold(sorted, { kind: 'fixed', threshold: t }, opts.level);
+  return {
+    ...at,
+    rule: cp.rule,
+    description: `lowest threshold whose one-sided ${100 * opts.level}% upper bounds of FMR, Clopper-Pearson and the bootstrap over identities, are both <= ${target} (at most ${k} false matches of ${n}; the bootstrap's was the stricter; accept iff s >= t)`,
+    fmrUpperBootstrap: bound,
+    decidedBy: 'bootstrap',
+  };
+}
+
+/** FMR at t of a replicate's rebuilt impostor scores (unsorted, so counted in one pass). */
+function acceptedShare(impostor: Float64Array, t: number): number {
+  let accepted = 0;
+  for (let i = 0; i < impostor.length; i++) if (impostor[i] >= t) accepted++;
+  return accepted / impostor.length;
+}
