@@ -49,34 +49,46 @@ export function registerGate(program: Command): void {
     .option('--impostor-sample <n>', 'all-pairs: a seeded uniform sample of this many impostor pairs')
     .option('--junit <file>', 'also write JUnit XML (one test case per budget)')
     .option('--json', 'print the result as JSON instead of the Markdown summary', false);
+  // Exit 1 means "a budget is exceeded" and nothing else: a usage mistake exits 2 like every other refusal.
+  cmd.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
   cmd.action(
     action(async (flags: GateFlags, self: Command) => {
-      const cfg = configOf(self);
-      const config = loadDeployConfig(path.resolve(flags.config));
-      const level = Number(flags.level);
-      if (!(level > 0 && level < 1)) throw new FrwError('BAD_INPUT', `--level must be in (0, 1), got "${flags.level}"`);
-      const seed = Number(flags.seed);
-      if (!Number.isInteger(seed) || seed < 0) throw new FrwError('BAD_INPUT', `--seed must be an integer >= 0, got "${flags.seed}"`);
-      const sample = flags.impostorSample === undefined ? undefined : Number(flags.impostorSample);
-      if (sample !== undefined && !(Number.isInteger(sample) && sample >= 1)) throw new FrwError('BAD_INPUT', `--impostor-sample must be an integer >= 1, got "${flags.impostorSample}"`);
-      const manifest = await openDataset(flags.dataset, cfg, datasetOptionsOf(flags));
-      const result = await runGate(
-        cfg,
-        {
-          config,
-          manifest,
-          protocol: flags.protocol === undefined ? undefined : oneOf(PROTOCOLS, flags.protocol, '--protocol'),
-          budgets: { maxFmr: rate(flags.maxFmr, '--max-fmr'), maxFnmr: rate(flags.maxFnmr, '--max-fnmr') },
-          level,
-          seed,
-          impostorSample: sample,
-        },
-        progressHooks(),
-      );
-      if (flags.junit) writeFileAtomic(path.resolve(flags.junit), gateJunit(result));
-      process.stdout.write(flags.json ? JSON.stringify(result, null, 2) + '\n' : gateMarkdown(result));
-      for (const c of result.checks) process.stderr.write(`frw gate: ${c.message}\n`);
-      process.exitCode = GATE_EXIT[result.verdict];
+      try {
+        await gate(flags, self);
+      } catch (e) {
+        // A fault (a runtime error, a file that cannot be written) is no verdict: exit 2, never 1.
+        throw e instanceof FrwError ? e : new FrwError('INTERNAL', `the gate could not run: ${(e as Error).message}`);
+      }
     }),
   );
+}
+
+/** The gate itself: flags checked, the config measured, the outputs written, the exit code set from the verdict. */
+async function gate(flags: GateFlags, self: Command): Promise<void> {
+  const cfg = configOf(self);
+  const config = loadDeployConfig(path.resolve(flags.config));
+  const level = Number(flags.level);
+  if (!(level > 0.5 && level < 1)) throw new FrwError('BAD_INPUT', `--level must be in (0.5, 1) for a one-sided bound, got "${flags.level}"`);
+  const seed = Number(flags.seed);
+  if (!Number.isInteger(seed) || seed < 0) throw new FrwError('BAD_INPUT', `--seed must be an integer >= 0, got "${flags.seed}"`);
+  const sample = flags.impostorSample === undefined ? undefined : Number(flags.impostorSample);
+  if (sample !== undefined && !(Number.isInteger(sample) && sample >= 1)) throw new FrwError('BAD_INPUT', `--impostor-sample must be an integer >= 1, got "${flags.impostorSample}"`);
+  const manifest = await openDataset(flags.dataset, cfg, datasetOptionsOf(flags));
+  const result = await runGate(
+    cfg,
+    {
+      config,
+      manifest,
+      protocol: flags.protocol === undefined ? undefined : oneOf(PROTOCOLS, flags.protocol, '--protocol'),
+      budgets: { maxFmr: rate(flags.maxFmr, '--max-fmr'), maxFnmr: rate(flags.maxFnmr, '--max-fnmr') },
+      level,
+      seed,
+      impostorSample: sample,
+    },
+    progressHooks(),
+  );
+  if (flags.junit) writeFileAtomic(path.resolve(flags.junit), gateJunit(result));
+  process.stdout.write(flags.json ? JSON.stringify(result, null, 2) + '\n' : gateMarkdown(result));
+  for (const c of result.checks) process.stderr.write(`frw gate: ${c.message}\n`);
+  process.exitCode = GATE_EXIT[result.verdict];
 }

@@ -1,3 +1,4 @@
+import { FrwError } from '../core/errors.js';
 import { bootstrapOverIdentities, chooseThreshold, maxErrorsWithin, type IdentityPairs, type Interval, type SortedScores, type ThresholdChoice } from './metrics/index.js';
 import { lowestThresholdWithin } from './metrics/tar-at-fmr.js';
 
@@ -19,6 +20,7 @@ export interface BudgetChoice extends ThresholdChoice {
  * the data cannot back the target at all.
  */
 export function budgetWithBootstrap(sorted: SortedScores, pairs: IdentityPairs, target: number, opts: { replicates: number; seed: number; level: number }): BudgetChoice {
+  if (!(opts.level > 0.5 && opts.level < 1)) throw new FrwError('BAD_INPUT', `a one-sided bound needs a level in (0.5, 1), got ${opts.level}`);
   const cp = chooseThreshold(sorted, { kind: 'fmr-bound', target }, opts.level);
   const n = sorted.impostor.length;
   // A one-sided bound at γ is the upper end of a two-sided interval at 2γ - 1.
@@ -46,7 +48,7 @@ export function budgetWithBootstrap(sorted: SortedScores, pairs: IdentityPairs, 
   return {
     ...at,
     rule: cp.rule,
-    description: `lowest threshold whose one-sided ${100 * opts.level}% upper bounds of FMR, Clopper-Pearson and the bootstrap over identities, are both <= ${target} (at most ${k} false matches of ${n}; the bootstrap's was the stricter; accept iff s >= t)`,
+    description: `lowest threshold whose one-sided ${Math.round(100 * opts.level)}% upper bounds of FMR, Clopper-Pearson and the bootstrap over identities, are both <= ${target} (at most ${k} false matches of ${n}; the bootstrap's was the stricter; accept iff s >= t)`,
     fmrUpperBootstrap: bound,
     decidedBy: 'bootstrap',
   };

@@ -1,4 +1,5 @@
 import type { ProtocolName } from './protocols.js';
+import { betaQuantile } from './metrics/beta.js';
 import { backing, type Interval } from './metrics/index.js';
 
 /**
@@ -45,7 +46,10 @@ export function checkBudget(rate: 'FMR' | 'FNMR', n: { errors: number; trials: n
   const b = backing(n.errors, n.trials, budget, level);
   const pct = Math.round(100 * level);
   const observed = `${rate} ${n.errors}/${n.trials} = ${(n.errors / n.trials).toExponential(3)}, one-sided ${pct}% upper bound ${b.upper.upper.toExponential(3)}`;
-  const verdict: Verdict = b.backed ? 'pass' : n.trials < b.trialsNeeded ? 'cannot-back' : 'fail';
+  // Too few trials to back the budget, yet the errors alone prove it exceeded (the one-sided lower bound is above
+  // it): a failure, not an undecided gate.
+  const provenOver = n.errors > 0 && betaQuantile(1 - level, n.errors, n.trials - n.errors + 1) > budget;
+  const verdict: Verdict = b.backed ? 'pass' : n.trials < b.trialsNeeded && !provenOver ? 'cannot-back' : 'fail';
   const message =
     verdict === 'pass'
       ? `${observed} <= budget ${budget}: pass`

@@ -80,6 +80,8 @@ export function buildDeployConfig(req: ExportRequest): Omit<DeployConfig, 'creat
 
   let similarity: number;
   let expected: ExpectedRates;
+  // A budget's words come from the choice that set it (they say which bounds decided); other rules keep parseRule's.
+  let description = req.rule.description;
   if (isIdentify) {
     if (req.rule.kind !== 'fpir') throw new FrwError('BAD_INPUT', 'an identification run exports an fpir=<target> rule');
     const result = run.record.results.find((r) => r.model === req.model && r.mode === mode);
@@ -106,12 +108,14 @@ export function buildDeployConfig(req: ExportRequest): Omit<DeployConfig, 'creat
     if (chosen) {
       similarity = chosen.threshold.similarity;
       expected = verification(chosen);
+      if (req.rule.kind === 'fmr-bound') description = chosen.description;
     } else if (req.rule.kind === 'fixed' || req.rule.kind === 'fmr-bound') {
       // A hand-set threshold, or a budget the run did not compute: from the run's own scores, exactly as the
       // workbench shows them, at the run's confidence level. A budget the data cannot back is refused (NOT_MEASURABLE).
       const c = chooseThreshold(readRunScores(req.runDir, req.model).sorted, thresholdRuleOf(req.rule), level);
       similarity = c.threshold.similarity;
       expected = verification(c);
+      if (req.rule.kind === 'fmr-bound') description = c.description;
     } else {
       const t = req.rule.kind === 'fmr' ? m.tarAtFmr.find((x) => x.targetFmr === req.rule.target) : undefined;
       if (!t) throw new FrwError('NOT_FOUND', `the run has no ${req.rule.kind}${req.rule.target ? `=${req.rule.target}` : ''} result for ${req.model}`);
@@ -136,7 +140,7 @@ export function buildDeployConfig(req: ExportRequest): Omit<DeployConfig, 'creat
     // Verification runs score pairs by dot product in float64, like the exact index; identify runs record theirs.
     search: run.kind === 'identify' && run.record.index === 'flat' ? 'flat' : 'exact',
     threshold: { similarity: views.similarity, cosineDistance: views.cosineDistance, l2Distance: views.l2Distance },
-    rule: req.rule,
+    rule: { ...req.rule, description },
     expected,
     source: { run: path.resolve(req.runDir), runKind: isIdentify ? 'identify' : 'eval', dataset: record.dataset.name, datasetManifestHash: record.dataset.manifestHash },
   };

@@ -19,7 +19,7 @@ export function clopperPearsonUpper(errors: number, trials: number, level = 0.95
 
 /**
  * The fewest trials that back a target rate f at `level` with zero errors: the smallest n with
- * 1 - (1-level)^(1/n) <= f, i.e. n >= ln(1-level) / ln(1-f) (about 3/f at 95%: 29,957 for 1e-4). With errors it
+ * 1 - (1-level)^(1/n) <= f, i.e. n >= ln(1-level) / ln(1-f) (about 3/f at 95%: 29,956 for 1e-4). With errors it
  * takes more; this is the floor any data set must reach.
  */
 export function trialsToBack(target: number, level = 0.95): number {

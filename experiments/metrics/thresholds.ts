@@ -123,9 +123,9 @@ function pick(s: SortedScores, rule: ThresholdRule, level: number): { threshold:
       const k = maxErrorsWithin(checkTarget(rule.target), ni, level);
       if (k < 0) {
         const needed = trialsToBack(rule.target, level);
-        throw new FrwError('NOT_MEASURABLE', `${ni} impostor comparisons cannot back FMR <= ${rule.target} at ${100 * level}%: even with no false match the one-sided upper bound is ${clopperPearsonUpper(0, ni, level).upper.toExponential(3)}; it takes at least ${needed} impostor comparisons`, { trialsNeeded: needed });
+        throw new FrwError('NOT_MEASURABLE', `${ni} impostor comparisons cannot back FMR <= ${rule.target} at ${Math.round(100 * level)}%: even with no false match the one-sided upper bound is ${clopperPearsonUpper(0, ni, level).upper.toExponential(3)}; it takes at least ${needed} impostor comparisons`, { trialsNeeded: needed });
       }
-      return { threshold: lowestThresholdWithin(s, k), description: `lowest threshold whose one-sided ${100 * level}% Clopper-Pearson upper bound of FMR is <= ${rule.target} (at most ${k} false matches of ${ni}; accept iff s >= t)` };
+      return { threshold: lowestThresholdWithin(s, k), description: `lowest threshold whose one-sided ${Math.round(100 * level)}% Clopper-Pearson upper bound of FMR is <= ${rule.target} (at most ${k} false matches of ${ni}; accept iff s >= t)` };
     }
     case 'eer': {
       const e = eer(s);

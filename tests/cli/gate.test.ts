@@ -1,4 +1,4 @@
-import { test } from 'vitest';
+import { beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,12 +12,14 @@ const roots = ['--data-root', DATA_ROOT, '--model-root', MODEL_ROOT, '--workspac
 const config = path.join(ws, 'deploy.json');
 const gate = (...args: string[]) => runCli(['gate', '--config', config, '--dataset', 'five-celeb', ...roots, ...args]);
 
-test('frw gate: a generous budget passes, one below the upper bound fails, one the data cannot back is undecided', async () => {
+beforeAll(async () => {
   const run = path.join(ws, 'run');
   assert.equal((await runCli(['eval', '--dataset', 'lfw-mini', '--models', 'mobilefacenet', '--bootstrap', '0', '--out', run, ...roots])).code, 0);
   const ex = await runCli(['export-config', '--run', run, '--model', 'mobilefacenet', '--rule', 'eer', '--out', config, ...roots]);
   assert.equal(ex.code, 0, ex.stderr);
+});
 
+test('frw gate: a generous budget passes, one below the upper bound fails, one the data cannot back is undecided', async () => {
   const junit = path.join(ws, 'gate.xml');
   const pass = await gate('--max-fmr', '0.5', '--max-fnmr', '0.5', '--junit', junit);
   assert.equal(pass.code, 0, pass.stderr);
@@ -40,6 +42,9 @@ test('frw gate: a generous budget passes, one below the upper bound fails, one t
   assert.equal(tiny.code, 2, tiny.stderr);
   assert.match(tiny.stderr, /cannot back a budget of 0.00001 at 95%; it takes at least 299572 with no error/);
   assert.match(tiny.stdout, /CANNOT DECIDE/);
+  // A usage mistake is no verdict: exit 2, never the 1 that means "budget exceeded".
+  assert.equal((await runCli(['gate', '--dataset', 'five-celeb', '--max-fmr', '0.5', ...roots])).code, 2, 'no --config');
+  assert.equal((await gate('--max-fmr', '0.5', '--level', '0.3')).code, 2);
 });
 
 test('frw gate refuses (exit 2) a config whose model file differs from the one it was tuned with', async () => {

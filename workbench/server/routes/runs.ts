@@ -2,7 +2,7 @@ import express from 'express';
 import { workspacePaths, type FrwConfig } from '../../../core/config.js';
 import { FrwError } from '../../../core/errors.js';
 import { buildDeployConfig, finalizeConfig, parseRule, thresholdRuleOf } from '../../../usecases/export-config.js';
-import { chooseThreshold, clopperPearson, probit, type SortedScores, type ThresholdRule } from '../../../experiments/metrics/index.js';
+import { chooseThreshold, clopperPearson, probit, type SortedScores, type ThresholdChoice, type ThresholdRule } from '../../../experiments/metrics/index.js';
 import { MATCH_MODES } from '../../../search/templates.js';
 import { oneOf } from '../../../core/choice.js';
 import { worstErrors } from '../../../experiments/worst-pairs.js';
@@ -12,7 +12,7 @@ import type { RunFolders } from '../run-folders.js';
 const LEVEL = 0.95;
 const finite = (x: number) => (Number.isFinite(x) ? x : null);
 
-/** `threshold=<similarity>` or `rule=fmr=1e-3|eer|best-accuracy|youden|fixed=<t>` from the query string. */
+/** `threshold=<similarity>` or `rule=fmr=1e-3|fmr-bound=1e-3|eer|best-accuracy|youden|fixed=<t>` from the query string. */
 function ruleOf(query: express.Request['query']): ThresholdRule {
   if (typeof query.threshold === 'string' && query.threshold !== '') {
     const t = Number(query.threshold);
@@ -20,7 +20,7 @@ function ruleOf(query: express.Request['query']): ThresholdRule {
     return { kind: 'fixed', threshold: t };
   }
   if (typeof query.rule === 'string') return thresholdRuleOf(parseRule(query.rule));
-  throw new FrwError('BAD_INPUT', 'give ?threshold=<similarity> or ?rule=<fmr=1e-3|eer|best-accuracy|youden>');
+  throw new FrwError('BAD_INPUT', 'give ?threshold=<similarity> or ?rule=<fmr=1e-3|fmr-bound=1e-3|eer|best-accuracy|youden>');
 }
 
 /**
@@ -34,6 +34,18 @@ function checkThresholdRange(rule: ThresholdRule, sorted: SortedScores): void {
   const lo = Math.min(-1, first(sorted.genuine), first(sorted.impostor));
   const hi = Math.max(1, last(sorted.genuine), last(sorted.impostor));
   if (rule.threshold < lo || rule.threshold > hi) throw new FrwError('BAD_INPUT', `threshold must be within the scores' range [${lo}, ${hi}]; got ${rule.threshold}`, { min: lo, max: hi });
+}
+
+/**
+ * A budget rule the run itself computed (with the identity bootstrap when it had one): its threshold, so the explorer
+ * shows exactly what Export writes (usecases/export-config.ts takes the same stored entry). null otherwise.
+ */
+function storedBudget(runs: RunFolders, id: string, model: string, rule: ThresholdRule, sorted: SortedScores): ThresholdChoice | null {
+  if (rule.kind !== 'fmr-bound') return null;
+  const m = (runs.read(id).metrics as { models?: Record<string, { thresholds?: ThresholdChoice[] }> } | null)?.models?.[model];
+  const stored = m?.thresholds?.find((t) => t.rule.kind === 'fmr-bound' && (t.rule as { target: number }).target === rule.target);
+  if (!stored) return null;
+  return { ...chooseThreshold(sorted, { kind: 'fixed', threshold: stored.threshold.similarity }, LEVEL), rule, description: stored.description };
 }
 
 /** /api/runs: the history of runs, each run's results, the threshold explorer's operating points, config export. */
@@ -71,7 +83,7 @@ export function runsRouter(cfg: FrwConfig, runs: RunFolders): express.Router {
     const k = Math.min(24, Math.max(0, Number(req.query.k ?? 6) || 0));
     const s = await runs.scoresOf(req.params.id, req.query.model);
     checkThresholdRange(rule, s.sorted);
-    const choice = chooseThreshold(s.sorted, rule, LEVEL);
+    const choice = storedBudget(runs, req.params.id, req.query.model, rule, s.sorted) ?? chooseThreshold(s.sorted, rule, LEVEL);
     const accepted = choice.genuineCount - choice.falseNonMatches;
     res.json({
       model: s.model,
@@ -86,7 +98,7 @@ export function runsRouter(cfg: FrwConfig, runs: RunFolders): express.Router {
   /** Preview a deployment config for a model and rule of this run (the browser offers it as a download). */
   r.post('/:id/export', express.json({ limit: '8kb' }), (req, res) => {
     const b = (req.body ?? {}) as { model?: unknown; rule?: unknown; mode?: unknown };
-    if (typeof b.model !== 'string' || typeof b.rule !== 'string') throw new FrwError('BAD_INPUT', 'give model and rule (fmr=<target>, fpir=<target>, eer, best-accuracy or youden)');
+    if (typeof b.model !== 'string' || typeof b.rule !== 'string') throw new FrwError('BAD_INPUT', 'give model and rule (fmr=<target>, fmr-bound=<target>, fpir=<target>, eer, best-accuracy, youden or fixed=<similarity>)');
     const mode = oneOf(MATCH_MODES, b.mode ?? 'mean', 'mode');
     const config = finalizeConfig(buildDeployConfig({ runDir: runs.dir(req.params.id), model: b.model, mode, rule: parseRule(b.rule), userModelsDir: workspacePaths(cfg).userModels }));
     res.json({ config });

@@ -55,6 +55,13 @@ export function identificationRules(r: ModeResult | undefined): RuleOption[] {
   }));
 }
 
+/** The similarity of a `fixed=<t>` rule, as the server reads it (a number in [-1, 1]), else null. */
+export function fixedThresholdOf(rule: string): number | null {
+  const m = /^fixed=(-?[0-9.eE+-]+)$/.exec(rule);
+  const t = m ? Number(m[1]) : Number.NaN;
+  return t >= -1 && t <= 1 ? t : null;
+}
+
 /** A hand-set similarity threshold as a rule (the explorer's dragged threshold). */
 export const fixedRule = (t: number): RuleOption => ({ rule: `fixed=${t}`, label: `threshold ${t.toFixed(4)} (set by hand)`, unavailable: null });
 
@@ -64,8 +71,8 @@ export const fixedRule = (t: number): RuleOption => ({ rule: `fixed=${t}`, label
  */
 export function refusalOf(rule: string, options: readonly RuleOption[]): string | null {
   if (!rule) return null;
-  if (/^fixed=/.test(rule)) return Number.isFinite(Number(rule.slice(6))) ? null : `"${rule}" is not a threshold`;
   const o = options.find((x) => x.rule === rule);
+  if (/^fixed=/.test(rule) && !o) return fixedThresholdOf(rule) === null ? `"${rule}" is not a similarity threshold in [-1, 1]` : 'a hand-set threshold applies to verification runs only';
   if (!o) return `this run does not offer the rule "${rule}" for this model`;
   return o.unavailable ? `${o.label}: ${o.unavailable}` : null;
 }

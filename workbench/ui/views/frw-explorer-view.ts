@@ -25,6 +25,8 @@ export class FrwExplorerView extends RunView {
   /** Worst pairs as aligned crops (what the model compared) or as photos with the chosen face boxed. */
   declare faceView: 'aligned' | 'context';
   private latest: { threshold: number } | { rule: string } | null = null;
+  /** What the user asked for last (a rule or a threshold), answered or not: what a model switch asks for again. */
+  private wanted: { threshold: number } | { rule: string } = { rule: 'eer' };
   private inFlight = false;
 
   constructor() {
@@ -51,11 +53,13 @@ export class FrwExplorerView extends RunView {
   }
 
   private applyRule(rule: string): void {
+    this.wanted = { rule };
     this.request({ rule });
   }
 
   private onThreshold(e: CustomEvent<{ threshold: number }>): void {
     this.threshold = e.detail.threshold;
+    this.wanted = { threshold: e.detail.threshold };
     this.request({ threshold: e.detail.threshold });
   }
 
@@ -70,15 +74,18 @@ export class FrwExplorerView extends RunView {
     while (this.latest) {
       const at = this.latest;
       this.latest = null;
+      const model = this.model;
       try {
-        const op = await api.operatingPoint(this.runId, this.model, at);
-        // The numbers, the highlighted rule and the export link change together, only when the server has answered.
+        const op = await api.operatingPoint(this.runId, model, at);
+        // An answer for a model no longer shown, or overtaken by a newer request, is dropped.
+        if (model !== this.model || this.latest) continue;
+        // The numbers, the highlighted rule, the threshold line and the export link change together.
         this.op = op;
         this.opError = null;
         this.rule = 'rule' in at ? at.rule : null;
-        if ('rule' in at) this.threshold = op.choice.threshold.similarity;
+        this.threshold = 'rule' in at ? op.choice.threshold.similarity : at.threshold;
       } catch (e) {
-        this.opError = (e as Error).message;
+        if (model === this.model) this.opError = (e as Error).message;
       }
     }
     this.inFlight = false;
@@ -88,9 +95,9 @@ export class FrwExplorerView extends RunView {
   private chooseModel(model: string): void {
     this.model = model;
     this.op = null;
+    this.opError = null;
     navigate('explorer', { run: this.runId, model });
-    if (this.rule === null && this.threshold !== null) this.request({ threshold: this.threshold });
-    else this.applyRule(this.rule ?? 'eer');
+    this.request(this.wanted);
   }
 
   override render() {

@@ -3,13 +3,14 @@ import { api, type DeployConfig, type RunDetail, type RunListing } from '../lib/
 import { intervalText, sci } from '../../../reports/format.js';
 import { RunView } from '../lib/run-view.js';
 import { navigate } from '../lib/navigate.js';
-import { fixedRule, identificationRules, refusalOf, verificationRules, type RuleOption } from '../lib/rules.js';
+import { fixedRule, fixedThresholdOf, identificationRules, refusalOf, verificationRules, type RuleOption } from '../lib/rules.js';
 
 /** The rules a run offers for a model (and mode), each with why it is unavailable; a hand-set threshold when asked for. */
 function rulesOf(d: RunDetail, model: string, mode: string, requested = ''): RuleOption[] {
   if (d.identification) return identificationRules(d.identification.results.find((x) => x.model === model && x.mode === mode) ?? d.identification.results.find((x) => x.model === model));
   const m = d.metrics?.models[model];
-  const fixed = /^fixed=/.test(requested) && Number.isFinite(Number(requested.slice(6))) ? [fixedRule(Number(requested.slice(6)))] : [];
+  const t = fixedThresholdOf(requested);
+  const fixed = t === null ? [] : [fixedRule(t)];
   return [...fixed, ...verificationRules(m, (m?.tarAtFmr ?? []).map((t) => t.targetFmr))];
 }
 
@@ -45,6 +46,14 @@ export class FrwExportView extends RunView {
     // A rule asked for (the explorer's link) is kept even when this run cannot export it: the view says why and
     // offers nothing in its place. Only with no rule asked for is the first available one chosen.
     if (!this.rule) this.rule = rulesOf(d, this.model, this.mode).find((r) => r.unavailable === null)?.rule ?? '';
+  }
+
+  /** Another model keeps the rule; an identification run's templates follow the model's own results. */
+  private chooseModel(model: string): void {
+    this.model = model;
+    this.config = null;
+    const modes = this.detail?.identification?.results.filter((r) => r.model === model).map((r) => r.mode) ?? [];
+    if (modes.length && !modes.includes(this.mode as (typeof modes)[number])) this.mode = modes[0];
   }
 
   private async preview(): Promise<void> {
@@ -90,12 +99,12 @@ export class FrwExportView extends RunView {
       <form class="grid-form" @submit=${(e: Event) => (e.preventDefault(), this.preview())}>
         <label>Run <select id="export-run" @change=${(e: Event) => navigate('export', { run: (e.target as HTMLSelectElement).value })}>
           ${this.runs!.map((r) => html`<option value=${r.id} ?selected=${r.id === d.id}>${r.id}</option>`)}</select></label>
-        <label>Model <select id="export-model" @change=${(e: Event) => ((this.model = (e.target as HTMLSelectElement).value), (this.config = null))}>
+        <label>Model <select id="export-model" @change=${(e: Event) => this.chooseModel((e.target as HTMLSelectElement).value)}>
           ${models.map((m) => html`<option ?selected=${m === this.model}>${m}</option>`)}</select></label>
         <label>Rule <select id="export-rule" @change=${(e: Event) => ((this.rule = (e.target as HTMLSelectElement).value), (this.config = null))}>
           ${rules.some((r) => r.rule === this.rule) ? null : html`<option value=${this.rule} selected disabled>${this.rule || 'choose a rule'}</option>`}
           ${rules.map((r) => html`<option value=${r.rule} ?selected=${r.rule === this.rule} ?disabled=${r.unavailable !== null}>${r.label}${r.unavailable ? ' (unavailable)' : ''}</option>`)}</select></label>
-        <label>Gallery templates <select id="export-mode" @change=${(e: Event) => (this.mode = (e.target as HTMLSelectElement).value)}>
+        <label>Gallery templates <select id="export-mode" @change=${(e: Event) => ((this.mode = (e.target as HTMLSelectElement).value), (this.config = null))}>
           ${modes.map((m) => html`<option ?selected=${m === this.mode}>${m}</option>`)}</select></label>
         <button class="primary" id="preview-config" type="submit" ?disabled=${!this.rule || refusal !== null}>Preview config</button>
       </form>

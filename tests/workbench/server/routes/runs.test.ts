@@ -108,6 +108,8 @@ test('rule presets give the run’s own thresholds (scores round-trip exactly); 
   assert.match(tooSmall.body.error.message, /not measurable/);
   assert.equal((await wb.get(`/api/runs/${evalId}/operating-point?model=mobilefacenet`)).status, 400);
   assert.equal((await wb.get(`/api/runs/${evalId}/operating-point?model=mobilefacenet&threshold=abc`)).status, 400);
+  const budget = await wb.get(`/api/runs/${evalId}/operating-point?model=mobilefacenet&rule=${encodeURIComponent('fmr-bound=0.001')}`);
+  assert.deepEqual([budget.status, budget.body.error.code, /it takes at least 2995 impostor comparisons/.test(budget.body.error.message)], [422, 'NOT_MEASURABLE', true]);
   const outside = await wb.get(`/api/runs/${evalId}/operating-point?model=mobilefacenet&threshold=7`);
   assert.deepEqual([outside.status, /threshold must be within the scores' range \[-1, 1\]; got 7/.test(outside.body.error.message)], [400, true]);
   assert.equal((await wb.get(`/api/runs/${evalId}/operating-point?model=mobilefacenet&rule=${encodeURIComponent('fpir=0.1')}`)).status, 400);

@@ -28,5 +28,6 @@ test('an export request for a rule the run cannot back or does not offer is refu
   assert.equal(refusalOf('fixed=0.3', rules), null);
   assert.match(refusalOf('fmr=0.0001', rules)!, /^FMR ≤ 1e-4: not measurable/);
   assert.match(refusalOf('fmr=0.05', rules)!, /does not offer the rule "fmr=0.05"/);
-  assert.match(refusalOf('fixed=abc', rules)!, /not a threshold/);
+  assert.match(refusalOf('fixed=abc', rules)!, /not a similarity threshold in \[-1, 1\]/);
+  assert.match(refusalOf('fixed=5', rules)!, /not a similarity threshold/);
 });
