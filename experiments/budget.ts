@@ -28,21 +28,21 @@ export function budgetWithBootstrap(sorted: SortedScores, pairs: IdentityPairs, 
     const b = bootstrapOverIdentities(pairs, (_g, imp) => acceptedShare(imp, t), { replicates: opts.replicates, seed: opts.seed, level: 2 * opts.level - 1 });
     return { estimate: b.estimate, lower: 0, upper: b.upper, level: opts.level, method: `${b.method}, one-sided upper bound (the ${opts.level} quantile)`, sided: 'upper' as const };
   };
-  let k = maxErrorsWithin(target, n, opts.level);
-  let bound = bootUpper(cp.threshold.similarity);
-  if (bound.upper <= target) return { ...cp, fmrUpperBootstrap: bound, decidedBy: 'clopper-pearson' };
-  // Bisection over the allowance: lo is within both bounds (0 always is), hi is not.
+  const atCp = bootUpper(cp.threshold.similarity);
+  if (atCp.upper <= target) return { ...cp, fmrUpperBootstrap: atCp, decidedBy: 'clopper-pearson' };
+  // Bisection over the allowance: lo is within both bounds (0 always is), hi (Clopper-Pearson's) is not.
   let lo = 0;
-  let hi = k;
-  let loBound = bootUpper(lowestThresholdWithin(sorted, 0));
+  let loBound: Interval | null = null;
+  let hi = maxErrorsWithin(target, n, opts.level);
   while (hi - lo > 1) {
     const mid = (lo + hi) >> 1;
     const b = bootUpper(lowestThresholdWithin(sorted, mid));
     if (b.upper <= target) [lo, loBound] = [mid, b];
     else hi = mid;
   }
-  k = lo;
-  bound = loBound;
+  const k = lo;
+  // Only when no false match at all is allowed is the bound at k = 0 still unknown (every replicate's FMR is 0 there).
+  const bound = loBound ?? bootUpper(lowestThresholdWithin(sorted, 0));
   const t = lowestThresholdWithin(sorted, k);
   const at = chooseThreshold(sorted, { kind: 'fixed', threshold: t }, opts.level);
   return {

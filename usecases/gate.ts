@@ -11,13 +11,7 @@ import { loadEmbeddingTable } from '../pipeline/embedding-table.js';
 import { embedToCache } from './embed.js';
 import type { RunHooks } from './deps.js';
 
-/**
- * The release gate (`frw gate`): a deployment config measured on a QA set exactly as it was tuned to decide — its
- * pinned model, detector and preprocessing (files checked against their sha256), its threshold, "accept iff
- * s >= t" — with failures to acquire counted at system level (a genuine comparison without a face is a false
- * non-match, an impostor one a correct reject). Each budget passes only when the one-sided upper confidence bound
- * of its rate is within it (docs/metrics.md: a release decision uses backed targets only).
- */
+/** The budgets a gate checks (rates in (0, 1)); at least one. */
 export interface GateBudgets {
   maxFmr?: number;
   maxFnmr?: number;
@@ -33,6 +27,13 @@ export interface GateRequest {
   impostorSample?: number;
 }
 
+/**
+ * The release gate (`frw gate`): a deployment config measured on a QA set exactly as it was tuned to decide — its
+ * pinned model, detector and preprocessing (files checked against their sha256), its threshold, "accept iff
+ * s >= t" — with failures to acquire counted at system level (a genuine comparison without a face is a false
+ * non-match, an impostor one a correct reject). Each budget passes only when the one-sided upper confidence bound
+ * of its rate is within it (docs/metrics.md: a release decision uses backed targets only).
+ */
 export async function runGate(cfg: FrwConfig, req: GateRequest, hooks: RunHooks = {}): Promise<GateResult> {
   const { config, manifest } = req;
   if (config.expected.kind !== 'verification') throw new FrwError('UNSUPPORTED', 'frw gate checks verification configs (FMR, FNMR); this config was tuned for identification (FPIR), which the gate does not measure yet');
