@@ -8,6 +8,7 @@ import { loadDeployConfig } from '../engine/deploy-config.js';
 import { GATE_EXIT } from '../experiments/gate.js';
 import { PROTOCOLS } from '../experiments/protocols.js';
 import { gateJunit, gateMarkdown } from '../reports/gate-summary.js';
+import { writeDecisionReport } from '../usecases/decision-report.js';
 import { runGate } from '../usecases/gate.js';
 import { action, configOf } from './context.js';
 import { addDatasetOptions, datasetOptionsOf, type DatasetFlags } from './dataset.js';
@@ -19,6 +20,12 @@ interface GateFlags extends DatasetFlags {
   protocol?: string;
   maxFmr?: string;
   maxFnmr?: string;
+  maxFmrDifferential?: string;
+  maxFnmrDifferential?: string;
+  attributes?: string;
+  groupBy?: string;
+  bootstrap: string;
+  report?: string;
   level: string;
   seed: string;
   impostorSample?: string;
@@ -37,10 +44,16 @@ export function registerGate(program: Command): void {
     .option('--protocol <name>', `${PROTOCOLS.join(' | ')} (default: the dataset's listed pairs, else all pairs)`)
     .option('--max-fmr <f>', 'FMR budget: passes when the one-sided upper bound of the system-level FMR is within it')
     .option('--max-fnmr <g>', 'FNMR budget (failures to acquire count as false non-matches)')
+    .option('--max-fmr-differential <r>', 'FMR differential budget (max/min over an attribute\'s groups): passes when its upper bound is within r')
+    .option('--max-fnmr-differential <r>', 'FNMR differential budget, likewise')
+    .option('--attributes <csv>', 'image or identity attributes for group differentials: first column "image" or "identity", then one column per attribute')
+    .option('--group-by <names>', 'comma-separated attributes the differential budgets check (default: those of --attributes, else grayscale, resolution, face size)')
     .option('--level <γ>', 'confidence of the upper bounds', '0.95')
+    .option('--bootstrap <B>', 'bootstrap replicates over identities for the rate bounds (0: Clopper-Pearson only)', '1000')
     .option('--seed <n>', 'seed for an impostor sample', '1')
     .option('--impostor-sample <n>', 'all-pairs: a seeded uniform sample of this many impostor pairs')
     .option('--junit <file>', 'also write JUnit XML (one test case per budget)')
+    .option('--report <file>', 'also write the decision report: HTML, or PDF (printed by Chromium) when the name ends in .pdf')
     .option('--json', 'print the result as JSON instead of the Markdown summary', false);
   // Exit 1 means "a budget is exceeded" and nothing else: a usage mistake exits 2 like every other refusal.
   cmd.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
@@ -56,6 +69,9 @@ export function registerGate(program: Command): void {
   );
 }
 
+const MAX_REPLICATES = 100_000;
+const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+
 /** The gate itself: flags checked, the config measured, the outputs written, the exit code set from the verdict. */
 async function gate(flags: GateFlags, self: Command): Promise<void> {
   const cfg = configOf(self);
@@ -66,6 +82,8 @@ async function gate(flags: GateFlags, self: Command): Promise<void> {
   if (!Number.isInteger(seed) || seed < 0) throw new FrwError('BAD_INPUT', `--seed must be an integer >= 0, got "${flags.seed}"`);
   const sample = flags.impostorSample === undefined ? undefined : Number(flags.impostorSample);
   if (sample !== undefined && !(Number.isInteger(sample) && sample >= 1)) throw new FrwError('BAD_INPUT', `--impostor-sample must be an integer >= 1, got "${flags.impostorSample}"`);
+  const bootstrap = Number(flags.bootstrap);
+  if (!Number.isInteger(bootstrap) || bootstrap < 0 || bootstrap > MAX_REPLICATES) throw new FrwError('BAD_INPUT', `--bootstrap must be an integer in [0, ${MAX_REPLICATES}], got "${flags.bootstrap}"`);
   const manifest = await openDataset(flags.dataset, cfg, datasetOptionsOf(flags));
   const result = await runGate(
     cfg,
@@ -74,14 +92,18 @@ async function gate(flags: GateFlags, self: Command): Promise<void> {
       manifest,
       protocol: flags.protocol === undefined ? undefined : oneOf(PROTOCOLS, flags.protocol, '--protocol'),
       // Checked once, in runGate (a rate in (0, 1)); Number('abc') is NaN and is refused there.
-      budgets: { maxFmr: flags.maxFmr === undefined ? undefined : Number(flags.maxFmr), maxFnmr: flags.maxFnmr === undefined ? undefined : Number(flags.maxFnmr) },
+      budgets: { maxFmr: num(flags.maxFmr), maxFnmr: num(flags.maxFnmr), maxFmrDifferential: num(flags.maxFmrDifferential), maxFnmrDifferential: num(flags.maxFnmrDifferential) },
       level,
       seed,
+      bootstrap,
+      attributesFile: flags.attributes === undefined ? undefined : path.resolve(flags.attributes),
+      groupBy: flags.groupBy === undefined ? undefined : flags.groupBy.split(',').map((s) => s.trim()).filter(Boolean),
       impostorSample: sample,
     },
     progressHooks(),
   );
   if (flags.junit) writeFileAtomic(path.resolve(flags.junit), gateJunit(result));
+  if (flags.report) await writeDecisionReport(cfg, result, config, manifest, path.resolve(flags.report), `frw gate ${process.argv.slice(3).join(' ')}`);
   process.stdout.write(flags.json ? JSON.stringify(result, null, 2) + '\n' : gateMarkdown(result));
   for (const c of result.checks) process.stderr.write(`frw gate: ${c.message}\n`);
   process.exitCode = GATE_EXIT[result.verdict];

@@ -16,6 +16,8 @@ export interface FrwConfig {
   workspace: string;
   /** Worker threads for inference; defaults to the machine's cores. */
   threads: number;
+  /** Chromium, for printing reports to PDF (Debian's; a browser is never downloaded). */
+  chromium: string;
 }
 
 export interface ConfigFlags {
@@ -23,6 +25,7 @@ export interface ConfigFlags {
   modelRoot?: string;
   workspace?: string;
   threads?: string | number;
+  chromium?: string;
 }
 
 export const ENV_NAMES = {
@@ -30,6 +33,7 @@ export const ENV_NAMES = {
   modelRoot: 'FRW_MODEL_ROOT',
   workspace: 'FRW_WORKSPACE',
   threads: 'FRW_THREADS',
+  chromium: 'FRW_CHROMIUM',
 } as const;
 
 export function resolveConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = {}): FrwConfig {
@@ -47,6 +51,7 @@ export function resolveConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = 
     modelRoot: path.resolve(pick('modelRoot') ?? path.join(PROJECT_ROOT, '..', 'shared', 'models')),
     workspace: path.resolve(pick('workspace') ?? path.join(PROJECT_ROOT, '.frw')),
     threads,
+    chromium: pick('chromium') ?? '/usr/bin/chromium',
   };
 }
 

@@ -1,5 +1,6 @@
 import type { DatasetManifest } from '../datasets/manifest.js';
 import type { EmbeddingTable } from '../pipeline/embedding-table.js';
+import { bandOf, FACE_AREA_BANDS, RESOLUTION_BANDS } from './attributes.js';
 import { clopperPearson, type Interval } from './metrics/index.js';
 import type { ComparisonSet } from './protocols.js';
 import type { ScoredComparisons } from './scoring.js';
@@ -32,16 +33,13 @@ export interface Breakdown {
   falseNonMatchIdentities: IdentityErrors[];
 }
 
-const RES_BUCKETS: Array<[number, string]> = [[64, '< 64 px'], [128, '64–127 px'], [256, '128–255 px'], [512, '256–511 px'], [Infinity, '≥ 512 px']];
-const AREA_BUCKETS: Array<[number, string]> = [[0.02, 'face < 2% of image'], [0.1, '2–10%'], [0.3, '10–30%'], [Infinity, '≥ 30%']];
-const bucketOf = (v: number, buckets: Array<[number, string]>) => buckets.find(([hi]) => v < hi)![1];
 
 export function breakdown(manifest: DatasetManifest, set: ComparisonSet, scored: ScoredComparisons, table: EmbeddingTable, threshold: number, level = 0.95, top = 10): Breakdown {
   // A pair is as hard as its harder image: group by the lower resolution, the smaller face, any grayscale.
   const groupers: Record<'byGrayscale' | 'byResolution' | 'byFaceArea', (i: number, j: number) => string> = {
     byGrayscale: (i, j) => (table.quality[i]!.grayscale || table.quality[j]!.grayscale ? 'one or both grayscale' : 'both colour'),
-    byResolution: (i, j) => bucketOf(Math.min(shortSide(table, i), shortSide(table, j)), RES_BUCKETS),
-    byFaceArea: (i, j) => bucketOf(Math.min(table.quality[i]!.faceAreaRatio, table.quality[j]!.faceAreaRatio), AREA_BUCKETS),
+    byResolution: (i, j) => bandOf(Math.min(shortSide(table, i), shortSide(table, j)), RESOLUTION_BANDS),
+    byFaceArea: (i, j) => bandOf(Math.min(table.quality[i]!.faceAreaRatio, table.quality[j]!.faceAreaRatio), FACE_AREA_BANDS),
   };
   const tallies = { byGrayscale: new Map<string, number[]>(), byResolution: new Map<string, number[]>(), byFaceArea: new Map<string, number[]>() };
   const fm = new Map<string, IdentityErrors>();

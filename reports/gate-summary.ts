@@ -1,23 +1,44 @@
-import type { GateResult } from '../experiments/gate.js';
+import type { GateCheck, GateResult } from '../experiments/gate.js';
 import { count, intervalText, pct, sci } from './format.js';
 
 /**
  * The release gate's outputs for CI: a Markdown summary (a job log or a step summary shows it as a table) and
  * JUnit XML (one test case per budget; CI systems list an exceeded budget as a failed test).
  */
+export const VERDICT_HEADLINE = { pass: 'PASS', fail: 'FAIL: a budget is exceeded', 'cannot-back': 'CANNOT DECIDE: the data cannot back a budget' } as const;
+
+/** A differential (a ratio >= 1, possibly unbounded) for people. */
+export const ratio = (v: number): string => (Number.isFinite(v) ? `${v.toFixed(2)}×` : '∞');
+
+/** The measured value and its deciding bound, as one table row's cells. */
+export function checkCells(c: GateCheck): { measured: string; bound: string } {
+  if (c.kind === 'rate') {
+    const boot = c.upperBootstrap ? `; bootstrap ${c.upperBootstrap.upper.toExponential(3)}` : '';
+    return { measured: `${count(c.errors)} / ${count(c.trials)} = ${sci(c.errors / c.trials)}`, bound: `${c.upperClopperPearson.upper.toExponential(3)} Clopper-Pearson${boot} (one-sided ${Math.round(100 * c.upper.level)}%)` };
+  }
+  const d = c.differential;
+  return d ? { measured: `${ratio(d.estimate)} (${d.highest} / ${d.lowest})`, bound: `[${ratio(d.lower)}, ${ratio(d.upper)}] ${Math.round(100 * d.level)}% ${d.method}` } : { measured: 'not measurable', bound: '–' };
+}
+
+const verdictCell = (c: GateCheck) => `${c.verdict}${c.verdict === 'cannot-back' && c.kind === 'rate' ? `: needs ≥ ${count(c.trialsNeeded)} comparisons` : ''}`;
+
 export function gateMarkdown(g: GateResult): string {
-  const head = { pass: 'PASS', fail: 'FAIL: a budget is exceeded', 'cannot-back': 'CANNOT DECIDE: the data cannot back a budget' }[g.verdict];
+  const m = g.measured;
   const lines = [
-    `## frw gate: ${head}`,
+    `## frw gate: ${VERDICT_HEADLINE[g.verdict]}`,
     '',
     `Config \`${g.config.contentHash.slice(0, 16)}…\` · model ${g.config.model} (sha256 ${g.config.modelSha256.slice(0, 12)}…) · detector ${g.config.detector} · threshold similarity ≥ ${g.config.threshold} (${g.config.rule})`,
-    `Dataset ${g.dataset.name} (manifest ${g.dataset.manifestHash.slice(0, 12)}…) · ${g.dataset.protocol} · ${count(g.measured.genuine)} genuine / ${count(g.measured.impostor)} impostor comparisons · failures to acquire counted as no match: ${g.measured.excludedFta.genuine} genuine, ${g.measured.excludedFta.impostor} impostor`,
+    `Dataset ${g.dataset.name} (manifest ${g.dataset.manifestHash.slice(0, 12)}…) · ${g.dataset.protocol} · ${count(m.fnmr.trials)} genuine / ${count(m.fmr.trials)} impostor comparisons · failures to acquire counted as no match: ${count(m.failuresToAcquire.genuine)} genuine, ${count(m.failuresToAcquire.impostor)} impostor`,
     '',
-    '| rate | errors / comparisons | estimate | one-sided upper bound | budget | verdict |',
-    '|---|---|---|---|---|---|',
-    ...g.checks.map((c) => `| ${c.rate} | ${count(c.errors)} / ${count(c.trials)} | ${sci(c.errors / c.trials)} | ${c.upper.upper.toExponential(3)} (${Math.round(100 * c.upper.level)}%) | ${c.budget} | ${c.verdict}${c.verdict === 'cannot-back' ? `: needs ≥ ${count(c.trialsNeeded)} comparisons` : ''} |`),
+    '| budget | measured | upper bound | budget value | verdict |',
+    '|---|---|---|---|---|',
+    ...g.checks.map((c) => {
+      const cells = checkCells(c);
+      return `| ${c.name} | ${cells.measured} | ${cells.bound} | ${c.budget} | ${verdictCell(c)} |`;
+    }),
     '',
-    `Measured (two-sided): FMR ${sci(g.measured.fmr.estimate)} ${intervalText(g.measured.fmr, sci)}; FNMR ${pct(g.measured.fnmr.estimate)} ${intervalText(g.measured.fnmr)}.`,
+    `Measured (two-sided): FMR ${sci(m.fmr.clopperPearson.estimate)} ${intervalText(m.fmr.clopperPearson, sci)}${m.fmr.bootstrap ? `, ${intervalText(m.fmr.bootstrap, sci)}` : ''}; FNMR ${pct(m.fnmr.clopperPearson.estimate)} ${intervalText(m.fnmr.clopperPearson)}${m.fnmr.bootstrap ? `, ${intervalText(m.fnmr.bootstrap)}` : ''}.`,
+    `These comparisons can back, with no error at all, an FMR down to ${sci(m.fmr.lowestBackable)} and an FNMR down to ${sci(m.fnmr.lowestBackable)} (one-sided ${Math.round(100 * m.level)}%).`,
     g.promised ? `Promised by the config: FMR ${sci(g.promised.fmr.estimate)} ${intervalText(g.promised.fmr, sci)}; FNMR ${pct(g.promised.fnmr.estimate)} ${intervalText(g.promised.fnmr)}.` : '',
     '',
   ];
@@ -30,7 +51,7 @@ export function gateJunit(g: GateResult): string {
   const failures = g.checks.filter((c) => c.verdict === 'fail').length;
   const errors = g.checks.filter((c) => c.verdict === 'cannot-back').length;
   const cases = g.checks.map((c) => {
-    const name = xml(`${c.rate} <= ${c.budget} on ${g.dataset.name}`);
+    const name = xml(`${c.name} <= ${c.budget} on ${g.dataset.name}`);
     const body = c.verdict === 'fail' ? `<failure message="${xml(c.message)}"/>` : c.verdict === 'cannot-back' ? `<error message="${xml(c.message)}"/>` : `<system-out>${xml(c.message)}</system-out>`;
     return `    <testcase classname="frw.gate.${xml(g.config.model)}" name="${name}">${body}</testcase>`;
   });

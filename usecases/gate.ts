@@ -1,21 +1,28 @@
 import type { FrwConfig } from '../core/config.js';
 import { FrwError } from '../core/errors.js';
+import { TOOL_VERSION } from '../core/version.js';
+import { readAttributeFile } from '../datasets/attributes.js';
 import type { DatasetManifest } from '../datasets/manifest.js';
 import { specFromConfig } from '../engine/engine.js';
 import { verifyConfigFiles, type DeployConfig } from '../engine/deploy-config.js';
-import { checkBudget, overallVerdict, type GateResult } from '../experiments/gate.js';
-import { clopperPearson, errorRatesAt, sortScores } from '../experiments/metrics/index.js';
-import { buildComparisons, checkProtocol, defaultProtocol, type ProtocolName } from '../experiments/protocols.js';
+import { derivedAttributes } from '../experiments/attributes.js';
+import { measureDecision } from '../experiments/decision.js';
+import { checkDifferential, checkRate, overallVerdict, type GateCheck, type GateResult } from '../experiments/gate.js';
+import { buildComparisons, checkProtocol, defaultProtocol, identityIndex, type ProtocolName } from '../experiments/protocols.js';
 import { scoreComparisons } from '../experiments/scoring.js';
 import { loadEmbeddingTable } from '../pipeline/embedding-table.js';
 import { embedToCache } from './embed.js';
 import type { RunHooks } from './deps.js';
 
-/** The budgets a gate checks (rates in (0, 1)); at least one. */
+/** The budgets a gate checks; at least one. Rates in (0, 1); differentials (max/min over groups) >= 1. */
 export interface GateBudgets {
   maxFmr?: number;
   maxFnmr?: number;
+  maxFmrDifferential?: number;
+  maxFnmrDifferential?: number;
 }
+
+export const BUDGET_FLAGS: Record<keyof GateBudgets, string> = { maxFmr: '--max-fmr', maxFnmr: '--max-fnmr', maxFmrDifferential: '--max-fmr-differential', maxFnmrDifferential: '--max-fnmr-differential' };
 
 export interface GateRequest {
   config: DeployConfig;
@@ -24,22 +31,37 @@ export interface GateRequest {
   budgets: GateBudgets;
   level: number;
   seed: number;
+  /** Bootstrap replicates over identities for the rate bounds (0: Clopper-Pearson only). */
+  bootstrap: number;
   impostorSample?: number;
+  /** A CSV of image or identity attributes (datasets/attributes.ts). */
+  attributesFile?: string;
+  /** The attributes the differential budgets apply to (default: the supplied ones, else every derived one). */
+  groupBy?: string[];
+  /** How many of the worst false matches and non-matches to keep. */
+  worst?: number;
 }
 
 /**
  * The release gate (`frw gate`): a deployment config measured on a QA set exactly as it was tuned to decide — its
  * pinned model, detector and preprocessing (files checked against their sha256), its threshold, "accept iff
  * s >= t" — with failures to acquire counted at system level (a genuine comparison without a face is a false
- * non-match, an impostor one a correct reject). Each budget passes only when the one-sided upper confidence bound
- * of its rate is within it (docs/metrics.md: a release decision uses backed targets only).
+ * non-match, an impostor one a correct reject). Each rate budget passes only when the more conservative of its
+ * one-sided upper bounds (Clopper-Pearson, bootstrap over identities) is within it; each differential budget when
+ * the differential's upper bound is (docs/metrics.md: a release decision uses backed targets only).
  */
 export async function runGate(cfg: FrwConfig, req: GateRequest, hooks: RunHooks = {}): Promise<GateResult> {
   const { config, manifest } = req;
   if (config.expected.kind !== 'verification') throw new FrwError('UNSUPPORTED', 'frw gate checks verification configs (FMR, FNMR); this config was tuned for identification (FPIR), which the gate does not measure yet');
-  const budgets = Object.entries(req.budgets).filter(([, v]) => v !== undefined) as Array<['maxFmr' | 'maxFnmr', number]>;
-  if (budgets.length === 0) throw new FrwError('BAD_INPUT', 'give at least one budget: --max-fmr and/or --max-fnmr');
-  for (const [name, v] of budgets) if (!(v > 0 && v < 1)) throw new FrwError('BAD_INPUT', `--${name === 'maxFmr' ? 'max-fmr' : 'max-fnmr'} must be a rate in (0, 1), got ${v}`);
+  const budgets = Object.entries(req.budgets).filter(([, v]) => v !== undefined) as Array<[keyof GateBudgets, number]>;
+  if (budgets.length === 0) throw new FrwError('BAD_INPUT', `give at least one budget: ${Object.values(BUDGET_FLAGS).join(', ')}`);
+  for (const [name, v] of budgets) {
+    const differential = name.endsWith('Differential');
+    if (differential ? !(v >= 1 && Number.isFinite(v)) : !(v > 0 && v < 1)) throw new FrwError('BAD_INPUT', `${BUDGET_FLAGS[name]} must be ${differential ? 'a ratio >= 1' : 'a rate in (0, 1)'}, got ${v}`);
+  }
+  if (!Number.isInteger(req.bootstrap) || req.bootstrap < 0) throw new FrwError('BAD_INPUT', `bootstrap replicates must be an integer >= 0, got ${req.bootstrap}`);
+  // Read before any embedding work, so a bad sheet is refused at once.
+  const supplied = req.attributesFile ? readAttributeFile(req.attributesFile, manifest) : [];
   // The installed files must be the ones the threshold was tuned with (INTEGRITY otherwise), and the pipeline too.
   await verifyConfigFiles(config, cfg.modelRoot);
   const spec = specFromConfig(config);
@@ -49,19 +71,37 @@ export async function runGate(cfg: FrwConfig, req: GateRequest, hooks: RunHooks 
   if (hooks.signal?.aborted) throw new FrwError('CANCELLED', 'gate cancelled; the embeddings computed so far stay cached');
   hooks.onStage?.(`scoring ${protocol} comparisons at similarity ${config.threshold.similarity}`);
   const set = buildComparisons(manifest, protocol, { seed: req.seed, impostorSample: req.impostorSample });
-  const scored = scoreComparisons(set, loadEmbeddingTable(manifest, embed.cacheDir, spec.embedder.output.dim));
-  const r = errorRatesAt(sortScores(scored.genuine, scored.impostor), config.threshold.similarity);
-  // System level: a comparison that lost a face is decided "no match" by the engine.
-  const fm = { errors: r.falseMatches, trials: r.impostorCount + scored.excluded.impostor };
-  const fnm = { errors: r.falseNonMatches + scored.excluded.genuine, trials: r.genuineCount + scored.excluded.genuine };
-  const checks = budgets.map(([name, budget]) => checkBudget(name === 'maxFmr' ? 'FMR' : 'FNMR', name === 'maxFmr' ? fm : fnm, budget, req.level));
+  const table = loadEmbeddingTable(manifest, embed.cacheDir, spec.embedder.output.dim);
+  const scored = scoreComparisons(set, table);
+  const attributes = [...supplied, ...derivedAttributes(manifest, table)];
+  const groupBy = req.groupBy ?? (supplied.length ? supplied : attributes).map((a) => a.name);
+  for (const name of groupBy) if (!attributes.some((a) => a.name === name)) throw new FrwError('BAD_INPUT', `no attribute "${name}" to group by; there are: ${attributes.map((a) => a.name).join(', ')}`);
+  hooks.onStage?.(req.bootstrap ? `bounds: Clopper-Pearson and ${req.bootstrap} bootstrap replicates over identities` : 'bounds: Clopper-Pearson');
+  const measured = measureDecision(manifest, set, scored, identityIndex(manifest), config.threshold.similarity, { level: req.level, bootstrap: req.bootstrap, seed: req.seed, attributes, worst: req.worst ?? 8 });
+  const checks: GateCheck[] = [];
+  for (const [name, budget] of budgets) {
+    if (name === 'maxFmr') checks.push(checkRate(measured.fmr, budget, req.level));
+    else if (name === 'maxFnmr') checks.push(checkRate(measured.fnmr, budget, req.level));
+    else for (const g of measured.groups.filter((x) => groupBy.includes(x.attribute))) checks.push(checkDifferential(g.attribute, name === 'maxFmrDifferential' ? g.fmr : g.fnmr, budget));
+  }
+  const e = config.expected;
   return {
     verdict: overallVerdict(checks),
     checks,
-    config: { contentHash: config.contentHash, model: config.model.id, modelSha256: config.model.sha256, detector: config.detector?.id ?? 'pre-aligned', pipelineKey: config.pipelineKey, threshold: config.threshold.similarity, rule: config.rule.description },
-    dataset: { name: manifest.name, manifestHash: manifest.hash, protocol },
-    measured: { fmr: clopperPearson(fm.errors, fm.trials, req.level), fnmr: clopperPearson(fnm.errors, fnm.trials, req.level), genuine: fnm.trials, impostor: fm.trials, excludedFta: scored.excluded },
-    promised: config.expected.kind === 'verification' ? { fmr: config.expected.fmr, fnmr: config.expected.fnmr } : null,
+    config: {
+      contentHash: config.contentHash,
+      model: config.model.id,
+      modelSha256: config.model.sha256,
+      detector: config.detector?.id ?? 'pre-aligned',
+      detectorSha256: config.detector?.sha256 ?? null,
+      pipelineKey: config.pipelineKey,
+      threshold: config.threshold.similarity,
+      rule: config.rule.description,
+      ruleKind: config.rule.kind,
+    },
+    dataset: { name: manifest.name, manifestHash: manifest.hash, protocol, images: manifest.images.length, identities: manifest.identities.length },
+    measured,
+    promised: { fmr: e.fmr, fnmr: e.fnmr, ...(e.fmrUpper ? { fmrUpper: e.fmrUpper } : {}) },
+    ran: { at: new Date().toISOString(), tool: `fr-workbench ${TOOL_VERSION}` },
   };
 }
-

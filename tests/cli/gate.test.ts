@@ -1,7 +1,9 @@
-import { beforeAll, test } from 'vitest';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { PROJECT_ROOT } from '../../core/paths.js';
 import { runCli } from '../helpers/cli.js';
 import { DATA_ROOT, MODEL_ROOT, tempWorkspace } from '../helpers/shared.js';
 
@@ -28,7 +30,7 @@ test('frw gate: a generous budget passes, one below the upper bound fails, one t
 
   const measured = JSON.parse((await gate('--max-fmr', '0.5', '--max-fnmr', '0.5', '--json')).stdout);
   assert.equal(measured.dataset.name, 'five-celeb');
-  assert.ok(measured.measured.impostor > 1000 && measured.measured.genuine > 500, 'all pairs of five-celeb');
+  assert.ok(measured.measured.fmr.trials > 1000 && measured.measured.fnmr.trials > 500, 'all pairs of five-celeb');
   // The rate with the more errors, budgeted 10% under its upper bound: measured, backable, exceeded.
   const worst = measured.checks.reduce((a: { errors: number }, b: { errors: number }) => (b.errors > a.errors ? b : a));
   assert.ok(worst.errors > 0, 'the photos of five-celeb give the lfw-mini threshold some errors');
@@ -55,4 +57,59 @@ test('frw gate refuses (exit 2) a config whose model file differs from the one i
   const r = await runCli(['gate', '--config', config, '--dataset', 'five-celeb', '--max-fmr', '0.5', '--data-root', DATA_ROOT, '--model-root', other, '--workspace', ws]);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /tuned with mobilefacenet sha256 .* its threshold does not apply/);
+});
+
+// The five people of five-celeb, as a user's metadata sheet would give them (per identity).
+const GENDER_CSV = 'identity,gender\nben_afflek,male\nelton_john,male\njerry_seinfeld,male\nmadonna,female\nmindy_kaling,female\n';
+const ARTIFACTS = path.join(PROJECT_ROOT, 'test-artifacts', 'decision-report');
+let browser: Browser | undefined;
+afterAll(async () => browser?.close());
+
+test('frw gate --report: a decision report with budgets, both bounds, worst pairs as faces, group differentials and sign-off; offline HTML and a PDF', async () => {
+  const attrs = path.join(ws, 'gender.csv');
+  fs.writeFileSync(attrs, GENDER_CSV);
+  const html = path.join(ws, 'report.html');
+  const pdf = path.join(ws, 'report.pdf');
+  const budgets = ['--max-fmr', '0.05', '--max-fnmr', '0.5', '--max-fnmr-differential', '3', '--attributes', attrs];
+  const r = await gate(...budgets, '--report', html, '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const result = JSON.parse(r.stdout);
+  const diff = result.checks.find((c: { name: string }) => c.name === 'FNMR differential by gender');
+  assert.ok(diff && diff.verdict === 'pass' && diff.differential.upper <= 3, JSON.stringify(diff));
+  assert.ok(result.measured.fnmr.upperBootstrap.upper > result.measured.fnmr.upperClopperPearson.upper, 'five people recur in every pair: the identity bootstrap is the wider bound');
+  const text = fs.readFileSync(html, 'utf8');
+  for (const want of ['1. Budgets and verdicts', result.config.contentHash, result.dataset.manifestHash, 'bootstrap over identities', 'False non-matches', 'Group differentials', 'Sign-off', 'gender', 'grayscale', 'resolution']) assert.ok(text.includes(want), `the report names ${want}`);
+  assert.ok((text.match(/<img src="data:image\/jpeg;base64,/g) ?? []).length >= 4, 'worst pairs shown as inlined faces');
+  assert.doesNotMatch(text, /<script|https?:\/\/(?!www\.w3\.org)/, 'no script, nothing fetched: it opens offline');
+
+  // The same report printed to PDF by Debian's Chromium.
+  const p = await gate(...budgets, '--report', pdf);
+  assert.equal(p.code, 0, p.stderr);
+  const bytes = fs.readFileSync(pdf);
+  assert.equal(bytes.subarray(0, 5).toString('latin1'), '%PDF-');
+  assert.ok(bytes.length > 50_000, `a PDF with its images (${bytes.length} bytes)`);
+
+  // Screenshots for the record, with every request off this machine refused.
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  fs.copyFileSync(pdf, path.join(ARTIFACTS, 'report.pdf'));
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  const external: string[] = [];
+  await page.route('**/*', (route) => (route.request().url().startsWith('file:') || route.request().url().startsWith('data:') ? route.continue() : (external.push(route.request().url()), route.abort())));
+  await page.goto(`file://${html}`);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'report.png'), fullPage: true });
+  assert.deepEqual(external, []);
+  assert.equal(await page.locator('figure img').count() >= 4, true);
+});
+
+test('frw gate refuses an attribute sheet that names people not in the QA set, before any work', async () => {
+  const attrs = path.join(ws, 'bad.csv');
+  fs.writeFileSync(attrs, 'identity,gender\nben_afflek,male\nnobody_here,female\n');
+  const r = await gate('--max-fnmr-differential', '2', '--attributes', attrs);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /bad\.csv:3: no identity "nobody_here" in dataset five-celeb/);
+  const noAttr = await gate('--max-fnmr-differential', '2', '--group-by', 'age');
+  assert.equal(noAttr.code, 2);
+  assert.match(noAttr.stderr, /no attribute "age" to group by; there are: grayscale, resolution, face size/);
+  assert.equal((await gate('--max-fmr-differential', '0.5')).code, 2, 'a differential is a ratio >= 1');
 });

@@ -7,7 +7,7 @@ import { cacheDirOf } from '../../pipeline/spec.js';
 import { readRunFolder, readRunJson, runKindOf, type RunFolder, type RunKind } from '../../runs/read.js';
 import { readRunScores, type RunScores } from '../../runs/scores.js';
 import type { WorkbenchDatasets } from './datasets-state.js';
-import { RunFaces, type FaceSettings, type FaceView } from './faces.js';
+import { RunFaces, type FaceSettings, type FaceView } from '../../pipeline/face-views.js';
 
 export interface RunListing {
   id: string;

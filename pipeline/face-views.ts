@@ -1,11 +1,11 @@
 import path from 'node:path';
 import sharp from 'sharp';
-import { FrwError } from '../../core/errors.js';
-import { decodeImage, type DecodeOptions } from '../../datasets/image.js';
-import type { ImageRecord } from '../../datasets/manifest.js';
-import { EmbeddingCache, type CachedFace } from '../../pipeline/embedding-cache.js';
-import { alignFace, type AlignOptions } from '../../models/align.js';
-import { resizeRgb } from '../../models/tensor.js';
+import { FrwError } from '../core/errors.js';
+import { decodeImage, type DecodeOptions } from '../datasets/image.js';
+import type { ImageRecord } from '../datasets/manifest.js';
+import { EmbeddingCache, type CachedFace } from './embedding-cache.js';
+import { alignFace, type AlignOptions } from '../models/align.js';
+import { resizeRgb } from '../models/tensor.js';
 
 /** The pipeline settings a run records (run.json models[].settings) that say how a face was cut out. */
 export interface FaceSettings {

@@ -1,0 +1,111 @@
+/**
+ * One deployed decision measured on one comparison set, as the engine decides it (accept iff s >= t; a
+ * comparison that lost a face is a "no match": a false non-match for genuine pairs, a correct reject for
+ * impostors): counts, both intervals of each rate, what the sample sizes can back, the worst errors and the
+ * group differentials. What `frw gate` checks and the decision report shows.
+ */
+import type { ImageAttribute } from '../datasets/attributes.js';
+import type { DatasetManifest } from '../datasets/manifest.js';
+import { groupDifferentials, type AttributeDifferentials } from './groups.js';
+import { bootstrapOverIdentities, clopperPearson, clopperPearsonUpper, type BootstrapInterval, type Interval } from './metrics/index.js';
+import type { ComparisonSet } from './protocols.js';
+import type { ScoredComparisons } from './scoring.js';
+import { errorOrder, worstErrors, type ErrorPair } from './worst-pairs.js';
+
+export interface RateMeasurement {
+  rate: 'FMR' | 'FNMR';
+  errors: number;
+  trials: number;
+  /** Two-sided Clopper-Pearson (independent comparisons). */
+  clopperPearson: Interval;
+  /** Two-sided percentile bootstrap over identities (comparisons that share people); null when turned off. */
+  bootstrap: BootstrapInterval | null;
+  /** One-sided upper bounds at the level: what a budget is checked against. */
+  upperClopperPearson: Interval;
+  upperBootstrap: Interval | null;
+  /** The lowest rate these trials could back with no error at all (1 - (1-γ)^(1/N), about 3/N at 95%). */
+  lowestBackable: number;
+}
+
+export interface DecisionMeasurement {
+  threshold: number;
+  level: number;
+  fmr: RateMeasurement;
+  fnmr: RateMeasurement;
+  /** Comparisons decided "no match" because an image gave no face, by kind. */
+  failuresToAcquire: { genuine: number; impostor: number };
+  bootstrap: { replicates: number; seed: number; identities: number } | null;
+  /** The highest-scoring false matches and lowest-scoring false non-matches (paths relative to the dataset root). */
+  worst: { falseMatches: ErrorPair[]; falseNonMatches: ErrorPair[] };
+  groups: AttributeDifferentials[];
+}
+
+export interface DecisionOptions {
+  level: number;
+  /** Bootstrap replicates over identities (0: Clopper-Pearson only). */
+  bootstrap: number;
+  seed: number;
+  attributes: ImageAttribute[];
+  worst: number;
+}
+
+export function measureDecision(manifest: DatasetManifest, set: ComparisonSet, scored: ScoredComparisons, identities: Int32Array, threshold: number, opts: DecisionOptions): DecisionMeasurement {
+  const n = set.same.length;
+  // System level: a NaN score (failure to acquire) is never accepted.
+  const accepted = new Uint8Array(n);
+  let fm = 0;
+  let fnm = 0;
+  let genuine = 0;
+  for (let k = 0; k < n; k++) {
+    accepted[k] = scored.score[k] >= threshold ? 1 : 0;
+    if (set.same[k]) {
+      genuine++;
+      if (!accepted[k]) fnm++;
+    } else if (accepted[k]) fm++;
+  }
+  const pairs = {
+    // -Infinity keeps a lost face a rejection in every replicate.
+    score: Float64Array.from(scored.score, (s) => (Number.isNaN(s) ? -Infinity : s)),
+    same: set.same,
+    idA: Int32Array.from(set.a, (i) => identities[i]),
+    idB: Int32Array.from(set.b, (i) => identities[i]),
+  };
+  const boot = (stat: (g: Float64Array, i: Float64Array) => number, level: number) =>
+    opts.bootstrap > 0 ? bootstrapOverIdentities(pairs, stat, { replicates: opts.bootstrap, seed: opts.seed, level }) : null;
+  const fmrOf = (_g: Float64Array, imp: Float64Array) => share(imp, (s) => s >= threshold);
+  const fnmrOf = (g: Float64Array) => share(g, (s) => s < threshold);
+  const rate = (name: 'FMR' | 'FNMR', errors: number, trials: number, stat: (g: Float64Array, i: Float64Array) => number): RateMeasurement => {
+    // A one-sided bound at γ is the upper end of a two-sided interval at 2γ - 1.
+    const one = boot(stat, 2 * opts.level - 1);
+    return {
+      rate: name,
+      errors,
+      trials,
+      clopperPearson: clopperPearson(errors, trials, opts.level),
+      bootstrap: boot(stat, opts.level),
+      upperClopperPearson: clopperPearsonUpper(errors, trials, opts.level),
+      upperBootstrap: one && { estimate: one.estimate, lower: 0, upper: one.upper, level: opts.level, method: `${one.method}, one-sided upper bound (the ${opts.level} quantile)`, sided: 'upper' },
+      lowestBackable: clopperPearsonUpper(0, trials, opts.level).upper,
+    };
+  };
+  const labelled = { score: Float64Array.from(scored.score), same: Uint8Array.from(set.same), a: Array.from(set.a, (i) => manifest.images[i].path), b: Array.from(set.b, (i) => manifest.images[i].path) };
+  const distinct = new Set(pairs.idA);
+  for (const id of pairs.idB) distinct.add(id);
+  return {
+    threshold,
+    level: opts.level,
+    fmr: rate('FMR', fm, n - genuine, fmrOf),
+    fnmr: rate('FNMR', fnm, genuine, fnmrOf),
+    failuresToAcquire: scored.excluded,
+    bootstrap: opts.bootstrap > 0 ? { replicates: opts.bootstrap, seed: opts.seed, identities: distinct.size } : null,
+    worst: worstErrors(labelled, errorOrder(labelled), threshold, opts.worst),
+    groups: opts.attributes.map((attr) => groupDifferentials({ a: set.a, b: set.b, same: set.same, accepted }, attr, opts.level)),
+  };
+}
+
+function share(scores: Float64Array, hit: (s: number) => boolean): number {
+  if (scores.length === 0) throw new Error('no comparisons of this kind in the resample');
+  let c = 0;
+  for (let i = 0; i < scores.length; i++) if (hit(scores[i])) c++;
+  return c / scores.length;
+}
