@@ -9,6 +9,7 @@ import { GATE_EXIT } from '../experiments/gate.js';
 import { PROTOCOLS } from '../experiments/protocols.js';
 import { gateJunit, gateMarkdown } from '../reports/gate-summary.js';
 import { writeDecisionReport } from '../usecases/decision-report.js';
+import { jsonNumbers } from '../runs/format.js';
 import { runGate } from '../usecases/gate.js';
 import { action, configOf } from './context.js';
 import { addDatasetOptions, datasetOptionsOf, type DatasetFlags } from './dataset.js';
@@ -104,7 +105,7 @@ async function gate(flags: GateFlags, self: Command): Promise<void> {
   );
   if (flags.junit) writeFileAtomic(path.resolve(flags.junit), gateJunit(result));
   if (flags.report) await writeDecisionReport(cfg, result, config, manifest, path.resolve(flags.report), `frw gate ${process.argv.slice(3).join(' ')}`);
-  process.stdout.write(flags.json ? JSON.stringify(result, null, 2) + '\n' : gateMarkdown(result));
+  process.stdout.write(flags.json ? JSON.stringify(result, jsonNumbers, 2) + '\n' : gateMarkdown(result));
   for (const c of result.checks) process.stderr.write(`frw gate: ${c.message}\n`);
   process.exitCode = GATE_EXIT[result.verdict];
 }

@@ -61,6 +61,8 @@ export const workspacePaths = (cfg: Pick<FrwConfig, 'workspace'>) => ({
   manifests: path.join(cfg.workspace, 'cache', 'manifests'),
   userModels: path.join(cfg.workspace, 'models'),
   runs: path.join(cfg.workspace, 'runs'),
+  /** Decision reports built from the workbench (one folder each: report.html, report.pdf, gate.json, deploy.json). */
+  reports: path.join(cfg.workspace, 'reports'),
   /** The engine's default gallery (`frw engine … --gallery` overrides it). */
   gallery: path.join(cfg.workspace, 'engine', 'gallery.db'),
 });

@@ -24,6 +24,17 @@ export interface GateBudgets {
 
 export const BUDGET_FLAGS: Record<keyof GateBudgets, string> = { maxFmr: '--max-fmr', maxFnmr: '--max-fnmr', maxFmrDifferential: '--max-fmr-differential', maxFnmrDifferential: '--max-fnmr-differential' };
 
+/** The budgets given, checked: at least one; rates in (0, 1), differentials finite and >= 1. */
+export function checkGateBudgets(b: GateBudgets): Array<[keyof GateBudgets, number]> {
+  const given = (Object.keys(BUDGET_FLAGS) as Array<keyof GateBudgets>).filter((k) => b[k] !== undefined).map((k): [keyof GateBudgets, number] => [k, b[k]!]);
+  if (given.length === 0) throw new FrwError('BAD_INPUT', `give at least one budget: ${Object.values(BUDGET_FLAGS).join(', ')}`);
+  for (const [name, v] of given) {
+    const differential = name.endsWith('Differential');
+    if (typeof v !== 'number' || (differential ? !(v >= 1 && Number.isFinite(v)) : !(v > 0 && v < 1))) throw new FrwError('BAD_INPUT', `${BUDGET_FLAGS[name]} must be ${differential ? 'a ratio >= 1' : 'a rate in (0, 1)'}, got ${String(v)}`, { field: name });
+  }
+  return given;
+}
+
 export interface GateRequest {
   config: DeployConfig;
   manifest: DatasetManifest;
@@ -53,12 +64,7 @@ export interface GateRequest {
 export async function runGate(cfg: FrwConfig, req: GateRequest, hooks: RunHooks = {}): Promise<GateResult> {
   const { config, manifest } = req;
   if (config.expected.kind !== 'verification') throw new FrwError('UNSUPPORTED', 'frw gate checks verification configs (FMR, FNMR); this config was tuned for identification (FPIR), which the gate does not measure yet');
-  const budgets = Object.entries(req.budgets).filter(([, v]) => v !== undefined) as Array<[keyof GateBudgets, number]>;
-  if (budgets.length === 0) throw new FrwError('BAD_INPUT', `give at least one budget: ${Object.values(BUDGET_FLAGS).join(', ')}`);
-  for (const [name, v] of budgets) {
-    const differential = name.endsWith('Differential');
-    if (differential ? !(v >= 1 && Number.isFinite(v)) : !(v > 0 && v < 1)) throw new FrwError('BAD_INPUT', `${BUDGET_FLAGS[name]} must be ${differential ? 'a ratio >= 1' : 'a rate in (0, 1)'}, got ${v}`);
-  }
+  const budgets = checkGateBudgets(req.budgets);
   if (!Number.isInteger(req.bootstrap) || req.bootstrap < 0) throw new FrwError('BAD_INPUT', `bootstrap replicates must be an integer >= 0, got ${req.bootstrap}`);
   // Read before any embedding work, so a bad sheet is refused at once.
   const supplied = req.attributesFile ? readAttributeFile(req.attributesFile, manifest) : [];

@@ -9,6 +9,7 @@ import { datasetsRouter } from './routes/datasets.js';
 import { engineRouter } from './routes/engine.js';
 import { jobsRouter } from './routes/jobs.js';
 import { modelsRouter } from './routes/models.js';
+import { reportsRouter } from './routes/reports.js';
 import { runsRouter } from './routes/runs.js';
 
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
@@ -47,7 +48,8 @@ export function createWorkbenchApp(deps: WorkbenchDeps): express.Express {
   app.use('/api/datasets', datasetsRouter(deps.cfg, datasets));
   app.use('/api/models', modelsRouter(deps.cfg, runs));
   app.use('/api/runs', runsRouter(deps.cfg, runs));
-  app.use('/api/jobs', jobsRouter(deps.cfg, deps.jobs, datasets));
+  app.use('/api/jobs', jobsRouter(deps.cfg, deps.jobs, datasets, runs));
+  app.use('/api/reports', reportsRouter(deps.cfg));
   app.use('/api/engine', engineRouter(deps.fetch));
   app.use('/api', (_req, _res, next) => next(new FrwError('NOT_FOUND', 'no such API route')));
   if (deps.staticDir) app.use(express.static(deps.staticDir));

@@ -6,11 +6,17 @@ import type { DatasetManifest } from '../../datasets/manifest.js';
 import { DEFAULT_FMR_TARGETS, DEFAULT_RULES } from '../../experiments/evaluate.js';
 import { DEFAULT_FPIR_TARGETS } from '../../experiments/identification/evaluate.js';
 import { FEW_IMAGES_RULES, makeSplit } from '../../experiments/identification/split.js';
-import { checkProtocol, defaultProtocol, PROTOCOLS } from '../../experiments/protocols.js';
+import { allPairsCounts } from '../../experiments/all-pairs.js';
+import { checkProtocol, defaultProtocol, identityIndex, PROTOCOLS, type ProtocolName } from '../../experiments/protocols.js';
 import { defaultPipelines } from '../../pipeline/specs.js';
 import { MATCH_MODES } from '../../search/templates.js';
+import { readRunFolder } from '../../runs/read.js';
 import { runId } from '../../usecases/deps.js';
+import { buildDeployConfig, finalizeConfig, parseRule } from '../../usecases/export-config.js';
+import { BUDGET_FLAGS, checkGateBudgets, type GateBudgets } from '../../usecases/gate.js';
+import type { WorkbenchDatasets } from './datasets-state.js';
 import type { JobRequest } from './job-protocol.js';
+import type { RunFolders } from './run-folders.js';
 
 /**
  * Upper bounds on what a browser may ask a job to do. They are far above what the views offer and below what would
@@ -93,5 +99,42 @@ export function identifyJobRequest(b: Body, manifest: DatasetManifest, cfg: FrwC
     manifest,
     spec: { pipelines, modes, split: { enrol, seed, fewImages }, index: 'flat', options: { fpirTargets: DEFAULT_FPIR_TARGETS, seed, bootstrap, level: 0.95 } },
     out: runFolder(cfg, runId(manifest.name, 'identify')),
+  };
+}
+
+/**
+ * POST /api/jobs/report's body → a checked job request: the config built exactly as Export builds it (run, model,
+ * rule, templates), measured on the run's own dataset with the run's protocol, seed and impostor sample.
+ */
+export async function reportJobRequest(b: Body, cfg: FrwConfig, runs: RunFolders, datasets: WorkbenchDatasets): Promise<JobRequest & { kind: 'report' }> {
+  if (typeof b.run !== 'string' || typeof b.model !== 'string' || typeof b.rule !== 'string') throw new FrwError('BAD_INPUT', 'give run, model and rule (as Export takes them) and budgets');
+  const runDir = runs.dir(b.run);
+  const mode = oneOf(MATCH_MODES, b.mode ?? 'mean', 'mode');
+  const config = finalizeConfig(buildDeployConfig({ runDir, model: b.model, mode, rule: parseRule(b.rule), userModelsDir: workspacePaths(cfg).userModels }));
+  if (config.expected.kind !== 'verification') throw new FrwError('UNSUPPORTED', 'a decision report covers verification configs (FMR, FNMR); this run is an identification run');
+  const raw = (b.budgets ?? {}) as Record<string, unknown>;
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw new FrwError('BAD_INPUT', 'budgets must be an object such as {"maxFmr": 0.001}');
+  const budgets: GateBudgets = {};
+  for (const k of Object.keys(raw)) {
+    if (!(k in BUDGET_FLAGS)) throw new FrwError('BAD_INPUT', `unknown budget "${k}"; the budgets are ${Object.keys(BUDGET_FLAGS).join(', ')}`);
+    budgets[k as keyof GateBudgets] = raw[k] as number;
+  }
+  checkGateBudgets(budgets);
+  const level = b.level === undefined ? 0.95 : b.level;
+  if (typeof level !== 'number' || !(level > 0.5 && level < 1)) throw new FrwError('BAD_INPUT', `level must be in (0.5, 1) for a one-sided bound, got ${JSON.stringify(b.level)}`);
+  const bootstrap = bodyInt(b.bootstrap, 'bootstrap', 0, JOB_LIMITS.bootstrap, 1000)!;
+  const rec = readRunFolder(runDir).record as { protocol?: ProtocolName; seed?: number; impostorSampling?: { sampled: number } | null; dataset: { name: string } };
+  const manifest = await datasets.open(rec.dataset.name);
+  const protocol = rec.protocol ?? defaultProtocol(manifest);
+  const impostorSample = bodyInt(b.impostorSample, 'impostorSample', 1, JOB_LIMITS.impostorSample) ?? rec.impostorSampling?.sampled;
+  if (protocol === 'all-pairs' && impostorSample === undefined && allPairsCounts(identityIndex(manifest)).impostor > JOB_LIMITS.impostorSample) {
+    throw new FrwError('BAD_INPUT', `this run streamed every impostor pair of ${manifest.name}; a decision report lists its comparisons: give impostorSample (at most ${JOB_LIMITS.impostorSample.toLocaleString('en')})`, { field: 'impostorSample' });
+  }
+  if (impostorSample !== undefined && bootstrap * impostorSample > JOB_LIMITS.bootstrapWork) throw new FrwError('BAD_INPUT', `bootstrap × impostorSample must be at most ${JOB_LIMITS.bootstrapWork.toExponential()}; lower either`, { field: 'bootstrap' });
+  return {
+    kind: 'report',
+    gate: { config, manifest, protocol, budgets, level, seed: rec.seed ?? 1, bootstrap, impostorSample },
+    out: path.join(workspacePaths(cfg).reports, runId(manifest.name, 'report')),
+    producedBy: `the workbench's Export view: run ${b.run}, model ${b.model}, rule ${b.rule}`,
   };
 }

@@ -3,8 +3,10 @@
  * route stays responsive however long (or however tight a loop) the job computes. Messages: JobCommand in,
  * JobMessage out (job-protocol.ts). The run folder is written by the same use cases the CLI calls.
  */
+import path from 'node:path';
 import { errorMessage, FrwError } from '../../core/errors.js';
 import { createIndexFactory } from '../../search/indexes.js';
+import { decisionReportToFolder } from '../../usecases/decision-report.js';
 import { evaluateToFolder } from '../../usecases/evaluate.js';
 import { identifyToFolder } from '../../usecases/identify.js';
 import type { RunHooks } from '../../usecases/deps.js';
@@ -21,6 +23,10 @@ async function run(cmd: Extract<JobCommand, { type: 'start' }>): Promise<Record<
     onEmbedProgress: (model, p) => send({ type: 'progress', data: { model, ...p } }),
   };
   const req: JobRequest = cmd.request;
+  if (req.kind === 'report') {
+    const folder = await decisionReportToFolder(cmd.cfg, req.gate, req.out, req.producedBy, hooks);
+    return { reportId: path.basename(req.out), ...folder };
+  }
   if (req.kind === 'eval') {
     const { runId, result } = await evaluateToFolder(cmd.cfg, { manifest: req.manifest, spec: req.spec, out: req.out }, hooks);
     return { runId, models: result.metrics.map((m) => ({ model: m.model, auc: m.auc, eer: m.eer.estimate, tenFold: m.tenFold?.mean ?? null })) };

@@ -3,12 +3,14 @@ import type { DatasetManifest } from '../../datasets/manifest.js';
 import type { EmbedProgress } from '../../pipeline/embed-dataset.js';
 import type { IndexKind } from '../../search/indexes.js';
 import type { EvalRunSpec } from '../../usecases/evaluate.js';
+import type { GateRequest } from '../../usecases/gate.js';
 import type { IdentifyRunSpec } from '../../usecases/identify.js';
 
 /** A job as the HTTP thread validated it: everything the job process needs, as plain data (no functions). */
 export type JobRequest =
   | { kind: 'eval'; manifest: DatasetManifest; spec: EvalRunSpec; out: string }
-  | { kind: 'identify'; manifest: DatasetManifest; spec: Omit<IdentifyRunSpec, 'index'> & { index: IndexKind }; out: string };
+  | { kind: 'identify'; manifest: DatasetManifest; spec: Omit<IdentifyRunSpec, 'index'> & { index: IndexKind }; out: string }
+  | { kind: 'report'; gate: GateRequest; out: string; producedBy: string };
 
 export type JobCommand = { type: 'start'; cfg: FrwConfig; request: JobRequest } | { type: 'cancel' };
 

@@ -181,6 +181,23 @@ test('presets the run cannot back are disabled with the reason; Export refuses s
   assert.match(await text('frw-export-view dd'), /fr-feature/);
   assert.match(await (await page.waitForSelector('frw-export-view .config-preview')).textContent() ?? '', /Youden/);
   await shot('06b-export-refused-then-youden');
+  // The decision report of the previewed config, built by a job and downloaded from the view.
+  await page.fill('#report-max-fmr', '0.5');
+  await page.fill('#report-max-fnmr', '0.5');
+  await page.click('#build-report');
+  const built = await page.waitForSelector('#report-built', { timeout: 120_000 });
+  assert.match((await built.textContent()) ?? '', /PASS: every budget is backed/);
+  await shot('06c-export-decision-report');
+  const [pdf] = await Promise.all([page.waitForEvent('download'), page.click('#report-pdf')]);
+  const saved = path.join(tempWorkspace(), 'report.pdf');
+  await pdf.saveAs(saved);
+  assert.equal(fs.readFileSync(saved).subarray(0, 5).toString('latin1'), '%PDF-');
+  const report = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  await report.goto(wb.base + (await page.getAttribute('#report-html', 'href')));
+  assert.match((await report.textContent('h1')) ?? '', /Decision report/);
+  assert.match((await report.textContent('body')) ?? '', /Youden/);
+  await report.screenshot({ path: path.join(SHOTS, '06d-decision-report.png'), fullPage: true });
+  await report.close();
 });
 
 test('identification: raw against mean with rank-1, FNIR@FPIR and the strangers that got in', async () => {

@@ -2,16 +2,17 @@ import path from 'node:path';
 import express from 'express';
 import type { FrwConfig } from '../../../core/config.js';
 import type { WorkbenchDatasets } from '../datasets-state.js';
-import { bodyDataset, evalJobRequest, identifyJobRequest } from '../job-params.js';
+import { bodyDataset, evalJobRequest, identifyJobRequest, reportJobRequest } from '../job-params.js';
 import type { JobRunner } from '../jobs.js';
+import type { RunFolders } from '../run-folders.js';
 
 type Body = Record<string, unknown>;
 
 /**
- * /api/jobs: start an evaluation or identification (checked here, computed in the job's own process), follow it
+ * /api/jobs: start an evaluation, an identification or a decision report (checked here, computed in the job's own process), follow it
  * live (server-sent events), cancel it.
  */
-export function jobsRouter(cfg: FrwConfig, runner: JobRunner, datasets: WorkbenchDatasets): express.Router {
+export function jobsRouter(cfg: FrwConfig, runner: JobRunner, datasets: WorkbenchDatasets, runs: RunFolders): express.Router {
   const r = express.Router();
   r.get('/', (_req, res) => {
     res.json({ jobs: runner.list().map(({ events: _e, ...j }) => j) });
@@ -33,6 +34,13 @@ export function jobsRouter(cfg: FrwConfig, runner: JobRunner, datasets: Workbenc
     const s = request.spec;
     const job = runner.start(request, { dataset: manifest.name, models: s.pipelines.map((p) => p.embedder.id), modes: s.modes, enrol: s.split.enrol, seed: s.split.seed, bootstrap: s.options.bootstrap, runId });
     res.status(202).json({ job: { id: job.id, status: job.status, runId } });
+  });
+  r.post('/report', express.json({ limit: '8kb' }), async (req, res) => {
+    const request = await reportJobRequest((req.body ?? {}) as Body, cfg, runs, datasets);
+    const reportId = path.basename(request.out);
+    const g = request.gate;
+    const job = runner.start(request, { dataset: g.manifest.name, models: [g.config.model.id], protocol: g.protocol, threshold: g.config.threshold.similarity, budgets: g.budgets, bootstrap: g.bootstrap, reportId });
+    res.status(202).json({ job: { id: job.id, status: job.status, reportId } });
   });
   r.get('/:id', (req, res) => {
     res.json({ job: runner.get(req.params.id) });

@@ -132,6 +132,8 @@ export const api = {
   pushConfig: (body: { url: string; apiKey: string; config: DeployConfig }) => call<{ engine: string; threshold: DeployConfig['threshold'] }>('POST', '/api/engine/push', body),
   startEval: (body: Record<string, unknown>) => call<{ job: { id: string; runId: string } }>('POST', '/api/jobs/eval', body),
   startIdentify: (body: Record<string, unknown>) => call<{ job: { id: string; runId: string } }>('POST', '/api/jobs/identify', body),
+  startReport: (body: { run: string; model: string; rule: string; mode: string; budgets: Record<string, number | undefined> }) => call<{ job: { id: string; reportId: string } }>('POST', '/api/jobs/report', body),
+  decisionReportUrl: (id: string, file: 'report.html' | 'report.pdf' | 'gate.json', download = false) => `/api/reports/${enc(id)}/${file}${download ? '?download' : ''}`,
   jobs: () => call<{ jobs: JobView[] }>('GET', '/api/jobs'),
   cancelJob: (id: string) => call<{ job: JobView }>('DELETE', `/api/jobs/${enc(id)}`),
   jobEventsUrl: (id: string) => `/api/jobs/${enc(id)}/events`,
