@@ -1,5 +1,5 @@
 import { FrwError } from '../core/errors.js';
-import { bootstrapOverIdentities, chooseThreshold, maxErrorsWithin, type IdentityPairs, type Interval, type SortedScores, type ThresholdChoice } from './metrics/index.js';
+import { bootstrapOverIdentities, chooseThreshold, maxErrorsWithin, shareAt, type IdentityPairs, type Interval, type SortedScores, type ThresholdChoice } from './metrics/index.js';
 import { lowestThresholdWithin } from './metrics/tar-at-fmr.js';
 
 /** The budget rule with both bounds: Clopper-Pearson's and the identity bootstrap's, the more conservative deciding. */
@@ -25,7 +25,7 @@ export function budgetWithBootstrap(sorted: SortedScores, pairs: IdentityPairs, 
   const n = sorted.impostor.length;
   // A one-sided bound at γ is the upper end of a two-sided interval at 2γ - 1.
   const bootUpper = (t: number) => {
-    const b = bootstrapOverIdentities(pairs, (_g, imp) => acceptedShare(imp, t), { replicates: opts.replicates, seed: opts.seed, level: 2 * opts.level - 1 });
+    const b = bootstrapOverIdentities(pairs, (_g, imp) => shareAt(imp, t, 'accepted'), { replicates: opts.replicates, seed: opts.seed, level: 2 * opts.level - 1 });
     return { estimate: b.estimate, lower: 0, upper: b.upper, level: opts.level, method: `${b.method}, one-sided upper bound (the ${opts.level} quantile)`, sided: 'upper' as const };
   };
   const atCp = bootUpper(cp.threshold.similarity);
@@ -52,11 +52,4 @@ export function budgetWithBootstrap(sorted: SortedScores, pairs: IdentityPairs, 
     fmrUpperBootstrap: bound,
     decidedBy: 'bootstrap',
   };
-}
-
-/** FMR at t of a replicate's rebuilt impostor scores (unsorted, so counted in one pass). */
-function acceptedShare(impostor: Float64Array, t: number): number {
-  let accepted = 0;
-  for (let i = 0; i < impostor.length; i++) if (impostor[i] >= t) accepted++;
-  return accepted / impostor.length;
 }

@@ -7,7 +7,7 @@
 import type { ImageAttribute } from '../datasets/attributes.js';
 import type { DatasetManifest } from '../datasets/manifest.js';
 import { groupDifferentials, type AttributeDifferentials } from './groups.js';
-import { bootstrapOverIdentities, clopperPearson, clopperPearsonUpper, type BootstrapInterval, type Interval } from './metrics/index.js';
+import { bootstrapOverIdentities, clopperPearson, clopperPearsonUpper, shareAt, type BootstrapInterval, type Interval } from './metrics/index.js';
 import type { ComparisonSet } from './protocols.js';
 import type { ScoredComparisons } from './scoring.js';
 import { errorOrder, worstErrors, type ErrorPair } from './worst-pairs.js';
@@ -72,8 +72,8 @@ export function measureDecision(manifest: DatasetManifest, set: ComparisonSet, s
   };
   const boot = (stat: (g: Float64Array, i: Float64Array) => number, level: number) =>
     opts.bootstrap > 0 ? bootstrapOverIdentities(pairs, stat, { replicates: opts.bootstrap, seed: opts.seed, level }) : null;
-  const fmrOf = (_g: Float64Array, imp: Float64Array) => share(imp, (s) => s >= threshold);
-  const fnmrOf = (g: Float64Array) => share(g, (s) => s < threshold);
+  const fmrOf = (_g: Float64Array, imp: Float64Array) => shareAt(imp, threshold, 'accepted');
+  const fnmrOf = (g: Float64Array) => shareAt(g, threshold, 'rejected');
   const rate = (name: 'FMR' | 'FNMR', errors: number, trials: number, stat: (g: Float64Array, i: Float64Array) => number): RateMeasurement => {
     // A one-sided bound at γ is the upper end of a two-sided interval at 2γ - 1.
     const one = boot(stat, 2 * opts.level - 1);
@@ -101,11 +101,4 @@ export function measureDecision(manifest: DatasetManifest, set: ComparisonSet, s
     worst: worstErrors(labelled, errorOrder(labelled), threshold, opts.worst),
     groups: opts.attributes.map((attr) => groupDifferentials({ a: set.a, b: set.b, same: set.same, accepted }, attr, opts.level)),
   };
-}
-
-function share(scores: Float64Array, hit: (s: number) => boolean): number {
-  if (scores.length === 0) throw new Error('no comparisons of this kind in the resample');
-  let c = 0;
-  for (let i = 0; i < scores.length; i++) if (hit(scores[i])) c++;
-  return c / scores.length;
 }

@@ -41,6 +41,36 @@ export function distributionSpec(input: { genuine: Histogram; impostor: Histogra
   return spec as TopLevelSpec;
 }
 
+/**
+ * The impostor tail near the threshold on a log scale: counts per bin (genuine and impostor) from `threshold - window`
+ * up, so the few impostors that decide a small FMR are visible next to the thousands that do not. Empty bins are
+ * left out: a log axis has no place for 0.
+ */
+export function tailSpec(input: { genuine: Histogram; impostor: Histogram; threshold: number; window?: number; title?: string }): TopLevelSpec {
+  const from = input.threshold - (input.window ?? 0.3);
+  const rows = (h: Histogram, kind: string) => binShares(h).filter((b) => b.count > 0 && b.x1 > from).map((b) => ({ kind, x0: b.x0, x1: b.x1, count: b.count }));
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: input.title ?? 'Impostor tail near the threshold (log scale)',
+    width: 560,
+    height: 200,
+    layer: [
+      {
+        data: { values: [...rows(input.impostor, 'impostor'), ...rows(input.genuine, 'genuine')] },
+        mark: { type: 'rect', opacity: 0.6 },
+        encoding: {
+          x: { field: 'x0', type: 'quantitative', title: 'cosine similarity', scale: { domainMin: from } },
+          x2: { field: 'x1' },
+          y: { field: 'count', type: 'quantitative', title: 'comparisons per bin (log)', scale: { type: 'log', domainMin: 0.8 }, stack: null },
+          color: { field: 'kind', type: 'nominal', scale: { domain: ['genuine', 'impostor'], range: ['#2a9d8f', '#e76f51'] }, title: null },
+          tooltip: [{ field: 'kind' }, { field: 'x0', format: '.3f', title: 'from' }, { field: 'x1', format: '.3f', title: 'to' }, { field: 'count' }],
+        },
+      },
+      { data: { values: [{ t: input.threshold }] }, mark: { type: 'rule', color: '#222', strokeDash: [4, 3] }, encoding: { x: { field: 't', type: 'quantitative' } } },
+    ],
+  } as TopLevelSpec;
+}
+
 export interface CurveSeries {
   model: string;
   /** Parallel arrays: one point per threshold. */

@@ -1,7 +1,7 @@
 /** Verification metrics (docs/metrics.md): one import path for callers. */
 export type * from './types.js';
 export { sortScores, isSortedScores, candidateThresholds, countAtLeast, countBelow } from './sorted.js';
-export { errorRatesAt } from './rates.js';
+export { errorRatesAt, shareAt } from './rates.js';
 export { rocCurve, auc, detCurve } from './roc.js';
 export { probit } from './probit.js';
 export { eer } from './eer.js';

@@ -32,3 +32,15 @@ export function ratesOf(s: SortedScores, t: number): ErrorRates {
     impostorCount: s.impostor.length,
   };
 }
+
+/**
+ * The share of unsorted scores at or above t (`'accepted'`) or below it (`'rejected'`), in one pass: FMR and TAR,
+ * or FNMR, of a bootstrap replicate's rebuilt scores (sorting each replicate would cost more than counting).
+ * Throws on no scores: a resample without comparisons of that kind has no rate (the bootstrap counts it failed).
+ */
+export function shareAt(scores: Float64Array, t: number, side: 'accepted' | 'rejected'): number {
+  if (scores.length === 0) throw new Error('no comparisons of this kind in the resample');
+  let accepted = 0;
+  for (let i = 0; i < scores.length; i++) if (scores[i] >= t) accepted++;
+  return (side === 'accepted' ? accepted : scores.length - accepted) / scores.length;
+}

@@ -2,7 +2,7 @@ import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { compile } from 'vega-lite';
 import type { TopLevelSpec } from 'vega-lite';
-import { cmcSpec, detSpec, foldTransferSpec, distributionSpec, distributionsOverlaySpec, fpirFnirSpec, ratesVsThresholdSpec, rocSpec } from '../../reports/charts.js';
+import { cmcSpec, detSpec, foldTransferSpec, distributionSpec, distributionsOverlaySpec, fpirFnirSpec, ratesVsThresholdSpec, rocSpec, tailSpec } from '../../reports/charts.js';
 
 // Every spec must compile to vega without warnings: an invalid encoding is a chart the user never sees.
 function compiles(spec: TopLevelSpec): void {
@@ -59,4 +59,17 @@ test('threshold transfer: folds numbered from 1, each with its interval, and the
   compiles(s);
   assert.deepEqual(layers(s)[0].data.values.map((v: { fold: number }) => v.fold), [1, 2]);
   assert.deepEqual(layers(s)[2].data.values, [{ target: 0.01 }]);
+});
+
+test('impostor tail: counts on a log axis from the window below the threshold up; empty bins (no place on a log axis) left out', () => {
+  const imp = { edges: [-0.2, 0, 0.2, 0.4, 0.6], counts: [900, 40, 2, 0] };
+  const gen = { edges: [-0.2, 0, 0.2, 0.4, 0.6], counts: [0, 3, 20, 77] };
+  const s = tailSpec({ genuine: gen, impostor: imp, threshold: 0.35, window: 0.3 });
+  compiles(s);
+  const rows = layers(s)[0].data.values as Array<{ kind: string; x0: number; count: number }>;
+  // From 0.05 up: the bin [-0.2, 0) ends below it; the empty impostor bin [0.4, 0.6) is dropped.
+  assert.deepEqual(rows.filter((r) => r.kind === 'impostor').map((r) => [r.x0, r.count]), [[0, 40], [0.2, 2]]);
+  assert.deepEqual(rows.filter((r) => r.kind === 'genuine').map((r) => r.count), [3, 20, 77]);
+  assert.equal(layers(s)[0].encoding.y.scale.type, 'log');
+  assert.equal(layers(s)[1].data.values[0].t, 0.35);
 });

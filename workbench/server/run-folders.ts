@@ -6,6 +6,10 @@ import { resolveInside } from '../../core/paths.js';
 import { cacheDirOf } from '../../pipeline/spec.js';
 import { readRunFolder, readRunJson, runKindOf, type RunFolder, type RunKind } from '../../runs/read.js';
 import { readRunScores, type RunScores } from '../../runs/scores.js';
+import type { ImageAttribute } from '../../datasets/attributes.js';
+import { derivedAttributes } from '../../experiments/attributes.js';
+import { identityIndex } from '../../experiments/protocols.js';
+import { loadEmbeddingTable } from '../../pipeline/embedding-table.js';
 import type { WorkbenchDatasets } from './datasets-state.js';
 import { RunFaces, type FaceSettings, type FaceView } from '../../pipeline/face-views.js';
 
@@ -40,6 +44,7 @@ export class RunFolders {
   private readonly embeddingsRoot: string;
   private readonly scores = new Map<string, RunScores>();
   private readonly faces = new RunFaces();
+  private readonly details = new Map<string, DetailData>();
 
   constructor(cfg: FrwConfig, private readonly datasets: WorkbenchDatasets) {
     this.root = workspacePaths(cfg).runs;
@@ -152,4 +157,46 @@ export class RunFolders {
     }
     return s;
   }
+
+  /**
+   * What the explorer's bootstrap and group differentials need of a run and model: each comparison's images as
+   * manifest indices, identities, and the attributes derived from the images. A reason instead when the run does not
+   * keep its pairs (streamed all-pairs) or its dataset has changed since (the indices would not be the run's).
+   */
+  async detailData(id: string, model: string): Promise<DetailData | { unavailable: string }> {
+    const key = `${id}\0${model}`;
+    const hit = this.details.get(key);
+    if (hit) return hit;
+    const s = await this.scoresOf(id, model);
+    if (!s.pairs) return { unavailable: s.pairsUnavailable ?? 'this run keeps no pairs' };
+    const dir = this.dir(id);
+    const rec = readRunFolder(dir).record;
+    const manifest = await this.datasets.open(rec.dataset.name);
+    if (manifest.hash !== rec.dataset.manifestHash) return { unavailable: `dataset ${rec.dataset.name} has changed since this run (manifest ${manifest.hash.slice(0, 12)}…, the run's ${rec.dataset.manifestHash.slice(0, 12)}…); rerun it for identity-level intervals and groups` };
+    const index = new Map(manifest.images.map((img, i) => [img.path, i]));
+    const at = (p: string) => index.get(p) ?? -1;
+    const a = Int32Array.from(s.pairs.a, at);
+    const b = Int32Array.from(s.pairs.b, at);
+    if (a.includes(-1) || b.includes(-1)) return { unavailable: 'some of the run\'s pairs name images the dataset no longer has' };
+    const m = (rec.models as Array<{ id: string; pipelineKey: string; settings?: { embedder: { output: { dim: number } } } }>).find((x) => x.id === model)!;
+    const table = m.settings ? loadEmbeddingTable(manifest, cacheDirOf(this.embeddingsRoot, model, m.pipelineKey), m.settings.embedder.output.dim) : null;
+    const data: DetailData = { score: s.pairs.score, same: s.pairs.same, a, b, identity: identityIndex(manifest), attributes: table ? derivedAttributes(manifest, table) : [], seed: (rec as { seed?: number }).seed ?? 1, replicates: (rec as { evaluation?: { bootstrap?: number } }).evaluation?.bootstrap || DEFAULT_EXPLORER_REPLICATES };
+    this.details.clear(); // one run and model at a time: the explorer shows one
+    this.details.set(key, data);
+    return data;
+  }
+}
+
+/** Replicates when the run itself ran no bootstrap (--bootstrap 0): enough for a 95% interval's ends to settle to a few tenths of a point. */
+const DEFAULT_EXPLORER_REPLICATES = 500;
+
+export interface DetailData {
+  score: Float64Array;
+  same: Uint8Array;
+  a: Int32Array;
+  b: Int32Array;
+  identity: Int32Array;
+  attributes: ImageAttribute[];
+  seed: number;
+  replicates: number;
 }

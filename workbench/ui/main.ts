@@ -5,6 +5,7 @@ import './components/frw-face-pair.js';
 import './components/frw-threshold-slider.js';
 import './components/frw-job-progress.js';
 import './components/frw-decision-report.js';
+import './components/frw-group-rates.js';
 import './components/frw-run-downloads.js';
 import './views/frw-experiments-view.js';
 import './views/frw-explorer-view.js';

@@ -92,7 +92,11 @@ test('dragging the threshold (mouse or keys) changes FMR; presets set the ruleâ€
   assert.notEqual(dragged, fmrAtEer);
   assert.ok(Number(/([\d.]+)%/.exec(dragged)![1]) > 0, `a low threshold lets impostors in: ${dragged}`);
   assert.ok((await page.$$('frw-face-pair figure.false-match')).length > 0, 'worst false matches shown as face pairs');
-  const facesLoaded = () => page.waitForFunction(() => [...document.querySelectorAll('frw-face-pair img')].every((i: { complete: boolean; naturalWidth: number }) => i.complete && i.naturalWidth > 0));
+  // Face images load lazily: the worst pairs are brought into view first.
+  const facesLoaded = async () => {
+    await page.locator('.worst').scrollIntoViewIfNeeded();
+    await page.waitForFunction(() => [...document.querySelectorAll('frw-face-pair img')].every((i: { complete: boolean; naturalWidth: number }) => i.complete && i.naturalWidth > 0));
+  };
   await facesLoaded();
   await shot('04-explorer-dragged');
   await page.check('input[name=face-view] >> nth=1');
@@ -110,6 +114,12 @@ test('dragging the threshold (mouse or keys) changes FMR; presets set the ruleâ€
   await page.click('button[data-rule="eer"]');
   await page.waitForFunction((t) => document.querySelector('#threshold-value')?.textContent?.startsWith(t), metrics.eer.threshold.toFixed(4));
   assert.equal(await text('#fmr-value'), fmrAtEer);
+  // Beside Clopper-Pearson: the bootstrap over identities of each rate and of the EER rule's threshold, and the groups.
+  await page.waitForFunction(() => /bootstrap over identities/.test(document.querySelector('#tar-bootstrap')?.textContent ?? ''), undefined, { timeout: 8000 }).catch(async (e) => { throw new Error(`${e.message}: ${await text('table.rates')} ${consoleErrors.join(' / ')}`); });
+  assert.match(await text('#threshold-bootstrap'), /^\[0\.\d{4}, 0\.\d{4}\] 95% bootstrap over identities/);
+  await page.click('frw-group-rates summary');
+  assert.match(await text('frw-group-rates'), /Groups at this threshold[\s\S]*grayscale[\s\S]*resolution/);
+  await shot('04c-explorer-bootstrap-groups');
 });
 
 test('two models run on the same pairs and compare side by side', async () => {

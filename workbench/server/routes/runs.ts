@@ -7,7 +7,9 @@ import { MATCH_MODES } from '../../../search/templates.js';
 import { oneOf } from '../../../core/choice.js';
 import { worstErrors } from '../../../experiments/worst-pairs.js';
 import { queryInt } from '../params.js';
+import { OperatingDetails } from '../operating-details.js';
 import type { RunFolders } from '../run-folders.js';
+import type { RunScores } from '../../../runs/scores.js';
 
 const LEVEL = 0.95;
 const finite = (x: number) => (Number.isFinite(x) ? x : null);
@@ -48,9 +50,19 @@ function storedBudget(runs: RunFolders, id: string, model: string, rule: Thresho
   return { ...chooseThreshold(sorted, { kind: 'fixed', threshold: stored.threshold.similarity }, LEVEL), rule, description: stored.description };
 }
 
+/** The operating point a request asks for (?model and ?threshold or ?rule), as the explorer and Export see it. */
+async function choiceAt(runs: RunFolders, req: express.Request): Promise<{ s: RunScores; rule: ThresholdRule; choice: ThresholdChoice }> {
+  if (typeof req.query.model !== 'string') throw new FrwError('BAD_INPUT', 'give the model as ?model=<id>');
+  const rule = ruleOf(req.query);
+  const s = await runs.scoresOf(req.params.id as string, req.query.model);
+  checkThresholdRange(rule, s.sorted);
+  return { s, rule, choice: storedBudget(runs, req.params.id as string, req.query.model, rule, s.sorted) ?? chooseThreshold(s.sorted, rule, LEVEL) };
+}
+
 /** /api/runs: the history of runs, each run's results, the threshold explorer's operating points, config export. */
 export function runsRouter(cfg: FrwConfig, runs: RunFolders): express.Router {
   const r = express.Router();
+  const details = new OperatingDetails();
   r.get('/', (_req, res) => {
     res.json({ runs: runs.list() });
   });
@@ -78,12 +90,8 @@ export function runsRouter(cfg: FrwConfig, runs: RunFolders): express.Router {
    * and the worst false matches and false non-matches there.
    */
   r.get('/:id/operating-point', async (req, res) => {
-    if (typeof req.query.model !== 'string') throw new FrwError('BAD_INPUT', 'give the model as ?model=<id>');
-    const rule = ruleOf(req.query);
+    const { s, choice } = await choiceAt(runs, req);
     const k = Math.min(24, Math.max(0, Number(req.query.k ?? 6) || 0));
-    const s = await runs.scoresOf(req.params.id, req.query.model);
-    checkThresholdRange(rule, s.sorted);
-    const choice = storedBudget(runs, req.params.id, req.query.model, rule, s.sorted) ?? chooseThreshold(s.sorted, rule, LEVEL);
     const accepted = choice.genuineCount - choice.falseNonMatches;
     res.json({
       model: s.model,
@@ -94,6 +102,22 @@ export function runsRouter(cfg: FrwConfig, runs: RunFolders): express.Router {
       worst: s.pairs && s.order ? worstErrors(s.pairs, s.order, choice.threshold.similarity, k) : null,
       worstUnavailable: s.pairsUnavailable,
     });
+  });
+  /**
+   * Beside the operating point: the bootstrap over identities of its rates and (for a rule) its threshold, and the
+   * group differentials there. Computed in a worker thread; a newer request supersedes an older one (409).
+   */
+  r.get('/:id/operating-point/detail', async (req, res) => {
+    const { choice, rule } = await choiceAt(runs, req);
+    const data = await runs.detailData(req.params.id, req.query.model as string);
+    if ('unavailable' in data) {
+      res.json({ bootstrap: null, groups: [], unavailable: data.unavailable });
+      return;
+    }
+    const replicates = queryInt(req.query.replicates, data.replicates, 0, 10_000, 'replicates');
+    const { seed, ...pairs } = data;
+    const detail = await details.compute({ ...pairs, rule, threshold: choice.threshold.similarity, replicates, seed, level: LEVEL });
+    res.json({ ...detail, unavailable: null, replicates, seed });
   });
   /** Preview a deployment config for a model and rule of this run (the browser offers it as a download). */
   r.post('/:id/export', express.json({ limit: '8kb' }), (req, res) => {

@@ -10,6 +10,7 @@ import type { RunRecord } from '../../../runs/eval-folder.js';
 import type { ErrorPair } from '../../../experiments/worst-pairs.js';
 import type { ModelCard } from '../../../models/card.js';
 import type { Histogram } from '../../../experiments/distributions.js';
+import type { OperatingDetail } from '../../../experiments/operating-detail.js';
 import type { DeployConfig } from '../../../engine/deploy-config.js';
 import type { DatasetListing } from '../../server/datasets-state.js';
 import type { EmbeddingSpeed, RunListing } from '../../server/run-folders.js';
@@ -77,6 +78,8 @@ export interface OperatingPoint {
   worst: { falseMatches: ErrorPair[]; falseNonMatches: ErrorPair[] } | null;
   worstUnavailable: string | null;
 }
+/** The explorer's second answer at an operating point: identity-bootstrap intervals and group differentials. */
+export type OperatingDetailView = OperatingDetail & { unavailable: string | null; replicates?: number; seed?: number };
 export interface JobView {
   id: string;
   kind: string;
@@ -128,6 +131,8 @@ export const api = {
   faceUrl: (id: string, model: string, path: string, view: 'aligned' | 'context', size = 112) => `/api/runs/${enc(id)}/face?${q({ model, path, view, size })}`,
   operatingPoint: (id: string, model: string, at: { threshold: number } | { rule: string }) =>
     call<OperatingPoint>('GET', `/api/runs/${enc(id)}/operating-point?${q({ model, k: 6, ...('threshold' in at ? { threshold: at.threshold } : { rule: at.rule }) })}`),
+  operatingDetail: (id: string, model: string, at: { threshold: number } | { rule: string }) =>
+    call<OperatingDetailView>('GET', `/api/runs/${enc(id)}/operating-point/detail?${q({ model, ...('threshold' in at ? { threshold: at.threshold } : { rule: at.rule }) })}`),
   exportConfig: (id: string, body: { model: string; rule: string; mode?: string }) => call<{ config: DeployConfig }>('POST', `/api/runs/${enc(id)}/export`, body),
   pushConfig: (body: { url: string; apiKey: string; config: DeployConfig }) => call<{ engine: string; threshold: DeployConfig['threshold'] }>('POST', '/api/engine/push', body),
   startEval: (body: Record<string, unknown>) => call<{ job: { id: string; runId: string } }>('POST', '/api/jobs/eval', body),

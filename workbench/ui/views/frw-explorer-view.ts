@@ -1,6 +1,7 @@
 import { html } from 'lit';
-import { distributionSpec, detSpec, rocSpec } from '../../../reports/charts.js';
-import { api, type OperatingPoint, type RunDetail, type RunListing } from '../lib/api.js';
+import { distributionSpec, detSpec, rocSpec, tailSpec } from '../../../reports/charts.js';
+import type { Interval } from '../../../experiments/metrics/index.js';
+import { api, type OperatingDetailView, type OperatingPoint, type RunDetail, type RunListing } from '../lib/api.js';
 import { count, intervalText, pct, sci } from '../../../reports/format.js';
 import { finiteNumbers, scoreRange } from '../lib/format.js';
 import { RunView } from '../lib/run-view.js';
@@ -15,7 +16,7 @@ const cosineModels = (d: RunDetail) => Object.entries(d.metrics?.models ?? {}).f
  * their intervals, ROC and DET with the operating point, rule presets, and the worst errors as face pairs.
  */
 export class FrwExplorerView extends RunView {
-  static override properties = { model: { type: String }, threshold: { state: true }, op: { state: true }, rule: { state: true }, opError: { state: true }, faceView: { state: true } };
+  static override properties = { model: { type: String }, threshold: { state: true }, op: { state: true }, rule: { state: true }, opError: { state: true }, faceView: { state: true }, pointDetail: { state: true } };
   declare model: string;
   declare threshold: number | null;
   declare op: OperatingPoint | null;
@@ -24,7 +25,10 @@ export class FrwExplorerView extends RunView {
   declare opError: string | null;
   /** Worst pairs as aligned crops (what the model compared) or as photos with the chosen face boxed. */
   declare faceView: 'aligned' | 'context';
+  /** Identity-bootstrap intervals and groups at the shown point; null until the server answers for it. */
+  declare pointDetail: OperatingDetailView | null;
   private latest: { threshold: number } | { rule: string } | null = null;
+  private detailTimer: ReturnType<typeof setTimeout> | null = null;
   /** What the user asked for last (a rule or a threshold), answered or not: what a model switch asks for again. */
   private wanted: { threshold: number } | { rule: string } = { rule: 'eer' };
   private inFlight = false;
@@ -37,6 +41,7 @@ export class FrwExplorerView extends RunView {
     this.rule = 'eer';
     this.opError = null;
     this.faceView = 'aligned';
+    this.pointDetail = null;
   }
 
   protected override offered(all: RunListing[]): RunListing[] {
@@ -84,6 +89,7 @@ export class FrwExplorerView extends RunView {
         this.opError = null;
         this.rule = 'rule' in at ? at.rule : null;
         this.threshold = 'rule' in at ? op.choice.threshold.similarity : at.threshold;
+        this.askDetail(model, at);
       } catch (e) {
         if (model === this.model) this.opError = (e as Error).message;
       }
@@ -91,10 +97,32 @@ export class FrwExplorerView extends RunView {
     this.inFlight = false;
   }
 
+  /**
+   * The bootstrap and groups take a resampling on the server: asked once the point has stopped moving, and shown
+   * only if it is still the point on screen when the answer comes.
+   */
+  private askDetail(model: string, at: { threshold: number } | { rule: string }): void {
+    this.pointDetail = null;
+    if (this.detailTimer) clearTimeout(this.detailTimer);
+    this.detailTimer = setTimeout(async () => {
+      try {
+        const d = await api.operatingDetail(this.runId, model, at);
+        if (model === this.model && this.stillShown(at)) this.pointDetail = d;
+      } catch {
+        // Superseded (409) by a newer point, or failed: Clopper-Pearson's numbers stand alone, as before.
+      }
+    }, 300);
+  }
+
+  private stillShown(at: { threshold: number } | { rule: string }): boolean {
+    return 'rule' in at ? this.rule === at.rule : this.rule === null && this.threshold === at.threshold;
+  }
+
   /** Another model: the same rule, or the same hand-set threshold; no number of the previous model stays on screen. */
   private chooseModel(model: string): void {
     this.model = model;
     this.op = null;
+    this.pointDetail = null;
     this.opError = null;
     navigate('explorer', { run: this.runId, model });
     this.request(this.wanted);
@@ -133,6 +161,7 @@ export class FrwExplorerView extends RunView {
       ${this.opError ? html`<frw-status state="error" .message=${this.opError}></frw-status>` : null}
       ${op ? this.rates(op) : html`<frw-status state="loading" message="Computing the rates…"></frw-status>`}
       <div class="chart-row">
+        <frw-chart label="impostor tail near the threshold, log scale" .spec=${tailSpec({ genuine: curves.histograms.genuine, impostor: curves.histograms.impostor, threshold: t, title: `${this.model}: the impostor tail near the threshold (log scale)` })}></frw-chart>
         <frw-chart label="ROC with the operating point" .spec=${rocSpec(series, op ? [{ model: this.model, fmr: op.choice.fmr.estimate, tar: op.tar.estimate, label: 'operating point' }] : [])}></frw-chart>
         <frw-chart label="DET with the operating point" .spec=${detSpec(det, op && op.det.probitFmr !== null && op.det.probitFnmr !== null ? [{ model: this.model, px: op.det.probitFmr, py: op.det.probitFnmr, label: 'operating point' }] : [])}></frw-chart>
       </div>
@@ -143,17 +172,23 @@ export class FrwExplorerView extends RunView {
 
   private rates(op: OperatingPoint) {
     const c = op.choice;
+    const b = this.pointDetail?.bootstrap ?? null;
+    const boot = (i: Interval | null | undefined, f: (x: number) => string = pct) => (i ? intervalText(i, f) : this.pointDetail ? '–' : '…');
+    const why = this.pointDetail?.unavailable ?? null;
     return html`<table class="rates" aria-label="rates at the threshold">
-      <thead><tr><th></th><th>estimate</th><th>95% interval</th><th>counts</th></tr></thead>
+      <thead><tr><th></th><th>estimate</th><th>Clopper-Pearson (two-sided)</th><th>bootstrap over identities</th><th>counts</th></tr></thead>
       <tbody>
-        <tr><th>threshold</th><td id="threshold-value">${c.threshold.similarity.toFixed(4)} similarity</td><td colspan="2">= ${c.threshold.cosineDistance.toFixed(4)} cosine distance${c.threshold.l2Distance === null ? '' : html` = ${c.threshold.l2Distance.toFixed(4)} L2 distance`} · ${c.description}</td></tr>
-        <tr><th>FMR (false match rate)</th><td id="fmr-value">${pct(c.fmr.estimate)} (${sci(c.fmr.estimate)})</td><td>${intervalText(c.fmr)}</td><td>${count(c.falseMatches)} of ${count(c.impostorCount)} impostor comparisons accepted</td></tr>
-        <tr><th>FNMR (false non-match rate)</th><td id="fnmr-value">${pct(c.fnmr.estimate)}</td><td>${intervalText(c.fnmr)}</td><td>${count(c.falseNonMatches)} of ${count(c.genuineCount)} genuine comparisons rejected</td></tr>
-        <tr><th>TAR (true accept rate)</th><td id="tar-value">${pct(op.tar.estimate)}</td><td>${intervalText(op.tar)}</td><td>${count(c.genuineCount - c.falseNonMatches)} of ${count(c.genuineCount)} genuine comparisons accepted</td></tr>
+        <tr><th>threshold</th><td id="threshold-value">${c.threshold.similarity.toFixed(4)} similarity</td><td>= ${c.threshold.cosineDistance.toFixed(4)} cosine distance${c.threshold.l2Distance === null ? '' : html` = ${c.threshold.l2Distance.toFixed(4)} L2`}</td>
+          <td id="threshold-bootstrap">${this.rule ? boot(b?.threshold, (x) => x.toFixed(4)) : 'set by hand: no interval of its own'}</td><td>${c.description}</td></tr>
+        <tr><th>FMR (false match rate)</th><td id="fmr-value">${pct(c.fmr.estimate)} (${sci(c.fmr.estimate)})</td><td>${intervalText(c.fmr)}</td><td id="fmr-bootstrap">${boot(b?.fmr)}</td><td>${count(c.falseMatches)} of ${count(c.impostorCount)} impostor comparisons accepted</td></tr>
+        <tr><th>FNMR (false non-match rate)</th><td id="fnmr-value">${pct(c.fnmr.estimate)}</td><td>${intervalText(c.fnmr)}</td><td id="fnmr-bootstrap">${boot(b?.fnmr)}</td><td>${count(c.falseNonMatches)} of ${count(c.genuineCount)} genuine comparisons rejected</td></tr>
+        <tr><th>TAR (true accept rate)</th><td id="tar-value">${pct(op.tar.estimate)}</td><td>${intervalText(op.tar)}</td><td id="tar-bootstrap">${boot(b?.tar)}</td><td>${count(c.genuineCount - c.falseNonMatches)} of ${count(c.genuineCount)} genuine comparisons accepted</td></tr>
       </tbody>
     </table>
+    <p class="note">Clopper-Pearson treats comparisons as independent; the bootstrap resamples people${this.pointDetail?.replicates ? ` (${this.pointDetail.replicates} replicates, seed ${this.pointDetail.seed})` : ''}, so it widens where the same people recur.${why ? ` No bootstrap or groups here: ${why}.` : ''}</p>
     <p><a class="button" id="export-link" href=${`#/export?run=${encodeURIComponent(this.runId)}&model=${encodeURIComponent(this.model)}&rule=${encodeURIComponent(this.rule ?? `fixed=${c.threshold.similarity}`)}`}>Export a deployment config at this threshold</a>
-      <span class="note">${this.rule ? `rule: ${c.description}` : 'a hand-set threshold: the config records it as such, with the rates above'}</span></p>`;
+      <span class="note">${this.rule ? `rule: ${c.description}` : 'a hand-set threshold: the config records it as such, with the rates above'}</span></p>
+    ${this.pointDetail ? html`<frw-group-rates .groups=${this.pointDetail.groups}></frw-group-rates>` : null}`;
   }
 
   private worst(op: OperatingPoint) {
