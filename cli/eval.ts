@@ -6,7 +6,7 @@ import { SCORE_VIEWS } from '../experiments/distributions.js';
 import { oneOf } from '../core/choice.js';
 import { defaultProtocol, PROTOCOLS } from '../experiments/protocols.js';
 import { summaryRows } from '../reports/eval-report.js';
-import { pct, sci } from '../reports/format.js';
+import { count, pct, sci } from '../reports/format.js';
 import { evaluateToFolder } from '../usecases/evaluate.js';
 import { action, configOf } from './context.js';
 import { addDatasetOptions, datasetOptionsOf, type DatasetFlags } from './dataset.js';
@@ -82,7 +82,7 @@ export function registerEval(program: Command): void {
         return;
       }
       const rows = summaryRows(result.metrics);
-      process.stdout.write(`\n${manifest.name} · ${protocol} · ${result.record.comparisons.genuine} genuine / ${result.record.comparisons.impostor} impostor comparisons\n`);
+      process.stdout.write(`\n${manifest.name} · ${protocol} · ${count(result.record.comparisons.genuine)} genuine / ${count(result.record.comparisons.impostor)} impostor comparisons\n`);
       for (const r of rows) process.stdout.write(`  ${String(r[0]).padEnd(18)} AUC ${r[1]}  EER ${r[2]}  10-fold ${r[4]}\n`);
       for (const m of result.metrics) {
         const parts = m.tarAtFmr.map((t) => `${sci(t.targetFmr)}: ${t.measurable ? `${pct(t.tar!)} (${t.backed ? 'backed' : 'not backed'})` : `not measurable (min FMR ${sci(t.smallestMeasurableFmr)})`}`);

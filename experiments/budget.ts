@@ -48,7 +48,7 @@ export function budgetWithBootstrap(sorted: SortedScores, pairs: IdentityPairs, 
   return {
     ...at,
     rule: cp.rule,
-    description: `lowest threshold whose one-sided ${Math.round(100 * opts.level)}% upper bounds of FMR, Clopper-Pearson and the bootstrap over identities, are both <= ${target} (at most ${k} false matches of ${n}; the bootstrap's was the stricter; accept iff s >= t)`,
+    description: `FMR budget ${target}: the lowest threshold whose one-sided ${Math.round(100 * opts.level)}% upper bounds of FMR, Clopper-Pearson's and the bootstrap over identities', are both <= ${target}, so at most ${k.toLocaleString('en')} false matches of ${n.toLocaleString('en')} (the bootstrap's bound was the stricter); accept iff similarity ≥ t`,
     fmrUpperBootstrap: bound,
     decidedBy: 'bootstrap',
   };

@@ -2,7 +2,7 @@ import type { EvalRunResult } from '../runs/eval-folder.js';
 import type { ModelMetrics, TarAtFmrReport } from '../experiments/evaluate.js';
 import { toView } from '../experiments/distributions.js';
 import { distributionSpec, detSpec, ratesVsThresholdSpec, rocSpec, type CurveSeries } from './charts.js';
-import { count, pct, sci } from './format.js';
+import { count, intervalText, pct, sci } from './format.js';
 import { htmlTable, renderReport, type ReportSection } from './html.js';
 
 /** "[lower, upper] 95%" (the method is named in the column header), or – when there is none. */
@@ -20,11 +20,11 @@ export function summaryRows(metrics: ModelMetrics[]): Array<Array<string | numbe
   return metrics.map((m) => [
     m.model,
     m.auc.toFixed(5),
-    `${pct(m.eer.estimate)} (interval ${pct(m.eer.lower)}–${pct(m.eer.upper)}; bootstrap ${interval(m.eer.bootstrap)})`,
+    `${pct(m.eer.estimate)} (FVC2000 crossing interval ${pct(m.eer.lower)}–${pct(m.eer.upper)}, not a confidence interval; ${m.eer.bootstrap ? intervalText(m.eer.bootstrap) : 'no bootstrap'})`,
     m.eer.threshold.toFixed(4),
     m.tenFold ? `${pct(m.tenFold.mean)} ± ${pct(m.tenFold.std)}` : '–',
-    `${m.counts.genuine} / ${m.counts.impostor}`,
-    `${m.counts.excludedFta.genuine} / ${m.counts.excludedFta.impostor}`,
+    `${count(m.counts.genuine)} / ${count(m.counts.impostor)}`,
+    `${count(m.counts.excludedFta.genuine)} / ${count(m.counts.excludedFta.impostor)}`,
   ]);
 }
 

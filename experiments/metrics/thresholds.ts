@@ -117,7 +117,7 @@ function pick(s: SortedScores, rule: ThresholdRule, level: number): { threshold:
           smallestMeasurableFmr: p.smallestMeasurableFmr,
         });
       }
-      return { threshold: p.threshold, description: `lowest threshold with FMR <= ${rule.target} (accept iff s >= t)` };
+      return { threshold: p.threshold, description: `FMR ≤ ${rule.target}: the lowest threshold at which no more than that share of impostor comparisons is accepted (${p.falseMatches.toLocaleString('en')} of ${ni.toLocaleString('en')} here); accept iff similarity ≥ t` };
     }
     case 'fmr-bound': {
       const k = maxErrorsWithin(checkTarget(rule.target), ni, level);
@@ -125,18 +125,18 @@ function pick(s: SortedScores, rule: ThresholdRule, level: number): { threshold:
         const needed = trialsToBack(rule.target, level);
         throw new FrwError('NOT_MEASURABLE', `${ni} impostor comparisons cannot back FMR <= ${rule.target} at ${Math.round(100 * level)}%: even with no false match the one-sided upper bound is ${clopperPearsonUpper(0, ni, level).upper.toExponential(3)}; it takes at least ${needed} impostor comparisons`, { trialsNeeded: needed });
       }
-      return { threshold: lowestThresholdWithin(s, k), description: `lowest threshold whose one-sided ${Math.round(100 * level)}% Clopper-Pearson upper bound of FMR is <= ${rule.target} (at most ${k} false matches of ${ni}; accept iff s >= t)` };
+      return { threshold: lowestThresholdWithin(s, k), description: `FMR budget ${rule.target}: the lowest threshold whose one-sided ${Math.round(100 * level)}% Clopper-Pearson upper bound of FMR is <= ${rule.target}, so at most ${k.toLocaleString('en')} false matches of ${ni.toLocaleString('en')}; accept iff similarity ≥ t` };
     }
     case 'eer': {
       const e = eer(s);
-      return { threshold: e.threshold, description: `equal error rate, ${e.method}: the threshold of the bound FVC2000 selects` };
+      return { threshold: e.threshold, description: `equal error rate (FVC2000): the threshold where FMR and FNMR cross, ${e.estimate === 0 ? 'with no error on either side' : `both near ${(100 * e.estimate).toPrecision(3)}%`}` };
     }
     case 'best-accuracy':
       // (TA + TR) / N with TR = N_i - accepted impostors; integers, so ties are exact.
-      return { threshold: bestCandidate(s, (ag, ai) => ag + ni - ai).threshold, description: `highest accuracy (TA + TR) / N on these pairs (${ties})` };
+      return { threshold: bestCandidate(s, (ag, ai) => ag + ni - ai).threshold, description: `best accuracy: the threshold that decides the most of these comparisons right, (TA + TR) / N (${ties})` };
     case 'youden':
       // J = ag/ng - ai/ni compared as ag·ni - ai·ng: exact integers, so ties are exact.
-      return { threshold: bestCandidate(s, (ag, ai) => ag * ni - ai * ng).threshold, description: `highest Youden's J = TAR - FMR (${ties})` };
+      return { threshold: bestCandidate(s, (ag, ai) => ag * ni - ai * ng).threshold, description: `Youden's J: the threshold with the largest TAR − FMR (${ties})` };
     case 'min-cost': {
       const cfm = checkNonNegative(rule.costFalseMatch, 'costFalseMatch');
       const cfnm = checkNonNegative(rule.costFalseNonMatch, 'costFalseNonMatch');

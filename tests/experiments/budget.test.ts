@@ -22,5 +22,5 @@ test('on LFW all pairs the budget rule takes the stricter of Clopper-Pearson and
   assert.equal(both.decidedBy, 'bootstrap', 'people recur in LFW pairs: the bootstrap bound is the stricter');
   assert.ok(both.threshold.similarity > cp.threshold.similarity && both.falseMatches < cp.falseMatches, 'stricter than Clopper-Pearson alone');
   assert.equal(both.fmrUpperBootstrap.sided, 'upper');
-  assert.match(both.description, /Clopper-Pearson and the bootstrap over identities, are both <= 0.001/);
+  assert.match(both.description, /Clopper-Pearson's and the bootstrap over identities', are both <= 0.001/);
 });

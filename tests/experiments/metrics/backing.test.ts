@@ -58,6 +58,6 @@ test('the fmr-bound rule puts the threshold where the upper bound, not the estim
   assert.ok(point.fmrUpper.upper > 0.05, 'the point rule overshoots the budget at 95%');
   assert.deepEqual([budget.threshold.similarity, budget.falseMatches], [0.99, 1]);
   assert.ok(budget.fmrUpper.upper <= 0.05 && budget.fmrUpper.sided === 'upper');
-  assert.match(budget.description, /one-sided 95% Clopper-Pearson upper bound of FMR is <= 0.05/);
+  assert.match(budget.description, /FMR budget 0.05: the lowest threshold whose one-sided 95% Clopper-Pearson upper bound of FMR is <= 0.05/);
   throwsFrw(() => chooseThreshold(genuine, impostor, { kind: 'fmr-bound', target: 0.01 }), 'NOT_MEASURABLE', /at least 299 impostor comparisons/);
 });

@@ -1,7 +1,7 @@
 import { html } from 'lit';
 import { detSpec, distributionsOverlaySpec, rocSpec } from '../../../reports/charts.js';
 import { api, type ModelListing, type RunListing } from '../lib/api.js';
-import { bytes, intervalText, pct, sci } from '../../../reports/format.js';
+import { bytes, count, intervalText, pct, sci } from '../../../reports/format.js';
 import { finiteNumbers } from '../lib/format.js';
 import { RunView } from '../lib/run-view.js';
 import { navigate } from '../lib/navigate.js';
@@ -42,7 +42,7 @@ export class FrwCompareView extends RunView {
       <frw-run-downloads .runId=${this.detail!.id} .files=${this.detail!.files} .hasReport=${this.detail!.hasReport}></frw-run-downloads>
       ${ids.length < 2 ? html`<frw-status state="empty" message="This run has one model. Start a run with two or more models to compare them."></frw-status>` : null}
       <table class="compare-table">
-        <thead><tr><th>model</th><th>AUC</th><th>EER [95%]</th><th>TAR @ FMR = 1e-3 [95% Clopper-Pearson]</th><th>10-fold accuracy</th><th>embedding speed</th><th>file size</th><th>dim</th><th>licence</th></tr></thead>
+        <thead><tr><th>model</th><th>AUC</th><th>EER [FVC2000 crossing interval]</th><th>TAR @ FMR = 1e-3 [95% Clopper-Pearson]</th><th>10-fold accuracy</th><th>embedding speed</th><th>file size</th><th>dim</th><th>licence</th></tr></thead>
         <tbody>${ids.map((id) => {
           const m = d.metrics!.models[id];
           const t = m.tarAtFmr.find((x) => x.targetFmr === 1e-3);
@@ -50,8 +50,8 @@ export class FrwCompareView extends RunView {
           return html`<tr>
             <th>${id}</th>
             <td>${m.auc.toFixed(5)}</td>
-            <td>${pct(m.eer.estimate)} [${pct(m.eer.lower)}, ${pct(m.eer.upper)}] FVC2000${m.eer.bootstrap ? html`<br /><small>bootstrap ${intervalText(m.eer.bootstrap)}</small>` : ''}</td>
-            <td>${t?.measurable ? html`${pct(t.tar!)} ${intervalText(t.interval)}` : html`not measurable: FMR ≥ ${sci(t?.smallestMeasurableFmr ?? Number.NaN)} with ${m.counts.impostor} impostor comparisons`}</td>
+            <td>${pct(m.eer.estimate)} [${pct(m.eer.lower)}, ${pct(m.eer.upper)}] ${m.eer.bootstrap ? html`<br /><small>${intervalText(m.eer.bootstrap)}</small>` : ''}</td>
+            <td>${t?.measurable ? html`${pct(t.tar!)} ${intervalText(t.interval)}` : html`not measurable: FMR ≥ ${sci(t?.smallestMeasurableFmr ?? Number.NaN)} with ${count(m.counts.impostor)} impostor comparisons`}</td>
             <td>${m.tenFold ? `${pct(m.tenFold.mean)} ± ${pct(m.tenFold.std)}` : '–'}</td>
             <td>${c?.speed
               ? html`${c.speed.msPerImage.toFixed(1)} ms/image wall-clock <small>(decode + detect + align + embed; ${c.speed.images} ${c.speed.dataset} images in run ${c.speed.runId}${c.speed.runId === d.id ? ', this run' : ''})</small>`
