@@ -21,6 +21,10 @@ interface GateFlags extends DatasetFlags {
   protocol?: string;
   maxFmr?: string;
   maxFnmr?: string;
+  maxFpir?: string;
+  maxFnir?: string;
+  enrol: string;
+  unknownShare: string;
   maxFmrDifferential?: string;
   maxFnmrDifferential?: string;
   attributes?: string;
@@ -45,8 +49,12 @@ export function registerGate(program: Command): void {
     .option('--protocol <name>', `${PROTOCOLS.join(' | ')} (default: the dataset's listed pairs, else all pairs)`)
     .option('--max-fmr <f>', 'FMR budget: passes when the one-sided upper bound of the system-level FMR is within it')
     .option('--max-fnmr <g>', 'FNMR budget (failures to acquire count as false non-matches)')
-    .option('--max-fmr-differential <r>', 'FMR differential budget (max/min over an attribute\'s groups): passes when its upper bound is within r')
-    .option('--max-fnmr-differential <r>', 'FNMR differential budget, likewise')
+    .option('--max-fpir <h>', 'identification configs: FPIR budget (strangers answered with someone; a stranger without a face is answered unknown)')
+    .option('--max-fnir <g>', 'identification configs: FNIR budget (mated probes not answered with their own identity)')
+    .option('--enrol <k>', 'identification configs: images enrolled per identity from the QA set (seeded split)', '1')
+    .option('--unknown-share <f>', 'identification configs: share of identities held out as strangers', '0')
+    .option('--max-fmr-differential <r>', 'FMR (FPIR for identification) differential budget, max/min over an attribute\'s groups: passes when its upper bound is within r')
+    .option('--max-fnmr-differential <r>', 'FNMR (FNIR) differential budget, likewise')
     .option('--attributes <csv>', 'image or identity attributes for group differentials: first column "image" or "identity", then one column per attribute')
     .option('--group-by <names>', 'comma-separated attributes the differential budgets check (default: those of --attributes, else grayscale, resolution, face size)')
     .option('--level <γ>', 'confidence of the upper bounds', '0.95')
@@ -85,6 +93,10 @@ async function gate(flags: GateFlags, self: Command): Promise<void> {
   if (sample !== undefined && !(Number.isInteger(sample) && sample >= 1)) throw new FrwError('BAD_INPUT', `--impostor-sample must be an integer >= 1, got "${flags.impostorSample}"`);
   const bootstrap = Number(flags.bootstrap);
   if (!Number.isInteger(bootstrap) || bootstrap < 0 || bootstrap > MAX_REPLICATES) throw new FrwError('BAD_INPUT', `--bootstrap must be an integer in [0, ${MAX_REPLICATES}], got "${flags.bootstrap}"`);
+  const enrol = Number(flags.enrol);
+  if (!Number.isInteger(enrol) || enrol < 1 || enrol > 100) throw new FrwError('BAD_INPUT', `--enrol must be an integer in [1, 100], got "${flags.enrol}"`);
+  const unknownShare = Number(flags.unknownShare);
+  if (!(unknownShare >= 0 && unknownShare < 1)) throw new FrwError('BAD_INPUT', `--unknown-share must be in [0, 1), got "${flags.unknownShare}"`);
   const manifest = await openDataset(flags.dataset, cfg, datasetOptionsOf(flags));
   const result = await runGate(
     cfg,
@@ -93,10 +105,12 @@ async function gate(flags: GateFlags, self: Command): Promise<void> {
       manifest,
       protocol: flags.protocol === undefined ? undefined : oneOf(PROTOCOLS, flags.protocol, '--protocol'),
       // Checked once, in runGate (a rate in (0, 1)); Number('abc') is NaN and is refused there.
-      budgets: { maxFmr: num(flags.maxFmr), maxFnmr: num(flags.maxFnmr), maxFmrDifferential: num(flags.maxFmrDifferential), maxFnmrDifferential: num(flags.maxFnmrDifferential) },
+      budgets: { maxFmr: num(flags.maxFmr), maxFnmr: num(flags.maxFnmr), maxFpir: num(flags.maxFpir), maxFnir: num(flags.maxFnir), maxFmrDifferential: num(flags.maxFmrDifferential), maxFnmrDifferential: num(flags.maxFnmrDifferential) },
       level,
       seed,
       bootstrap,
+      enrol,
+      unknownShare,
       attributesFile: flags.attributes === undefined ? undefined : path.resolve(flags.attributes),
       groupBy: flags.groupBy === undefined ? undefined : flags.groupBy.split(',').map((s) => s.trim()).filter(Boolean),
       impostorSample: sample,

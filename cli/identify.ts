@@ -77,8 +77,10 @@ export function registerIdentify(program: Command): void {
       const s = run.record.split;
       process.stdout.write(`\n${manifest.name}: ${s.enrolledIdentities} enrolled (k=${s.enrol}), ${s.matedProbes} mated probes, ${s.nonMatedProbes} strangers\n`);
       for (const r of run.results) {
-        const f = r.fnirAtFpir.map((p) => (p.measurable ? `FNIR@FPIR=${p.targetFpir}: ${(100 * p.fnir).toFixed(2)}% (t=${p.threshold.toFixed(3)})` : `FPIR ${p.targetFpir}: not measurable`)).join(' · ');
+        const f = r.fnirAtFpir.map((p) => (p.measurable ? `FNIR@FPIR=${p.targetFpir}: ${(100 * p.fnir).toFixed(2)}% (t=${p.threshold.toFixed(3)}, ${p.backed ? 'backed' : 'not backed'})` : `FPIR ${p.targetFpir}: not measurable`)).join(' · ');
+        const b = (r.fpirBudgets ?? []).map((x) => (x.backable ? `FPIR budget ${x.targetFpir}: t=${x.threshold.toFixed(3)}, FNIR ${(100 * x.fnir.estimate).toFixed(2)}%` : `FPIR budget ${x.targetFpir}: cannot be backed (needs ${x.nonMatedToBack.toLocaleString('en')} strangers)`)).join(' · ');
         process.stdout.write(`  ${`${r.model} / ${r.mode}`.padEnd(26)} gallery ${r.gallery.identities}/${r.gallery.vectors}  rank-1 ${(100 * r.rank1.estimate).toFixed(2)}%  ${f}  ${r.search.queriesPerSecond.toFixed(0)} q/s\n`);
+        if (b) process.stdout.write(`  ${''.padEnd(26)} ${b}\n`);
       }
       process.stdout.write(`run folder ${out} (identification.json, split.json, probes-*.csv, report.html)\n`);
     }),

@@ -21,10 +21,10 @@ export const DEPLOY_SCHEMA_PATH = path.join(PROJECT_ROOT, 'engine', 'deploy-conf
 
 export type ExpectedRates =
   | { kind: 'verification'; fmr: Interval; fnmr: Interval; /** One-sided upper bound of FMR (configs from before it lack it). */ fmrUpper?: Interval; comparisons: { genuine: number; impostor: number } }
-  | { kind: 'identification'; fpir: Interval; fnir: Interval; gallery: { identities: number; vectors: number }; probes: { mated: number; nonMated: number } };
+  | { kind: 'identification'; fpir: Interval; fnir: Interval; /** One-sided upper bound of FPIR (configs from before it lack it). */ fpirUpper?: Interval; gallery: { identities: number; vectors: number }; probes: { mated: number; nonMated: number } };
 
 /** How a deployed threshold may have been chosen (the schema's rule.kind enum lists the same, checked by a test). */
-export const DEPLOY_RULE_KINDS = ['fmr', 'fmr-bound', 'fpir', 'eer', 'best-accuracy', 'youden', 'fixed'] as const;
+export const DEPLOY_RULE_KINDS = ['fmr', 'fmr-bound', 'fpir', 'fpir-bound', 'eer', 'best-accuracy', 'youden', 'fixed'] as const;
 export type DeployRuleKind = (typeof DEPLOY_RULE_KINDS)[number];
 
 export interface DeployConfig {

@@ -28,21 +28,8 @@ export function budgetWithBootstrap(sorted: SortedScores, pairs: IdentityPairs, 
     const b = bootstrapOverIdentities(pairs, (_g, imp) => shareAt(imp, t, 'accepted'), { replicates: opts.replicates, seed: opts.seed, level: 2 * opts.level - 1 });
     return { estimate: b.estimate, lower: 0, upper: b.upper, level: opts.level, method: `${b.method}, one-sided upper bound (the ${opts.level} quantile)`, sided: 'upper' as const };
   };
-  const atCp = bootUpper(cp.threshold.similarity);
-  if (atCp.upper <= target) return { ...cp, fmrUpperBootstrap: atCp, decidedBy: 'clopper-pearson' };
-  // Bisection over the allowance: lo is within both bounds (0 always is), hi (Clopper-Pearson's) is not.
-  let lo = 0;
-  let loBound: Interval | null = null;
-  let hi = maxErrorsWithin(target, n, opts.level);
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >> 1;
-    const b = bootUpper(lowestThresholdWithin(sorted, mid));
-    if (b.upper <= target) [lo, loBound] = [mid, b];
-    else hi = mid;
-  }
-  const k = lo;
-  // Only when no false match at all is allowed is the bound at k = 0 still unknown (every replicate's FMR is 0 there).
-  const bound = loBound ?? bootUpper(lowestThresholdWithin(sorted, 0));
+  const { k, bound, stricter } = allowanceWithin(maxErrorsWithin(target, n, opts.level), (k) => bootUpper(lowestThresholdWithin(sorted, k)), target);
+  if (!stricter) return { ...cp, fmrUpperBootstrap: bound, decidedBy: 'clopper-pearson' };
   const t = lowestThresholdWithin(sorted, k);
   const at = chooseThreshold(sorted, { kind: 'fixed', threshold: t }, opts.level);
   return {
@@ -52,4 +39,27 @@ export function budgetWithBootstrap(sorted: SortedScores, pairs: IdentityPairs, 
     fmrUpperBootstrap: bound,
     decidedBy: 'bootstrap',
   };
+}
+
+/**
+ * The most errors k in [0, cpAllowance] whose second bound (`boundAt(k)`, the bootstrap's at the threshold that
+ * allows k) is also within the target, given that Clopper-Pearson allows cpAllowance. Both bounds grow with k, so a
+ * bisection, tried first at cpAllowance (usually the answer: then one bootstrap). k = 0 always qualifies: with no
+ * error allowed every replicate's rate is 0. `stricter` says whether the second bound lowered the allowance.
+ */
+export function allowanceWithin(cpAllowance: number, boundAt: (k: number) => Interval, target: number): { k: number; bound: Interval; stricter: boolean } {
+  const atCp = boundAt(cpAllowance);
+  if (atCp.upper <= target) return { k: cpAllowance, bound: atCp, stricter: false };
+  // lo is within both bounds (0 always is), hi (Clopper-Pearson's) is not.
+  let lo = 0;
+  let loBound: Interval | null = null;
+  let hi = cpAllowance;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    const b = boundAt(mid);
+    if (b.upper <= target) [lo, loBound] = [mid, b];
+    else hi = mid;
+  }
+  // Only when no error at all is allowed is the bound at k = 0 still unknown.
+  return { k: lo, bound: loBound ?? boundAt(0), stricter: true };
 }

@@ -5,6 +5,7 @@
  * group differentials. What `frw gate` checks and the decision report shows.
  */
 import type { ImageAttribute } from '../datasets/attributes.js';
+import type { RateName } from './groups.js';
 import type { DatasetManifest } from '../datasets/manifest.js';
 import { groupDifferentials, type AttributeDifferentials } from './groups.js';
 import { bootstrapOverIdentities, clopperPearson, clopperPearsonUpper, shareAt, type BootstrapInterval, type Interval } from './metrics/index.js';
@@ -13,7 +14,7 @@ import type { ScoredComparisons } from './scoring.js';
 import { errorOrder, worstErrors, type ErrorPair } from './worst-pairs.js';
 
 export interface RateMeasurement {
-  rate: 'FMR' | 'FNMR';
+  rate: RateName;
   errors: number;
   trials: number;
   /** Two-sided Clopper-Pearson (independent comparisons). */
@@ -28,6 +29,10 @@ export interface RateMeasurement {
 }
 
 export interface DecisionMeasurement {
+  /** Verification: fmr/fnmr hold FMR and FNMR over comparisons. Identification: FPIR over strangers, FNIR over mated probes. */
+  kind: 'verification' | 'identification';
+  /** Identification only: the gallery enrolled from the QA set, and the probes. */
+  gallery?: { identities: number; vectors: number; enrol: number; mode: string };
   threshold: number;
   level: number;
   fmr: RateMeasurement;
@@ -74,7 +79,7 @@ export function measureDecision(manifest: DatasetManifest, set: ComparisonSet, s
     opts.bootstrap > 0 ? bootstrapOverIdentities(pairs, stat, { replicates: opts.bootstrap, seed: opts.seed, level }) : null;
   const fmrOf = (_g: Float64Array, imp: Float64Array) => shareAt(imp, threshold, 'accepted');
   const fnmrOf = (g: Float64Array) => shareAt(g, threshold, 'rejected');
-  const rate = (name: 'FMR' | 'FNMR', errors: number, trials: number, stat: (g: Float64Array, i: Float64Array) => number): RateMeasurement => {
+  const rate = (name: RateName, errors: number, trials: number, stat: (g: Float64Array, i: Float64Array) => number): RateMeasurement => {
     // A one-sided bound at γ is the upper end of a two-sided interval at 2γ - 1.
     const one = boot(stat, 2 * opts.level - 1);
     return {
@@ -92,6 +97,7 @@ export function measureDecision(manifest: DatasetManifest, set: ComparisonSet, s
   const distinct = new Set(pairs.idA);
   for (const id of pairs.idB) distinct.add(id);
   return {
+    kind: 'verification',
     threshold,
     level: opts.level,
     fmr: rate('FMR', fm, n - genuine, fmrOf),

@@ -1,5 +1,5 @@
 import type { DecisionMeasurement, RateMeasurement } from './decision.js';
-import type { Differential, RateByGroup } from './groups.js';
+import type { Differential, RateByGroup, RateName } from './groups.js';
 import { betaQuantile } from './metrics/beta.js';
 import { trialsToBack, type Interval } from './metrics/index.js';
 import type { ProtocolName } from './protocols.js';
@@ -22,7 +22,7 @@ interface CheckBase {
 
 export interface RateCheck extends CheckBase {
   kind: 'rate';
-  rate: 'FMR' | 'FNMR';
+  rate: RateName;
   errors: number;
   trials: number;
   /** The one-sided upper bound that decided: the larger of Clopper-Pearson's and the bootstrap's. */
@@ -35,7 +35,7 @@ export interface RateCheck extends CheckBase {
 
 export interface DifferentialCheck extends CheckBase {
   kind: 'differential';
-  rate: 'FMR' | 'FNMR';
+  rate: RateName;
   attribute: string;
   differential: Differential | null;
 }
@@ -46,7 +46,8 @@ export interface GateResult {
   verdict: Verdict;
   checks: GateCheck[];
   config: { contentHash: string; model: string; modelSha256: string; detector: string; detectorSha256: string | null; pipelineKey: string; threshold: number; rule: string; ruleKind: string };
-  dataset: { name: string; manifestHash: string; protocol: ProtocolName; images: number; identities: number };
+  /** The protocol, or 'identification' for an open-set gate (a seeded enrolment split of the QA set). */
+  dataset: { name: string; manifestHash: string; protocol: ProtocolName | 'identification'; images: number; identities: number };
   measured: DecisionMeasurement;
   /** What the config promised when it was exported (from its tuning run). */
   promised: { fmr: Interval; fnmr: Interval; fmrUpper?: Interval } | null;

@@ -9,6 +9,11 @@ import { clopperPearson, trialsToBack, type Interval } from './metrics/index.js'
 
 export type { ImageAttribute };
 
+/** Which error rate: verification's (ISO/IEC 19795-1) or open-set identification's (FPIR over strangers, FNIR over mated probes). */
+export type RateName = 'FMR' | 'FNMR' | 'FPIR' | 'FNIR';
+/** The rate names of one kind of decision: verification (FMR, FNMR) or identification (FPIR, FNIR). */
+export const RATE_NAMES = { verification: { impostor: 'FMR', genuine: 'FNMR' }, identification: { impostor: 'FPIR', genuine: 'FNIR' } } as const;
+
 /** Comparisons as decided at the deployed threshold: images a, b, same person or not, accepted or not. */
 export interface DecidedComparisons {
   a: ArrayLike<number>;
@@ -44,7 +49,7 @@ export interface Differential {
 }
 
 export interface RateByGroup {
-  rate: 'FMR' | 'FNMR';
+  rate: RateName;
   pooled: { errors: number; trials: number };
   /** Trials a group needs to back the pooled rate (null when the pooled rate is 0: nothing to back). */
   trialsToBack: number | null;
@@ -71,7 +76,7 @@ export interface AttributeDifferentials {
  * pair always does: both images are of one person); otherwise it is cross-group, or not-given when a value is
  * unknown. Counted at the decision the caller made, so system-level when failures to acquire are rejections.
  */
-export function groupDifferentials(d: DecidedComparisons, attr: ImageAttribute, level = 0.95): AttributeDifferentials {
+export function groupDifferentials(d: DecidedComparisons, attr: ImageAttribute, level = 0.95, names: { impostor: RateName; genuine: RateName } = RATE_NAMES.verification): AttributeDifferentials {
   const n = d.same.length;
   if (d.a.length !== n || d.b.length !== n || d.accepted.length !== n) throw new FrwError('BAD_INPUT', 'decided comparisons: a, b, same and accepted must have one entry per comparison');
   // Per kind (0 impostor, 1 genuine): errors and trials per group, cross-group, not given.
@@ -96,7 +101,7 @@ export function groupDifferentials(d: DecidedComparisons, attr: ImageAttribute, 
     tally[kind].set(va!, t);
   }
   const byKind = (kind: 0 | 1): RateByGroup => {
-    const rate = kind === 1 ? 'FNMR' : 'FMR';
+    const rate = kind === 1 ? names.genuine : names.impostor;
     const entries = [...tally[kind].entries()].sort(([x], [y]) => x.localeCompare(y, 'en', { numeric: true }));
     const pooled = { errors: 0, trials: 0 };
     for (const [, [e, t]] of entries) [pooled.errors, pooled.trials] = [pooled.errors + e, pooled.trials + t];

@@ -7,7 +7,7 @@ import type { RateByGroup } from '../experiments/groups.js';
 import type { RateMeasurement } from '../experiments/decision.js';
 import type { ErrorPair } from '../experiments/worst-pairs.js';
 import { count, intervalText, pct, sci } from './format.js';
-import { checkCells, ratio, VERDICT_HEADLINE } from './gate-summary.js';
+import { checkCells, ratio, sampleText, UNITS, VERDICT_HEADLINE } from './gate-summary.js';
 import { escapeHtml as e, htmlTable } from './html.js';
 
 export interface DecisionReportInput {
@@ -37,8 +37,8 @@ function ratesSection(g: GateResult): string {
   const fta = m.failuresToAcquire;
   const boot = m.bootstrap ? `${count(m.bootstrap.replicates)} replicates over ${count(m.bootstrap.identities)} identities, seed ${m.bootstrap.seed}` : 'not run';
   return (
-    htmlTable(['rate', 'errors / comparisons', 'estimate', 'Clopper-Pearson (two-sided)', 'bootstrap over identities (two-sided)', `one-sided ${Math.round(100 * m.level)}% upper bound: Clopper-Pearson / bootstrap`, 'lowest rate these comparisons can back'], [row(m.fmr), row(m.fnmr)]) +
-    `<p class="note">System level, as the engine decides (accept iff similarity ≥ ${m.threshold}): ${count(fta.genuine)} genuine comparisons that lost a face count as false non-matches, ${count(fta.impostor)} impostor ones as correct rejects. Bootstrap: ${e(boot)}. "Lowest rate these comparisons can back" is the one-sided upper bound with no error at all: a smaller budget needs more data, whatever the model does.</p>`
+    htmlTable(['rate', `errors / ${UNITS[m.kind].all}`, 'estimate', 'Clopper-Pearson (two-sided)', 'bootstrap over identities (two-sided)', `one-sided ${Math.round(100 * m.level)}% upper bound: Clopper-Pearson / bootstrap`, `lowest rate these ${UNITS[m.kind].all} can back`], [row(m.fmr), row(m.fnmr)]) +
+    `<p class="note">System level, as the engine decides (${m.kind === 'identification' ? `a probe is answered with its top-1 identity iff its score ≥ ${m.threshold}, else unknown): ${count(fta.genuine)} mated probes that lost a face count as misses, ${count(fta.impostor)} strangers as correctly unknown` : `accept iff similarity ≥ ${m.threshold}): ${count(fta.genuine)} genuine comparisons that lost a face count as false non-matches, ${count(fta.impostor)} impostor ones as correct rejects`}. Bootstrap: ${e(boot)}. "Lowest rate these ${UNITS[m.kind].all} can back" is the one-sided upper bound with no error at all: a smaller budget needs more data, whatever the model does.</p>`
   );
 }
 
@@ -81,6 +81,14 @@ function pairsHtml(pairs: ErrorPair[], faces: ReadonlyMap<string, string | null>
   return `<div class="pairs">${pairs.map((p) => `<figure>${face(p.a)}${face(p.b)}<figcaption>${p.score.toFixed(4)}<br><span>${e(p.a)}</span><br><span>${e(p.b)}</span></figcaption></figure>`).join('')}</div>`;
 }
 
+function worstSection(g: GateResult, faces: ReadonlyMap<string, string | null>): string {
+  const w = g.measured.worst;
+  if (g.measured.kind === 'identification') {
+    return `<h3>Strangers answered with someone (beside an enrolment image of who they were taken for), highest top-1 score first</h3>${pairsHtml(w.falseMatches, faces, 'No stranger was answered at this threshold.')}<h3>Mated probes not answered with their own identity (beside one of their enrolment images), lowest top-1 score first</h3>${pairsHtml(w.falseNonMatches, faces, 'Every mated probe with a face was found.')}`;
+  }
+  return `<h3>False matches (different people accepted), highest similarity first</h3>${pairsHtml(w.falseMatches, faces, 'No false match at this threshold.')}<h3>False non-matches (one person rejected), lowest similarity first</h3>${pairsHtml(w.falseNonMatches, faces, 'No false non-match among the comparisons with a face.')}`;
+}
+
 export function decisionReportHtml(input: DecisionReportInput): string {
   const g = input.gate;
   const c = g.config;
@@ -99,7 +107,7 @@ export function decisionReportHtml(input: DecisionReportInput): string {
     ['dataset', d.name],
     ['manifest hash (sha256)', d.manifestHash],
     ['protocol', d.protocol],
-    ['size', `${count(d.images)} images of ${count(d.identities)} identities; ${count(g.measured.fnmr.trials)} genuine and ${count(g.measured.fmr.trials)} impostor comparisons`],
+    ['size', `${count(d.images)} images of ${count(d.identities)} identities; ${sampleText(g)}`],
   ];
   const kv = (rows: Array<[string, string]>) => `<table class="kv">${rows.map(([k, v]) => `<tr><th>${e(k)}</th><td>${e(v)}</td></tr>`).join('')}</table>`;
   const signRows = ['Prepared by', 'Reviewed by (QA)', 'Approved for release'].map((r) => `<tr><th>${r}</th><td></td><td></td><td></td></tr>`).join('');
@@ -130,7 +138,7 @@ table.sign td{height:2.2rem}
 <section><h2>2. The deployed configuration</h2>${kv(configRows)}</section>
 <section><h2>3. The data it was measured on</h2>${kv(dataRows)}</section>
 <section><h2>4. Error rates at the deployed threshold</h2>${ratesSection(g)}</section>
-<section><h2>5. Worst errors at the deployed threshold</h2><h3>False matches (different people accepted), highest similarity first</h3>${pairsHtml(g.measured.worst.falseMatches, input.faces, 'No false match at this threshold.')}<h3>False non-matches (one person rejected), lowest similarity first</h3>${pairsHtml(g.measured.worst.falseNonMatches, input.faces, 'No false non-match among the comparisons with a face.')}</section>
+<section><h2>5. Worst errors at the deployed threshold</h2>${worstSection(g, input.faces)}</section>
 <section><h2>6. Group differentials</h2>${groupsSection(g)}</section>
 <section><h2>7. Sign-off</h2><p>Decision: ☐ release &nbsp; ☐ do not release &nbsp; ☐ release with the conditions below</p><table class="sign"><tr><th>role</th><th>name</th><th>signature</th><th>date</th></tr>${signRows}</table><p>Conditions and comments:</p><div style="border:1px solid #ccc;height:5rem"></div></section>
 <p class="note">Produced by ${e(input.producedBy)}. Definitions: docs/metrics.md (FMR/FNMR per ISO/IEC 19795-1; backed targets; group differentials).</p>

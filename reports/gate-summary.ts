@@ -22,13 +22,26 @@ export function checkCells(c: GateCheck): { measured: string; bound: string } {
 
 const verdictCell = (c: GateCheck) => `${c.verdict}${c.verdict === 'cannot-back' && c.kind === 'rate' ? `: needs ≥ ${count(c.trialsNeeded)} comparisons` : ''}`;
 
+/** What a gate's trials are called: comparisons (verification) or probes (identification). */
+export const UNITS = {
+  verification: { genuine: 'genuine', impostor: 'impostor', all: 'comparisons' },
+  identification: { genuine: 'mated probes', impostor: 'strangers', all: 'probes' },
+} as const;
+
+/** "1,354 genuine / 5,549 impostor comparisons", or the gallery and probes of an identification gate. */
+export function sampleText(g: GateResult): string {
+  const m = g.measured;
+  if (m.kind === 'identification') return `gallery of ${count(m.gallery!.identities)} identities (${m.gallery!.vectors} vectors, ${m.gallery!.enrol} image(s) each, ${m.gallery!.mode} templates) · ${count(m.fnmr.trials)} mated probes / ${count(m.fmr.trials)} strangers`;
+  return `${count(m.fnmr.trials)} genuine / ${count(m.fmr.trials)} impostor comparisons`;
+}
+
 export function gateMarkdown(g: GateResult): string {
   const m = g.measured;
   const lines = [
     `## frw gate: ${VERDICT_HEADLINE[g.verdict]}`,
     '',
     `Config \`${g.config.contentHash.slice(0, 16)}…\` · model ${g.config.model} (sha256 ${g.config.modelSha256.slice(0, 12)}…) · detector ${g.config.detector} · threshold similarity ≥ ${g.config.threshold} (${g.config.rule})`,
-    `Dataset ${g.dataset.name} (manifest ${g.dataset.manifestHash.slice(0, 12)}…) · ${g.dataset.protocol} · ${count(m.fnmr.trials)} genuine / ${count(m.fmr.trials)} impostor comparisons · failures to acquire counted as no match: ${count(m.failuresToAcquire.genuine)} genuine, ${count(m.failuresToAcquire.impostor)} impostor`,
+    `Dataset ${g.dataset.name} (manifest ${g.dataset.manifestHash.slice(0, 12)}…) · ${g.dataset.protocol} · ${sampleText(g)} · failures to acquire counted as no match: ${count(m.failuresToAcquire.genuine)} ${UNITS[m.kind].genuine}, ${count(m.failuresToAcquire.impostor)} ${UNITS[m.kind].impostor}`,
     '',
     '| budget | measured | upper bound | budget value | verdict |',
     '|---|---|---|---|---|',
@@ -37,9 +50,9 @@ export function gateMarkdown(g: GateResult): string {
       return `| ${c.name} | ${cells.measured} | ${cells.bound} | ${c.budget} | ${verdictCell(c)} |`;
     }),
     '',
-    `Measured (two-sided): FMR ${sci(m.fmr.clopperPearson.estimate)} ${intervalText(m.fmr.clopperPearson, sci)}${m.fmr.bootstrap ? `, ${intervalText(m.fmr.bootstrap, sci)}` : ''}; FNMR ${pct(m.fnmr.clopperPearson.estimate)} ${intervalText(m.fnmr.clopperPearson)}${m.fnmr.bootstrap ? `, ${intervalText(m.fnmr.bootstrap)}` : ''}.`,
-    `These comparisons can back, with no error at all, an FMR down to ${sci(m.fmr.lowestBackable)} and an FNMR down to ${sci(m.fnmr.lowestBackable)} (one-sided ${Math.round(100 * m.level)}%).`,
-    g.promised ? `Promised by the config: FMR ${sci(g.promised.fmr.estimate)} ${intervalText(g.promised.fmr, sci)}; FNMR ${pct(g.promised.fnmr.estimate)} ${intervalText(g.promised.fnmr)}.` : '',
+    `Measured (two-sided): ${m.fmr.rate} ${sci(m.fmr.clopperPearson.estimate)} ${intervalText(m.fmr.clopperPearson, sci)}${m.fmr.bootstrap ? `, ${intervalText(m.fmr.bootstrap, sci)}` : ''}; ${m.fnmr.rate} ${pct(m.fnmr.clopperPearson.estimate)} ${intervalText(m.fnmr.clopperPearson)}${m.fnmr.bootstrap ? `, ${intervalText(m.fnmr.bootstrap)}` : ''}.`,
+    `These ${UNITS[m.kind].all} can back, with no error at all, an ${m.fmr.rate} down to ${sci(m.fmr.lowestBackable)} and an ${m.fnmr.rate} down to ${sci(m.fnmr.lowestBackable)} (one-sided ${Math.round(100 * m.level)}%).`,
+    g.promised ? `Promised by the config: ${m.fmr.rate} ${sci(g.promised.fmr.estimate)} ${intervalText(g.promised.fmr, sci)}; ${m.fnmr.rate} ${pct(g.promised.fnmr.estimate)} ${intervalText(g.promised.fnmr)}.` : '',
     '',
   ];
   return lines.join('\n');

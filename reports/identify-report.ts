@@ -3,7 +3,7 @@ import { resultKey } from '../runs/identification-folder.js';
 import { cmcSpec, fpirFnirSpec } from './charts.js';
 import { htmlTable, renderReport } from './html.js';
 
-import { pct, sci } from './format.js';
+import { count, pct, sci } from './format.js';
 
 const ci = (i: { lower: number; upper: number } | null) => (i ? `[${pct(i.lower)}, ${pct(i.upper)}]` : '–');
 
@@ -17,7 +17,7 @@ export function identifyReportHtml(run: IdentifyRunResult): string {
       r.mode,
       `${r.gallery.identities} / ${r.gallery.vectors}`,
       `${pct(r.rank1.estimate)} ${ci(r.rank1.interval)}`,
-      ...r.fnirAtFpir.map((p) => (p.measurable ? `${pct(p.fnir)} ${ci(p.fnirInterval)} ${ci(p.bootstrap)} (t = ${p.threshold.toFixed(4)})` : `not measurable: ${r.probes.nonMated} strangers back FPIR ≥ ${sci(p.smallestMeasurableFpir)}`)),
+      ...r.fnirAtFpir.map((p) => (p.measurable ? `${pct(p.fnir)} ${ci(p.fnirInterval)} ${ci(p.bootstrap)} (t = ${p.threshold.toFixed(4)}; ${p.backed ? 'backed' : p.nonMated < p.nonMatedToBack ? `not backed: it takes ${count(p.nonMatedToBack)} strangers` : 'not backed: see the FPIR budget'})` : `not measurable: ${count(r.probes.nonMated)} strangers measure FPIR ≥ ${sci(p.smallestMeasurableFpir)}`)),
       `${r.search.index}, ${r.search.queriesPerSecond.toFixed(0)}/s`,
       `${(r.gallery.bytes / 1024).toFixed(0)} KiB`,
     ]),
@@ -28,6 +28,16 @@ export function identifyReportHtml(run: IdentifyRunResult): string {
       r.aivivnPolicy
         ? [[r.model, r.mode, `unknown iff distance > ${r.aivivnPolicy.maxDistance.toFixed(4)} AND softmax(64·s) probability < ${r.aivivnPolicy.minProbability}`, pct(r.aivivnPolicy.fpir), pct(r.aivivnPolicy.fnir)]]
         : [],
+    ),
+  );
+  const budgets = htmlTable(
+    ['model', 'mode', 'FPIR budget', 'threshold', 'FPIR [CP 95%]', 'one-sided upper bounds: CP / bootstrap', 'FNIR [CP 95%]', 'rule'],
+    results.flatMap((r) =>
+      (r.fpirBudgets ?? []).map((b) =>
+        b.backable
+          ? [r.model, r.mode, sci(b.targetFpir), b.threshold.toFixed(4), `${sci(b.fpir.estimate)} ${ci(b.fpir)}`, `${b.fpirUpper.upper.toExponential(3)} / ${b.fpirUpperBootstrap ? b.fpirUpperBootstrap.upper.toExponential(3) : '–'}`, `${pct(b.fnir.estimate)} ${ci(b.fnir)}`, b.description]
+          : [r.model, r.mode, sci(b.targetFpir), '–', '–', '–', '–', `cannot be backed: ${count(b.nonMated)} strangers; it takes at least ${count(b.nonMatedToBack)} with none accepted`],
+      ),
     ),
   );
   const s = record.split;
@@ -46,6 +56,7 @@ export function identifyReportHtml(run: IdentifyRunResult): string {
     subtitle: `${record.models.map((m) => m.id).join(', ')} · modes ${[...new Set(results.map((r) => r.mode))].join(', ')} · index ${record.index} · fr-workbench ${record.tool.version} · ${record.createdAt}`,
     sections: [
       { title: 'Raw vs aggregated templates', html: summary + splitNote, charts },
+      { title: 'FPIR budgets (the budget rule: upper bounds within the target)', html: budgets },
       { title: 'The aivivn decision rule at the first FPIR target', html: policyTable + '<p class="note">The plain rule "unknown if the best distance exceeds τ" is exactly the threshold above: its FPIR and FNIR are those of the summary.</p>' },
       { title: `Strangers that got in (at FPIR ${targets[0]})`, html: unknowns.join('') },
     ],

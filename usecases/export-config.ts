@@ -11,7 +11,7 @@ import { contentHashOf, DEPLOY_RULE_KINDS, DEPLOY_SCHEMA_VERSION, type DeployCon
 
 export type ExportRule = DeployConfig['rule'];
 
-/** `fmr=1e-3`, `fmr-bound=1e-3`, `fpir=0.01`, `eer`, `best-accuracy`, `youden`, or `fixed=0.31` (a similarity set by hand). */
+/** `fmr=1e-3`, `fmr-bound=1e-3`, `fpir=0.01`, `fpir-bound=0.01`, `eer`, `best-accuracy`, `youden`, or `fixed=0.31` (a similarity set by hand). */
 export function parseRule(text: string): ExportRule {
   const fixed = /^fixed=(-?[0-9.eE+-]+)$/.exec(text.trim());
   if (fixed) {
@@ -19,7 +19,7 @@ export function parseRule(text: string): ExportRule {
     if (!(threshold >= -1 && threshold <= 1)) throw new FrwError('BAD_INPUT', `a fixed threshold is a cosine similarity in [-1, 1], got ${fixed[1]}`);
     return { kind: 'fixed', threshold, description: `fixed similarity threshold ${threshold} set by hand (accept iff s >= t)` };
   }
-  const m = /^(fmr|fmr-bound|fpir)=([0-9.eE+-]+)$/.exec(text.trim());
+  const m = /^(fmr|fmr-bound|fpir|fpir-bound)=([0-9.eE+-]+)$/.exec(text.trim());
   if (m) {
     const target = Number(m[2]);
     if (!(target > 0 && target < 1)) throw new FrwError('BAD_INPUT', `--rule ${m[1]} target must be in (0, 1), got ${m[2]}`);
@@ -27,8 +27,9 @@ export function parseRule(text: string): ExportRule {
       fmr: `lowest threshold with FMR <= ${target}`,
       'fmr-bound': `lowest threshold whose one-sided upper confidence bound of FMR is <= ${target} (the budget rule)`,
       fpir: `lowest threshold with FPIR <= ${target} (unknown iff top-1 score < t)`,
-    }[m[1] as 'fmr' | 'fmr-bound' | 'fpir'];
-    return { kind: m[1] as 'fmr' | 'fmr-bound' | 'fpir', target, description };
+      'fpir-bound': `lowest threshold whose one-sided upper confidence bound of FPIR is <= ${target} (the budget rule; unknown iff top-1 score < t)`,
+    }[m[1] as 'fmr' | 'fmr-bound' | 'fpir' | 'fpir-bound'];
+    return { kind: m[1] as 'fmr' | 'fmr-bound' | 'fpir' | 'fpir-bound', target, description };
   }
   const named: Record<string, ExportRule> = {
     eer: { kind: 'eer', description: 'equal error rate threshold (FVC2000 interval)' },
@@ -49,7 +50,8 @@ export function thresholdRuleOf(rule: ExportRule): ThresholdRule {
     case 'fixed':
       return { kind: 'fixed', threshold: rule.threshold! };
     case 'fpir':
-      throw new FrwError('BAD_INPUT', 'fpir is an identification rule; a verification run takes fmr=<target>, eer, best-accuracy, youden or fixed=<similarity>');
+    case 'fpir-bound':
+      throw new FrwError('BAD_INPUT', `${rule.kind} is an identification rule; a verification run takes fmr=<target>, fmr-bound=<target>, eer, best-accuracy, youden or fixed=<similarity>`);
     default:
       return { kind: rule.kind };
   }
@@ -83,16 +85,27 @@ export function buildDeployConfig(req: ExportRequest): Omit<DeployConfig, 'creat
   // A budget's words come from the choice that set it (they say which bounds decided); other rules keep parseRule's.
   let description = req.rule.description;
   if (isIdentify) {
-    if (req.rule.kind !== 'fpir') throw new FrwError('BAD_INPUT', 'an identification run exports an fpir=<target> rule');
+    if (req.rule.kind !== 'fpir' && req.rule.kind !== 'fpir-bound') throw new FrwError('BAD_INPUT', 'an identification run exports an fpir=<target> or fpir-bound=<target> rule');
     const result = run.record.results.find((r) => r.model === req.model && r.mode === mode);
     if (!result) throw new FrwError('NOT_FOUND', `no ${req.model} / ${req.mode} result in this run`);
-    const p = result.fnirAtFpir.find((x) => x.targetFpir === req.rule.target);
-    if (!p) throw new FrwError('NOT_FOUND', `the run has no FPIR target ${req.rule.target}; it has ${result.fnirAtFpir.map((x) => x.targetFpir).join(', ')}`);
-    if (!p.measurable) throw new FrwError('NOT_MEASURABLE', `FPIR ${p.targetFpir} is not measurable with ${result.probes.nonMated} strangers (smallest: ${p.smallestMeasurableFpir})`);
-    similarity = p.threshold;
-    expected = { kind: 'identification', fpir: p.fpirInterval, fnir: p.fnirInterval, gallery: { identities: result.gallery.identities, vectors: result.gallery.vectors }, probes: { mated: result.probes.mated, nonMated: result.probes.nonMated } };
+    const gallery = { identities: result.gallery.identities, vectors: result.gallery.vectors };
+    const probes = { mated: result.probes.mated, nonMated: result.probes.nonMated };
+    if (req.rule.kind === 'fpir-bound') {
+      const b = (result.fpirBudgets ?? []).find((x) => x.targetFpir === req.rule.target);
+      if (!b) throw new FrwError('NOT_FOUND', `the run has no FPIR budget ${req.rule.target}${result.fpirBudgets ? `; it has ${result.fpirBudgets.map((x) => x.targetFpir).join(', ')}` : ' (it was written before budgets were computed; rerun it)'}`);
+      if (!b.backable) throw new FrwError('NOT_MEASURABLE', `${b.nonMated.toLocaleString('en')} strangers cannot back FPIR <= ${b.targetFpir}; it takes at least ${b.nonMatedToBack.toLocaleString('en')} with none accepted`, { trialsNeeded: b.nonMatedToBack });
+      similarity = b.threshold;
+      description = b.description;
+      expected = { kind: 'identification', fpir: b.fpir, fnir: b.fnir, fpirUpper: b.fpirUpperBootstrap && b.fpirUpperBootstrap.upper > b.fpirUpper.upper ? b.fpirUpperBootstrap : b.fpirUpper, gallery, probes };
+    } else {
+      const p = result.fnirAtFpir.find((x) => x.targetFpir === req.rule.target);
+      if (!p) throw new FrwError('NOT_FOUND', `the run has no FPIR target ${req.rule.target}; it has ${result.fnirAtFpir.map((x) => x.targetFpir).join(', ')}`);
+      if (!p.measurable) throw new FrwError('NOT_MEASURABLE', `FPIR ${p.targetFpir} is not measurable with ${result.probes.nonMated.toLocaleString('en')} strangers (smallest: ${p.smallestMeasurableFpir.toExponential(2)})`);
+      similarity = p.threshold;
+      expected = { kind: 'identification', fpir: p.fpirInterval, fnir: p.fnirInterval, fpirUpper: clopperPearsonUpper(p.falsePositives, p.nonMated, run.record.options.level), gallery, probes };
+    }
   } else {
-    if (req.rule.kind === 'fpir') throw new FrwError('BAD_INPUT', 'a verification run exports fmr=<target>, fmr-bound=<target>, eer, best-accuracy, youden or fixed=<similarity>');
+    if (req.rule.kind === 'fpir' || req.rule.kind === 'fpir-bound') throw new FrwError('BAD_INPUT', 'a verification run exports fmr=<target>, fmr-bound=<target>, eer, best-accuracy, youden or fixed=<similarity>');
     const m = run.metrics?.models[req.model];
     if (!m) throw new FrwError('NOT_FOUND', `${req.runDir} has no metrics for ${req.model}`);
     const level = run.record.evaluation.level;

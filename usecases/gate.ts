@@ -6,10 +6,14 @@ import type { DatasetManifest } from '../datasets/manifest.js';
 import { specFromConfig } from '../engine/engine.js';
 import { verifyConfigFiles, type DeployConfig } from '../engine/deploy-config.js';
 import { derivedAttributes } from '../experiments/attributes.js';
-import { measureDecision } from '../experiments/decision.js';
+import { measureDecision, type DecisionMeasurement } from '../experiments/decision.js';
 import { checkDifferential, checkRate, overallVerdict, type GateCheck, type GateResult } from '../experiments/gate.js';
 import { buildComparisons, checkProtocol, defaultProtocol, identityIndex, type ProtocolName } from '../experiments/protocols.js';
 import { scoreComparisons } from '../experiments/scoring.js';
+import { measureOpenSetDecision } from '../experiments/identification/decision.js';
+import { evaluateMode } from '../experiments/identification/evaluate.js';
+import { makeSplit } from '../experiments/identification/split.js';
+import { createIndexFactory } from '../search/indexes.js';
 import { loadEmbeddingTable } from '../pipeline/embedding-table.js';
 import { embedToCache } from './embed.js';
 import type { RunHooks } from './deps.js';
@@ -18,20 +22,31 @@ import type { RunHooks } from './deps.js';
 export interface GateBudgets {
   maxFmr?: number;
   maxFnmr?: number;
+  /** Identification configs: strangers answered with someone, mated probes not answered with their own identity. */
+  maxFpir?: number;
+  maxFnir?: number;
   maxFmrDifferential?: number;
   maxFnmrDifferential?: number;
 }
 
-export const BUDGET_FLAGS: Record<keyof GateBudgets, string> = { maxFmr: '--max-fmr', maxFnmr: '--max-fnmr', maxFmrDifferential: '--max-fmr-differential', maxFnmrDifferential: '--max-fnmr-differential' };
+export const BUDGET_FLAGS: Record<keyof GateBudgets, string> = { maxFmr: '--max-fmr', maxFnmr: '--max-fnmr', maxFpir: '--max-fpir', maxFnir: '--max-fnir', maxFmrDifferential: '--max-fmr-differential', maxFnmrDifferential: '--max-fnmr-differential' };
 
-/** The budgets given, checked: at least one; rates in (0, 1), differentials finite and >= 1. */
-export function checkGateBudgets(b: GateBudgets): Array<[keyof GateBudgets, number]> {
+/** The rate budgets each kind of config takes; the differential budgets apply to both (FPIR/FNIR for identification). */
+const RATE_BUDGETS = { verification: ['maxFmr', 'maxFnmr'], identification: ['maxFpir', 'maxFnir'] } as const;
+
+/**
+ * The budgets given, checked: at least one; rates in (0, 1), differentials finite and >= 1; rate budgets of the
+ * config's kind (FMR/FNMR for verification, FPIR/FNIR for identification).
+ */
+export function checkGateBudgets(b: GateBudgets, kind: keyof typeof RATE_BUDGETS): Array<[keyof GateBudgets, number]> {
   const given = (Object.keys(BUDGET_FLAGS) as Array<keyof GateBudgets>).filter((k) => b[k] !== undefined).map((k): [keyof GateBudgets, number] => [k, b[k]!]);
   if (given.length === 0) throw new FrwError('BAD_INPUT', `give at least one budget: ${Object.values(BUDGET_FLAGS).join(', ')}`);
   for (const [name, v] of given) {
     const differential = name.endsWith('Differential');
     if (typeof v !== 'number' || (differential ? !(v >= 1 && Number.isFinite(v)) : !(v > 0 && v < 1))) throw new FrwError('BAD_INPUT', `${BUDGET_FLAGS[name]} must be ${differential ? 'a ratio >= 1' : 'a rate in (0, 1)'}, got ${String(v)}`, { field: name });
   }
+  const other = given.find(([name]) => !name.endsWith('Differential') && !(RATE_BUDGETS[kind] as readonly string[]).includes(name));
+  if (other) throw new FrwError('BAD_INPUT', `this config was tuned for ${kind}: its rate budgets are ${RATE_BUDGETS[kind].map((x) => BUDGET_FLAGS[x]).join(' and ')}, not ${BUDGET_FLAGS[other[0]]}`, { field: other[0] });
   return given;
 }
 
@@ -51,6 +66,10 @@ export interface GateRequest {
   groupBy?: string[];
   /** How many of the worst false matches and non-matches to keep. */
   worst?: number;
+  /** Identification configs: images enrolled per identity from the QA set (seeded split; default 1). */
+  enrol?: number;
+  /** Identification configs: the share of identities held out as strangers (default 0: the set's unknown people and few-image identities). */
+  unknownShare?: number;
 }
 
 /**
@@ -63,8 +82,8 @@ export interface GateRequest {
  */
 export async function runGate(cfg: FrwConfig, req: GateRequest, hooks: RunHooks = {}): Promise<GateResult> {
   const { config, manifest } = req;
-  if (config.expected.kind !== 'verification') throw new FrwError('UNSUPPORTED', 'frw gate checks verification configs (FMR, FNMR); this config was tuned for identification (FPIR), which the gate does not measure yet');
-  const budgets = checkGateBudgets(req.budgets);
+  const kind = config.expected.kind;
+  const budgets = checkGateBudgets(req.budgets, kind);
   if (!Number.isInteger(req.bootstrap) || req.bootstrap < 0) throw new FrwError('BAD_INPUT', `bootstrap replicates must be an integer >= 0, got ${req.bootstrap}`);
   // Read before any embedding work, so a bad sheet is refused at once.
   const supplied = req.attributesFile ? readAttributeFile(req.attributesFile, manifest) : [];
@@ -72,22 +91,33 @@ export async function runGate(cfg: FrwConfig, req: GateRequest, hooks: RunHooks 
   await verifyConfigFiles(config, cfg.modelRoot);
   const spec = specFromConfig(config);
   const protocol = req.protocol ?? defaultProtocol(manifest);
-  checkProtocol(manifest, protocol);
+  if (kind === 'verification') checkProtocol(manifest, protocol);
+  const split = kind === 'identification' ? makeSplit(manifest, { enrol: req.enrol ?? 1, seed: req.seed, fewImages: 'unknown', unknownShare: req.unknownShare ?? 0 }) : null;
+  if (split && split.nonMated.image.length === 0) throw new FrwError('BAD_INPUT', `${manifest.name} leaves no strangers to probe with (no unknown people, and every identity has more than ${req.enrol ?? 1} image(s)); give --unknown-share to hold some identities out as strangers`);
   const embed = await embedToCache(cfg, manifest, spec, hooks);
   if (hooks.signal?.aborted) throw new FrwError('CANCELLED', 'gate cancelled; the embeddings computed so far stay cached');
-  hooks.onStage?.(`scoring ${protocol} comparisons at similarity ${config.threshold.similarity}`);
-  const set = buildComparisons(manifest, protocol, { seed: req.seed, impostorSample: req.impostorSample });
   const table = loadEmbeddingTable(manifest, embed.cacheDir, spec.embedder.output.dim);
-  const scored = scoreComparisons(set, table);
   const attributes = [...supplied, ...derivedAttributes(manifest, table)];
   const groupBy = req.groupBy ?? (supplied.length ? supplied : attributes).map((a) => a.name);
   for (const name of groupBy) if (!attributes.some((a) => a.name === name)) throw new FrwError('BAD_INPUT', `no attribute "${name}" to group by; there are: ${attributes.map((a) => a.name).join(', ')}`);
-  hooks.onStage?.(req.bootstrap ? `bounds: Clopper-Pearson and ${req.bootstrap} bootstrap replicates over identities` : 'bounds: Clopper-Pearson');
-  const measured = measureDecision(manifest, set, scored, identityIndex(manifest), config.threshold.similarity, { level: req.level, bootstrap: req.bootstrap, seed: req.seed, attributes, worst: req.worst ?? 8 });
+  const opts = { level: req.level, bootstrap: req.bootstrap, seed: req.seed, attributes, worst: req.worst ?? 8 };
+  const t = config.threshold.similarity;
+  let measured: DecisionMeasurement;
+  if (split) {
+    hooks.onStage?.(`enrolling ${split.gallery.length} identities (${config.aggregation}) and searching ${split.mated.image.length + split.nonMated.image.length} probes at similarity ${t}`);
+    const index = await createIndexFactory(config.search);
+    const searched = await evaluateMode(manifest, split, table, config.model.id, config.aggregation, index, { fpirTargets: [], seed: req.seed, bootstrap: 0, level: req.level });
+    const g = searched.result.gallery;
+    measured = measureOpenSetDecision(manifest, split, table, searched.outcomes, t, { identities: g.identities, vectors: g.vectors, mode: config.aggregation }, opts);
+  } else {
+    hooks.onStage?.(`scoring ${protocol} comparisons at similarity ${t}`);
+    const set = buildComparisons(manifest, protocol, { seed: req.seed, impostorSample: req.impostorSample });
+    measured = measureDecision(manifest, set, scoreComparisons(set, table), identityIndex(manifest), t, opts);
+  }
   const checks: GateCheck[] = [];
   for (const [name, budget] of budgets) {
-    if (name === 'maxFmr') checks.push(checkRate(measured.fmr, budget, req.level));
-    else if (name === 'maxFnmr') checks.push(checkRate(measured.fnmr, budget, req.level));
+    if (name === 'maxFmr' || name === 'maxFpir') checks.push(checkRate(measured.fmr, budget, req.level));
+    else if (name === 'maxFnmr' || name === 'maxFnir') checks.push(checkRate(measured.fnmr, budget, req.level));
     else for (const g of measured.groups.filter((x) => groupBy.includes(x.attribute))) checks.push(checkDifferential(g.attribute, name === 'maxFmrDifferential' ? g.fmr : g.fnmr, budget));
   }
   const e = config.expected;
@@ -105,9 +135,9 @@ export async function runGate(cfg: FrwConfig, req: GateRequest, hooks: RunHooks 
       rule: config.rule.description,
       ruleKind: config.rule.kind,
     },
-    dataset: { name: manifest.name, manifestHash: manifest.hash, protocol, images: manifest.images.length, identities: manifest.identities.length },
+    dataset: { name: manifest.name, manifestHash: manifest.hash, protocol: split ? 'identification' : protocol, images: manifest.images.length, identities: manifest.identities.length },
     measured,
-    promised: { fmr: e.fmr, fnmr: e.fnmr, ...(e.fmrUpper ? { fmrUpper: e.fmrUpper } : {}) },
+    promised: e.kind === 'verification' ? { fmr: e.fmr, fnmr: e.fnmr, ...(e.fmrUpper ? { fmrUpper: e.fmrUpper } : {}) } : { fmr: e.fpir, fnmr: e.fnir, ...(e.fpirUpper ? { fmrUpper: e.fpirUpper } : {}) },
     ran: { at: new Date().toISOString(), tool: `fr-workbench ${TOOL_VERSION}` },
   };
 }

@@ -1,12 +1,13 @@
 import type { DatasetManifest } from '../../datasets/manifest.js';
 import type { EmbeddingTable } from '../../pipeline/embedding-table.js';
-import { bootstrapOpenSet, cmc, fnirAtFpir, openSetCurve, rank1Accuracy, sortOpenSet, thresholdForFpir } from '../metrics/index.js';
+import { bootstrapOpenSet, clopperPearsonUpper, cmc, fnirAtFpir, trialsToBack, openSetCurve, rank1Accuracy, sortOpenSet, thresholdForFpir } from '../metrics/index.js';
 import type { FnirAtFpirPoint, OpenSetBootstrapInterval, OpenSetProbes, Rank1Accuracy } from '../metrics/index.js';
 import type { IndexFactory } from '../../search/indexes.js';
 import { rankIdentities, rowsNeeded } from '../../search/vector-index.js';
 import type { IdentificationSplit } from './split.js';
 import { buildGallery, type MatchMode } from '../../search/templates.js';
 import { decide } from './policies.js';
+import { fpirBudget, type FpirBudget } from './fpir-budget.js';
 import { scoreToL2Distance } from '../metrics/index.js';
 
 export const DEFAULT_FPIR_TARGETS = [0.1, 0.01, 0.003];
@@ -27,7 +28,10 @@ export interface ModeResult {
   probes: { mated: number; nonMated: number; excludedFta: { mated: number; nonMated: number } };
   rank1: Rank1Accuracy;
   cmc: { rank: number[]; accuracy: number[] };
-  fnirAtFpir: Array<FnirAtFpirPoint & { bootstrap: OpenSetBootstrapInterval | null }>;
+  /** Per FPIR target; `backed`: FPIR's one-sided upper bound at the threshold is within the target (docs/metrics.md). */
+  fnirAtFpir: Array<FnirAtFpirPoint & { bootstrap: OpenSetBootstrapInterval | null; backed: boolean; nonMatedToBack: number }>;
+  /** The budget rule per FPIR target: the lowest threshold whose upper bounds of FPIR stay within it. */
+  fpirBudgets: FpirBudget[];
   search: { index: string; buildSeconds: number; searchSeconds: number; queriesPerSecond: number };
   /**
    * The aivivn winner's rule at the first measurable FPIR target's distance τ with probability floor 0.9: unknown
@@ -83,6 +87,8 @@ export async function evaluateMode(manifest: DatasetManifest, split: Identificat
   const scores = sortOpenSet({ matedHit: hitScore.filter((_, q) => hit[q]), matedMiss: nm - hit.reduce((a, b) => a + b, 0), nonMatedTop1: nonTop1, gallery: gsize });
   const points = fnirAtFpir(scores, opts.fpirTargets, { level: opts.level }).map((p) => ({
     ...p,
+    backed: p.measurable && clopperPearsonUpper(p.falsePositives, p.nonMated, opts.level).upper <= p.targetFpir,
+    nonMatedToBack: p.targetFpir > 0 && p.targetFpir < 1 ? trialsToBack(p.targetFpir, opts.level) : 0,
     bootstrap:
       p.measurable && opts.bootstrap > 0
         ? bootstrapOpenSet(probes, (s) => {
@@ -92,6 +98,7 @@ export async function evaluateMode(manifest: DatasetManifest, split: Identificat
           }, { replicates: opts.bootstrap, seed: opts.seed, level: opts.level })
         : null,
   }));
+  const fpirBudgets = opts.fpirTargets.map((f) => fpirBudget(scores, probes, f, { replicates: opts.bootstrap, seed: opts.seed, level: opts.level }));
   const first = points.find((p) => p.measurable);
   const unknownsAccepted = first && first.measurable
     ? nonKeep
@@ -128,6 +135,7 @@ export async function evaluateMode(manifest: DatasetManifest, split: Identificat
       rank1: rank1Accuracy(mateRank, { level: opts.level }),
       cmc: { rank: Array.from(c.rank), accuracy: Array.from(c.accuracy) },
       fnirAtFpir: points,
+      fpirBudgets,
       search: { index: index.kind, buildSeconds, searchSeconds, queriesPerSecond: (nm + nonKeep.length) / Math.max(searchSeconds, 1e-9) },
       aivivnPolicy,
       unknownsAccepted,

@@ -113,3 +113,31 @@ test('frw gate refuses an attribute sheet that names people not in the QA set, b
   assert.match(noAttr.stderr, /no attribute "age" to group by; there are: grayscale, resolution, face size/);
   assert.equal((await gate('--max-fmr-differential', '0.5')).code, 2, 'a differential is a ratio >= 1');
 });
+
+test('frw gate on an identification config (FPIR budget rule): enrols part of the QA set, probes with the rest, checks FPIR and FNIR', async () => {
+  const run = path.join(ws, 'id-run');
+  assert.equal((await runCli(['identify', '--dataset', 'lfw-mini', '--models', 'mobilefacenet', '--modes', 'mean', '--fpir', '0.1', '--bootstrap', '200', '--out', run, ...roots])).code, 0);
+  const idConfig = path.join(ws, 'id-deploy.json');
+  const ex = await runCli(['export-config', '--run', run, '--model', 'mobilefacenet', '--rule', 'fpir-bound=0.1', '--out', idConfig, ...roots]);
+  assert.equal(ex.code, 0, ex.stderr);
+  const exported = JSON.parse(fs.readFileSync(idConfig, 'utf8'));
+  assert.equal(exported.rule.kind, 'fpir-bound');
+  assert.ok(exported.expected.fpirUpper.upper <= 0.1, 'the budget rule keeps the promised upper bound within the target');
+  const idGate = (...args: string[]) => runCli(['gate', '--config', idConfig, '--dataset', 'five-celeb', '--unknown-share', '0.4', ...roots, ...args]);
+  const pass = await idGate('--max-fpir', '0.5', '--max-fnir', '0.6', '--json');
+  assert.equal(pass.code, 0, pass.stderr);
+  const r = JSON.parse(pass.stdout);
+  assert.equal(r.measured.kind, 'identification');
+  assert.equal(r.measured.gallery.mode, 'mean');
+  assert.deepEqual(r.checks.map((c: { name: string }) => c.name), ['FPIR', 'FNIR']);
+  assert.ok(r.measured.fmr.trials > 0 && r.measured.fnmr.trials > 0, 'strangers and mated probes');
+  const fnir = r.checks[1];
+  assert.ok(fnir.errors > 0, 'some mated web photos are missed at the lfw-mini threshold');
+  const budget = Number((0.9 * fnir.upper.upper).toPrecision(3));
+  const fail = await idGate('--max-fnir', String(budget));
+  assert.equal(fail.code, 1, fail.stderr);
+  assert.match(fail.stderr, new RegExp(`FNIR ${fnir.errors}/${fnir.trials} = .* > budget ${budget}: exceeded`));
+  const wrong = await idGate('--max-fmr', '0.1');
+  assert.equal(wrong.code, 2);
+  assert.match(wrong.stderr, /tuned for identification: its rate budgets are --max-fpir and --max-fnir, not --max-fmr/);
+});

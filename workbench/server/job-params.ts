@@ -104,14 +104,14 @@ export function identifyJobRequest(b: Body, manifest: DatasetManifest, cfg: FrwC
 
 /**
  * POST /api/jobs/report's body → a checked job request: the config built exactly as Export builds it (run, model,
- * rule, templates), measured on the run's own dataset with the run's protocol, seed and impostor sample.
+ * rule, templates), measured on the run's own dataset with the run's protocol, seed and impostor sample (an
+ * identification run: its own enrolment split).
  */
 export async function reportJobRequest(b: Body, cfg: FrwConfig, runs: RunFolders, datasets: WorkbenchDatasets): Promise<JobRequest & { kind: 'report' }> {
   if (typeof b.run !== 'string' || typeof b.model !== 'string' || typeof b.rule !== 'string') throw new FrwError('BAD_INPUT', 'give run, model and rule (as Export takes them) and budgets');
   const runDir = runs.dir(b.run);
   const mode = oneOf(MATCH_MODES, b.mode ?? 'mean', 'mode');
   const config = finalizeConfig(buildDeployConfig({ runDir, model: b.model, mode, rule: parseRule(b.rule), userModelsDir: workspacePaths(cfg).userModels }));
-  if (config.expected.kind !== 'verification') throw new FrwError('UNSUPPORTED', 'a decision report covers verification configs (FMR, FNMR); this run is an identification run');
   const raw = (b.budgets ?? {}) as Record<string, unknown>;
   if (typeof raw !== 'object' || Array.isArray(raw)) throw new FrwError('BAD_INPUT', 'budgets must be an object such as {"maxFmr": 0.001}');
   const budgets: GateBudgets = {};
@@ -119,11 +119,11 @@ export async function reportJobRequest(b: Body, cfg: FrwConfig, runs: RunFolders
     if (!(k in BUDGET_FLAGS)) throw new FrwError('BAD_INPUT', `unknown budget "${k}"; the budgets are ${Object.keys(BUDGET_FLAGS).join(', ')}`);
     budgets[k as keyof GateBudgets] = raw[k] as number;
   }
-  checkGateBudgets(budgets);
+  checkGateBudgets(budgets, config.expected.kind);
   const level = b.level === undefined ? 0.95 : b.level;
   if (typeof level !== 'number' || !(level > 0.5 && level < 1)) throw new FrwError('BAD_INPUT', `level must be in (0.5, 1) for a one-sided bound, got ${JSON.stringify(b.level)}`);
   const bootstrap = bodyInt(b.bootstrap, 'bootstrap', 0, JOB_LIMITS.bootstrap, 1000)!;
-  const rec = readRunFolder(runDir).record as { protocol?: ProtocolName; seed?: number; impostorSampling?: { sampled: number } | null; dataset: { name: string } };
+  const rec = readRunFolder(runDir).record as { protocol?: ProtocolName; seed?: number; impostorSampling?: { sampled: number } | null; dataset: { name: string }; split?: { enrol: number; seed: number; unknownShare?: number } };
   const manifest = await datasets.open(rec.dataset.name);
   const protocol = rec.protocol ?? defaultProtocol(manifest);
   const impostorSample = bodyInt(b.impostorSample, 'impostorSample', 1, JOB_LIMITS.impostorSample) ?? rec.impostorSampling?.sampled;
@@ -133,7 +133,8 @@ export async function reportJobRequest(b: Body, cfg: FrwConfig, runs: RunFolders
   if (impostorSample !== undefined && bootstrap * impostorSample > JOB_LIMITS.bootstrapWork) throw new FrwError('BAD_INPUT', `bootstrap × impostorSample must be at most ${JOB_LIMITS.bootstrapWork.toExponential()}; lower either`, { field: 'bootstrap' });
   return {
     kind: 'report',
-    gate: { config, manifest, protocol, budgets, level, seed: rec.seed ?? 1, bootstrap, impostorSample },
+    // An identification run's own split (enrolment count, seed, strangers held out) is the gate's.
+    gate: { config, manifest, protocol, budgets, level, seed: rec.split?.seed ?? rec.seed ?? 1, bootstrap, impostorSample, enrol: rec.split?.enrol, unknownShare: rec.split?.unknownShare },
     out: path.join(workspacePaths(cfg).reports, runId(manifest.name, 'report')),
     producedBy: `the workbench's Export view: run ${b.run}, model ${b.model}, rule ${b.rule}`,
   };

@@ -39,7 +39,7 @@ export function jobsRouter(cfg: FrwConfig, runner: JobRunner, datasets: Workbenc
     const request = await reportJobRequest((req.body ?? {}) as Body, cfg, runs, datasets);
     const reportId = path.basename(request.out);
     const g = request.gate;
-    const job = runner.start(request, { dataset: g.manifest.name, models: [g.config.model.id], protocol: g.protocol, threshold: g.config.threshold.similarity, budgets: g.budgets, bootstrap: g.bootstrap, reportId });
+    const job = runner.start(request, { dataset: g.manifest.name, models: [g.config.model.id], kind: g.config.expected.kind, protocol: g.protocol, threshold: g.config.threshold.similarity, budgets: g.budgets, bootstrap: g.bootstrap, reportId });
     res.status(202).json({ job: { id: job.id, status: job.status, reportId } });
   });
   r.get('/:id', (req, res) => {

@@ -19,12 +19,14 @@ const budgetOf = (text: string): number | undefined => (text.trim() === '' ? und
  * dataset, off the HTTP thread) and the report to open or download, HTML and PDF. The numbers are the server's.
  */
 export class FrwDecisionReport extends LightElement {
-  static override properties = { run: { type: String }, model: { type: String }, rule: { type: String }, mode: { type: String }, maxFmr: { type: String }, maxFnmr: { state: true }, maxDiff: { state: true }, jobId: { state: true }, built: { state: true }, error: { state: true } };
+  static override properties = { run: { type: String }, model: { type: String }, rule: { type: String }, mode: { type: String }, kind: { type: String }, maxFmr: { type: String }, maxFnmr: { state: true }, maxDiff: { state: true }, jobId: { state: true }, built: { state: true }, error: { state: true } };
   declare run: string;
   declare model: string;
   declare rule: string;
   declare mode: string;
-  /** The FMR budget to offer: the rule's own target when it has one. */
+  /** What the config decides: verification (FMR, FNMR budgets) or identification (FPIR, FNIR). */
+  declare kind: 'verification' | 'identification';
+  /** The FMR (FPIR) budget to offer: the rule's own target when it has one. */
   declare maxFmr: string;
   declare maxFnmr: string;
   declare maxDiff: string;
@@ -38,6 +40,7 @@ export class FrwDecisionReport extends LightElement {
     this.model = '';
     this.rule = '';
     this.mode = 'mean';
+    this.kind = 'verification';
     this.maxFmr = '';
     this.maxFnmr = '';
     this.maxDiff = '';
@@ -50,7 +53,8 @@ export class FrwDecisionReport extends LightElement {
     e.preventDefault();
     this.error = null;
     this.built = null;
-    const budgets = { maxFmr: budgetOf(this.maxFmr), maxFnmr: budgetOf(this.maxFnmr), maxFmrDifferential: budgetOf(this.maxDiff) };
+    const id = this.kind === 'identification';
+    const budgets = { [id ? 'maxFpir' : 'maxFmr']: budgetOf(this.maxFmr), [id ? 'maxFnir' : 'maxFnmr']: budgetOf(this.maxFnmr), maxFmrDifferential: budgetOf(this.maxDiff) };
     try {
       this.jobId = (await api.startReport({ run: this.run, model: this.model, rule: this.rule, mode: this.mode, budgets })).job.id;
     } catch (err) {
@@ -69,12 +73,13 @@ export class FrwDecisionReport extends LightElement {
     const field = (id: string, label: string, value: string, set: (v: string) => void, hint: string) =>
       html`<label>${label} <input id=${id} inputmode="decimal" placeholder=${hint} .value=${value} @input=${(e: Event) => set((e.target as HTMLInputElement).value)} /></label>`;
     const b = this.built;
+    const [fm, fnm] = this.kind === 'identification' ? ['FPIR', 'FNIR'] : ['FMR', 'FNMR'];
     return html`<form class="grid-form decision-report" @submit=${this.start}>
       <h3>Decision report</h3>
-      <p class="hint">Measures this config on the run's own dataset as the engine would decide, checks each budget against its one-sided upper bound (Clopper-Pearson and the bootstrap over identities, the stricter deciding), and writes a report to sign: HTML and PDF.</p>
-      ${field('report-max-fmr', 'Max FMR', this.maxFmr, (v) => (this.maxFmr = v), 'e.g. 0.001')}
-      ${field('report-max-fnmr', 'Max FNMR', this.maxFnmr, (v) => (this.maxFnmr = v), 'optional')}
-      ${field('report-max-diff', 'Max FMR differential', this.maxDiff, (v) => (this.maxDiff = v), 'optional, e.g. 2')}
+      <p class="hint">Measures this config on the run's own dataset (an identification run: its own enrolment split) as the engine would decide, checks each budget against its one-sided upper bound (Clopper-Pearson and the bootstrap over identities, the stricter deciding), and writes a report to sign: HTML and PDF.</p>
+      ${field('report-max-fmr', `Max ${fm}`, this.maxFmr, (v) => (this.maxFmr = v), 'e.g. 0.001')}
+      ${field('report-max-fnmr', `Max ${fnm}`, this.maxFnmr, (v) => (this.maxFnmr = v), 'optional')}
+      ${field('report-max-diff', `Max ${fm} differential`, this.maxDiff, (v) => (this.maxDiff = v), 'optional, e.g. 2')}
       <button class="secondary" id="build-report" type="submit" ?disabled=${this.jobId !== null}>Build decision report</button>
       ${this.jobId ? html`<frw-job-progress .jobId=${this.jobId} @job-ended=${this.ended}></frw-job-progress>` : null}
       ${this.error ? html`<p class="status error" role="alert">${this.error}</p>` : null}

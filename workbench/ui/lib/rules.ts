@@ -46,13 +46,19 @@ export function verificationRules(m: ModelMetrics | undefined, extraTargets: rea
   return [...point, ...bound, ...named];
 }
 
-/** Identification rules for one model and mode: its FPIR targets. */
+/** Identification rules for one model and mode: its FPIR targets, each also as a budget (its upper bounds within it). */
 export function identificationRules(r: ModeResult | undefined): RuleOption[] {
-  return (r?.fnirAtFpir ?? []).map((p) => ({
+  const point = (r?.fnirAtFpir ?? []).map((p) => ({
     rule: `fpir=${p.targetFpir}`,
     label: `FPIR ≤ ${sci(p.targetFpir)}`,
     unavailable: p.measurable ? null : `not measurable: ${count(r!.probes.nonMated)} strangers measure FPIR ≥ ${sci(p.smallestMeasurableFpir)}`,
   }));
+  const bound = (r?.fpirBudgets ?? []).map((b) => ({
+    rule: `fpir-bound=${b.targetFpir}`,
+    label: `FPIR bound ≤ ${sci(b.targetFpir)}`,
+    unavailable: b.backable ? null : `cannot be backed: it takes at least ${count(b.nonMatedToBack)} strangers, this run has ${count(b.nonMated)}`,
+  }));
+  return [...point, ...bound];
 }
 
 /** The similarity of a `fixed=<t>` rule, as the server reads it (a number in [-1, 1]), else null. */

@@ -124,9 +124,7 @@ export class FrwExportView extends RunView {
           </dl>
           <button class="primary" id="download-config" @click=${this.download}>Download config JSON</button>
           <details><summary>Full config</summary><pre id="config-json">${JSON.stringify(c, null, 2)}</pre></details>
-          ${c.expected.kind === 'verification'
-            ? html`<frw-decision-report .run=${d.id} .model=${this.model} .rule=${this.rule} .mode=${this.mode} .maxFmr=${c.rule.target !== undefined ? String(c.rule.target) : ''}></frw-decision-report>`
-            : null}
+          <frw-decision-report .run=${d.id} .model=${this.model} .rule=${this.rule} .mode=${this.mode} .kind=${c.expected.kind} .maxFmr=${c.rule.target !== undefined ? String(c.rule.target) : ''}></frw-decision-report>
           <form class="grid-form push" @submit=${this.pushToEngine}>
             <h3>Push to a running engine</h3>
             <label>Engine URL <input type="url" .value=${this.engineUrl} @input=${(e: Event) => (this.engineUrl = (e.target as HTMLInputElement).value)} /></label>

@@ -47,6 +47,23 @@ test('a decision report job: the config Export would write, measured off the HTT
   assert.equal(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString('latin1'), '%PDF-');
 });
 
+test("an identification run's report: its own split, FPIR and FNIR budgets", async () => {
+  const start = await wb.send('POST', '/api/jobs/report', { run: 'mini-id', model: 'mobilefacenet', rule: 'fpir=0.1', budgets: { maxFpir: 0.5, maxFnir: 0.5 }, bootstrap: 100 });
+  assert.equal(start.status, 202, JSON.stringify(start.body));
+  let job = start.body.job;
+  while ((job = (await wb.get(`/api/jobs/${job.id}`)).body.job).status === 'running') await sleep(100);
+  assert.equal(job.status, 'done', JSON.stringify(job.events.at(-1)));
+  const gate = (await wb.get(`/api/reports/${job.result.reportId}/gate.json`)).body;
+  const split = JSON.parse(fs.readFileSync(path.join(ws, 'runs', 'mini-id', 'split.json'), 'utf8'));
+  assert.equal(gate.measured.kind, 'identification');
+  assert.equal(gate.measured.gallery.identities, split.gallery.length, "the run's own enrolment");
+  assert.deepEqual(gate.checks.map((c: { name: string }) => c.name), ['FPIR', 'FNIR']);
+  // A verification budget on an identification config is refused in words, before any job.
+  const wrong = await wb.send('POST', '/api/jobs/report', { run: 'mini-id', model: 'mobilefacenet', rule: 'fpir=0.1', budgets: { maxFmr: 0.1 } });
+  assert.deepEqual([wrong.status, wrong.body.error.code], [400, 'BAD_INPUT']);
+  assert.match(wrong.body.error.message, /tuned for identification: its rate budgets are --max-fpir and --max-fnir/);
+});
+
 test('report requests a run cannot answer are refused with a code before any job starts', async () => {
   const refuse = async (body: unknown, status: number, code: string, msg: RegExp) => {
     const r = await wb.send('POST', '/api/jobs/report', body);
@@ -58,7 +75,6 @@ test('report requests a run cannot answer are refused with a code before any job
   await refuse({ run: 'mini', model: 'mobilefacenet', rule: 'eer', budgets: { maxFmr: 2 } }, 400, 'BAD_INPUT', /--max-fmr must be a rate in \(0, 1\)/);
   await refuse({ run: 'mini', model: 'mobilefacenet', rule: 'eer', budgets: { maxFar: 0.1 } }, 400, 'BAD_INPUT', /unknown budget "maxFar"/);
   await refuse({ run: 'mini', model: 'mobilefacenet', rule: 'fmr=0.0001', budgets: { maxFmr: 0.1 } }, 422, 'NOT_MEASURABLE', /./);
-  await refuse({ run: 'mini-id', model: 'mobilefacenet', rule: 'fpir=0.1', budgets: { maxFmr: 0.1 } }, 415, 'UNSUPPORTED', /verification configs/);
   await refuse({ run: '../runs', model: 'mobilefacenet', rule: 'eer', budgets: { maxFmr: 0.1 } }, 403, 'OUTSIDE_ROOT', /not a run folder name/);
   assert.equal((await wb.get('/api/reports/..%2F..%2Fetc/report.html')).status, 403);
   assert.equal((await wb.get('/api/reports/nope/passwd')).status, 404);
