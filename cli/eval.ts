@@ -7,6 +7,7 @@ import { oneOf } from '../core/choice.js';
 import { defaultProtocol, PROTOCOLS } from '../experiments/protocols.js';
 import { summaryRows } from '../reports/eval-report.js';
 import { count, pct, sci } from '../reports/format.js';
+import type { BudgetChoice } from '../experiments/budget.js';
 import { evaluateToFolder } from '../usecases/evaluate.js';
 import { action, configOf } from './context.js';
 import { addDatasetOptions, datasetOptionsOf, type DatasetFlags } from './dataset.js';
@@ -23,6 +24,7 @@ interface EvalFlags extends PipelineFlags, DatasetFlags {
   fusionWeights?: string;
   distance: string;
   cost?: string;
+  fmrBound: string;
   out?: string;
   json: boolean;
 }
@@ -39,6 +41,7 @@ export function registerEval(program: Command): void {
     .option('--distance <view>', 'show distributions as similarity, cosine-distance or l2-distance', 'similarity')
     .option('--cost <fm,fnm,prior>', 'also pick the least-cost threshold for these error costs and genuine-attempt prior')
     .option('--fmr <list>', 'TAR@FMR targets, comma-separated', DEFAULT_FMR_TARGETS.join(','))
+    .option('--fmr-bound <list>', 'FMR budgets for the budget rule (the lowest threshold whose upper bounds, Clopper-Pearson and the bootstrap over identities, stay within each), comma-separated', '0.001')
     .option('--out <dir>', 'run folder (default: <workspace>/runs/<dataset>-<protocol>-<time>)')
     .option('--json', 'print metrics.json to stdout', false);
   cmd.action(
@@ -62,7 +65,9 @@ export function registerEval(program: Command): void {
       if (fmrTargets.some((f) => !(f > 0 && f < 1))) throw new FrwError('BAD_INPUT', `--fmr targets must be numbers in (0, 1), got "${flags.fmr}"`);
       const seed = int(flags.seed, '--seed', 0)!;
       const view = oneOf(SCORE_VIEWS, flags.distance, '--distance');
-      const rules = [...DEFAULT_RULES];
+      const budgets = flags.fmrBound.split(',').map(Number);
+      if (budgets.some((f) => !(f > 0 && f < 1))) throw new FrwError('BAD_INPUT', `--fmr-bound budgets must be numbers in (0, 1), got "${flags.fmrBound}"`);
+      const rules = [...DEFAULT_RULES.filter((r) => r.kind !== 'fmr-bound'), ...budgets.map((target) => ({ kind: 'fmr-bound' as const, target }))];
       if (flags.cost !== undefined) {
         const [fm, fnm, prior] = flags.cost.split(',').map(Number);
         if (!(fm > 0 && fnm > 0 && prior > 0 && prior < 1)) throw new FrwError('BAD_INPUT', `--cost needs three numbers: cost of a false match, cost of a false non-match (both > 0), prior of a genuine attempt in (0, 1); got "${flags.cost}"`);
@@ -87,6 +92,11 @@ export function registerEval(program: Command): void {
       for (const m of result.metrics) {
         const parts = m.tarAtFmr.map((t) => `${sci(t.targetFmr)}: ${t.measurable ? `${pct(t.tar!)} (${t.backed ? 'backed' : 'not backed'})` : `not measurable (min FMR ${sci(t.smallestMeasurableFmr)})`}`);
         process.stdout.write(`  ${m.model.padEnd(18)} TAR@FMR ${parts.join(' · ')}\n`);
+        for (const t of m.thresholds.filter((x) => x.rule.kind === 'fmr-bound')) {
+          const b = t as Partial<BudgetChoice> & typeof t;
+          const boot = b.fmrUpperBootstrap ? `, bootstrap ${b.fmrUpperBootstrap.upper.toExponential(3)}; decided by ${b.decidedBy}` : ', no bootstrap';
+          process.stdout.write(`  ${''.padEnd(18)} FMR budget ${sci((t.rule as { target: number }).target)}: t=${t.threshold.similarity.toFixed(6)}, ${count(t.falseMatches)} of ${count(t.impostorCount)} false matches, one-sided upper bounds: Clopper-Pearson ${t.fmrUpper.upper.toExponential(3)}${boot}; TAR ${pct(1 - t.fnmr.estimate)}\n`);
+        }
       }
       process.stdout.write(`run folder ${out} (run.json, metrics.json, scores, report.html)\n`);
     }),

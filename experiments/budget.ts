@@ -1,6 +1,7 @@
 import { FrwError } from '../core/errors.js';
 import { bootstrapOverIdentities, chooseThreshold, maxErrorsWithin, shareAt, type IdentityPairs, type Interval, type SortedScores, type ThresholdChoice } from './metrics/index.js';
 import { lowestThresholdWithin } from './metrics/tar-at-fmr.js';
+import { allPairsFmrBootstrap, type AllPairsTail } from './metrics/all-pairs-bootstrap.js';
 
 /** The budget rule with both bounds: Clopper-Pearson's and the identity bootstrap's, the more conservative deciding. */
 export interface BudgetChoice extends ThresholdChoice {
@@ -13,29 +14,25 @@ export interface BudgetChoice extends ThresholdChoice {
 /**
  * The budget rule of docs/metrics.md in full: the lowest candidate threshold at which both one-sided upper bounds
  * of FMR at `level` are <= target — Clopper-Pearson's (independent comparisons) and the percentile bootstrap over
- * identities' (comparisons that share people, the `level` quantile of the replicates). Both bounds grow with the
+ * identities' (comparisons that share people, the `level` quantile of the replicates), which `upperAt(t)` gives
+ * (pairsFmrUpper for listed pairs, allPairsFmrUpper for all pairs streamed). Both bounds grow with the
  * false matches allowed, so the allowance is found by bisection from Clopper-Pearson's, one bootstrap per step
  * (same seed each time: the steps compare like with like). With no false match allowed every replicate's FMR is
  * 0, so an allowance always exists once Clopper-Pearson's does. Throws NOT_MEASURABLE as chooseThreshold does when
  * the data cannot back the target at all.
  */
-export function budgetWithBootstrap(sorted: SortedScores, pairs: IdentityPairs, target: number, opts: { replicates: number; seed: number; level: number }): BudgetChoice {
-  if (!(opts.level > 0.5 && opts.level < 1)) throw new FrwError('BAD_INPUT', `a one-sided bound needs a level in (0.5, 1), got ${opts.level}`);
-  const cp = chooseThreshold(sorted, { kind: 'fmr-bound', target }, opts.level);
+export function budgetWithBootstrap(sorted: SortedScores, upperAt: (t: number) => Interval, target: number, level: number): BudgetChoice {
+  if (!(level > 0.5 && level < 1)) throw new FrwError('BAD_INPUT', `a one-sided bound needs a level in (0.5, 1), got ${level}`);
+  const cp = chooseThreshold(sorted, { kind: 'fmr-bound', target }, level);
   const n = sorted.impostor.length;
-  // A one-sided bound at γ is the upper end of a two-sided interval at 2γ - 1.
-  const bootUpper = (t: number) => {
-    const b = bootstrapOverIdentities(pairs, (_g, imp) => shareAt(imp, t, 'accepted'), { replicates: opts.replicates, seed: opts.seed, level: 2 * opts.level - 1 });
-    return { estimate: b.estimate, lower: 0, upper: b.upper, level: opts.level, method: `${b.method}, one-sided upper bound (the ${opts.level} quantile)`, sided: 'upper' as const };
-  };
-  const { k, bound, stricter } = allowanceWithin(maxErrorsWithin(target, n, opts.level), (k) => bootUpper(lowestThresholdWithin(sorted, k)), target);
+  const { k, bound, stricter } = allowanceWithin(maxErrorsWithin(target, n, level), (k) => upperAt(lowestThresholdWithin(sorted, k)), target);
   if (!stricter) return { ...cp, fmrUpperBootstrap: bound, decidedBy: 'clopper-pearson' };
   const t = lowestThresholdWithin(sorted, k);
-  const at = chooseThreshold(sorted, { kind: 'fixed', threshold: t }, opts.level);
+  const at = chooseThreshold(sorted, { kind: 'fixed', threshold: t }, level);
   return {
     ...at,
     rule: cp.rule,
-    description: `FMR budget ${target}: the lowest threshold whose one-sided ${Math.round(100 * opts.level)}% upper bounds of FMR, Clopper-Pearson's and the bootstrap over identities', are both <= ${target}, so at most ${k.toLocaleString('en')} false matches of ${n.toLocaleString('en')} (the bootstrap's bound was the stricter); accept iff similarity ≥ t`,
+    description: `FMR budget ${target}: the lowest threshold whose one-sided ${Math.round(100 * level)}% upper bounds of FMR, Clopper-Pearson's and the bootstrap over identities', are both <= ${target}, so at most ${k.toLocaleString('en')} false matches of ${n.toLocaleString('en')} (the bootstrap's bound was the stricter); accept iff similarity ≥ t`,
     fmrUpperBootstrap: bound,
     decidedBy: 'bootstrap',
   };
@@ -62,4 +59,19 @@ export function allowanceWithin(cpAllowance: number, boundAt: (k: number) => Int
   }
   // Only when no error at all is allowed is the bound at k = 0 still unknown.
   return { k: lo, bound: loBound ?? boundAt(0), stricter: true };
+}
+
+/** A one-sided bound at γ from a two-sided bootstrap interval at 2γ - 1: its upper end. */
+export function upperOf(b: Interval, level: number): Interval {
+  return { estimate: b.estimate, lower: 0, upper: b.upper, level, method: `${b.method}, one-sided upper bound (the ${level} quantile)`, sided: 'upper' };
+}
+
+/** FMR's one-sided upper bound at t from the bootstrap over identities of listed pairs (same seed at every t). */
+export function pairsFmrUpper(pairs: IdentityPairs, opts: { replicates: number; seed: number; level: number }): (t: number) => Interval {
+  return (t) => upperOf(bootstrapOverIdentities(pairs, (_g, imp) => shareAt(imp, t, 'accepted'), { replicates: opts.replicates, seed: opts.seed, level: 2 * opts.level - 1 }), opts.level);
+}
+
+/** The same from all pairs, listed only above the tail's floor (metrics/all-pairs-bootstrap.ts). */
+export function allPairsFmrUpper(tail: AllPairsTail, imagesPerIdentity: ArrayLike<number>, opts: { replicates: number; seed: number; level: number }): (t: number) => Interval {
+  return (t) => upperOf(allPairsFmrBootstrap(tail, imagesPerIdentity, t, { ...opts, level: 2 * opts.level - 1 }), opts.level);
 }

@@ -1,7 +1,7 @@
 import { auc, backing, bootstrapOverIdentities, chooseThreshold, clopperPearson, trialsToBack, countBelow, eer, errorRatesAt, sortScores, tarAtFmr, tenFoldAccuracy } from './metrics/index.js';
 import type { BootstrapInterval, FoldedAccuracy, FoldPairs, IdentityPairs, Interval, ThresholdChoice, ThresholdRule } from './metrics/index.js';
 import { chartCurve, type CurvePoints } from './curves.js';
-import { budgetWithBootstrap } from './budget.js';
+import { budgetWithBootstrap, pairsFmrUpper } from './budget.js';
 import { histogram, VIEW_RANGE, type ScoreView } from './distributions.js';
 import { FrwError } from '../core/errors.js';
 import type { Breakdown } from './breakdowns.js';
@@ -86,6 +86,11 @@ export interface EvaluationExtras {
   bootstrapSkipped?: string;
   /** Scored pairs with folds (LFW 10-fold). */
   folds: FoldPairs | null;
+  /**
+   * FMR's one-sided bootstrap bound at a threshold when the pairs are not listed (streamed all pairs: from the
+   * impostor tail); the budget rule uses it. Listed pairs derive theirs from bootstrapPairs.
+   */
+  fmrUpperAt?: (t: number) => Interval;
 }
 
 /** Metrics of a comparison-set protocol (pairs, lfw-10fold, sampled all-pairs): pairs are known one by one. */
@@ -142,8 +147,8 @@ export function evaluateScores(
   for (const rule of opts.rules) {
     try {
       // The budget rule takes the stricter of its two bounds when identities are known to resample (metrics.md).
-      const withBootstrap = rule.kind === 'fmr-bound' && opts.bootstrap > 0 && extras.bootstrapPairs;
-      thresholds.push(withBootstrap ? budgetWithBootstrap(sorted, extras.bootstrapPairs!, rule.target, { replicates: opts.bootstrap, seed: opts.seed, level: opts.level }) : chooseThreshold(sorted, rule, opts.level));
+      const upperAt = opts.bootstrap > 0 ? (extras.fmrUpperAt ?? (extras.bootstrapPairs ? pairsFmrUpper(extras.bootstrapPairs, { replicates: opts.bootstrap, seed: opts.seed, level: opts.level }) : null)) : null;
+      thresholds.push(rule.kind === 'fmr-bound' && upperAt ? budgetWithBootstrap(sorted, upperAt, rule.target, opts.level) : chooseThreshold(sorted, rule, opts.level));
     } catch (err) {
       if ((err as { code?: string }).code !== 'NOT_MEASURABLE') throw err; // a target the data cannot back is reported by tarAtFmr
     }

@@ -4,7 +4,9 @@ import { FrwError } from '../core/errors.js';
 import { canonicalJson, sha256Hex } from '../core/hash.js';
 import { TOOL_VERSION } from '../core/version.js';
 import type { DatasetManifest } from '../datasets/manifest.js';
-import { allPairsCounts, scoreAllPairs, type StreamedPairScores } from '../experiments/all-pairs.js';
+import { allPairsCounts, impostorTail, scoreAllPairs, type StreamedPairScores } from '../experiments/all-pairs.js';
+import { allPairsFmrUpper } from '../experiments/budget.js';
+import { maxErrorsWithin, type Interval } from '../experiments/metrics/index.js';
 import { breakdown } from '../experiments/breakdowns.js';
 import { evaluateModel, evaluateScores, type EvaluationOptions, type ModelMetrics } from '../experiments/evaluate.js';
 import { fuse } from '../experiments/fusion.js';
@@ -76,8 +78,9 @@ export async function runEvaluation(manifest: DatasetManifest, spec: EvalRunSpec
     // Sorted in place as float32 first, so sortScores widens without a second sort buffer (peak memory).
     sortFloat32(streamed.genuine);
     sortFloat32(streamed.impostor);
-    const why = `skipped: ${streamed.impostor.length.toLocaleString('en')} impostor pairs are too many to resample; rerun with --impostor-sample for bootstrap intervals`;
-    const evaluated = evaluateScores(p.embedder.id, streamed.genuine, streamed.impostor, streamed.excluded, { bootstrapPairs: null, bootstrapSkipped: why, folds: null }, spec.evaluation);
+    const why = `skipped: ${streamed.impostor.length.toLocaleString('en')} impostor pairs are too many to resample; rerun with --impostor-sample for bootstrap intervals (the budget rule's bound is bootstrapped from the impostor tail)`;
+    const fmrUpperAt = budgetBootstrapOfAllPairs(table, identities, streamed.impostor, spec.evaluation, deps.onStage);
+    const evaluated = evaluateScores(p.embedder.id, streamed.genuine, streamed.impostor, streamed.excluded, { bootstrapPairs: null, bootstrapSkipped: why, folds: null, fmrUpperAt }, spec.evaluation);
     deps.spill?.(p.embedder.id, streamed);
     metrics.push(evaluated.metrics);
     perModel.push({ model: p.embedder.id, scored: null, curves: evaluated.curves });
@@ -122,6 +125,29 @@ export async function runEvaluation(manifest: DatasetManifest, spec: EvalRunSpec
   return { record, set, metrics, perModel };
 }
 
+
+/** Above this many false matches allowed, the impostor tail a budget's bootstrap lists would be too large (12 bytes a pair). */
+const TAIL_LIMIT = 5_000_000;
+
+/**
+ * Streamed all pairs keep no pair list, yet the budget rule wants its identity bootstrap: a second pass lists only the
+ * impostor pairs the largest budget could allow (the tail above its Clopper-Pearson threshold), from which every
+ * replicate's FMR follows in closed form (experiments/metrics/all-pairs-bootstrap.ts). undefined when no budget rule
+ * asks for it or the bootstrap is off.
+ */
+function budgetBootstrapOfAllPairs(table: EmbeddingTable, identities: Int32Array, sortedImpostor: Float32Array, ev: EvaluationOptions, onStage?: (m: string) => void): ((t: number) => Interval) | undefined {
+  const targets = ev.rules.flatMap((r) => (r.kind === 'fmr-bound' ? [r.target] : []));
+  if (ev.bootstrap === 0 || targets.length === 0) return undefined;
+  const n = sortedImpostor.length;
+  const allowance = Math.max(...targets.map((f) => maxErrorsWithin(f, n, ev.level)));
+  if (allowance < 0 || allowance + 1 >= TAIL_LIMIT || allowance + 1 >= n) return undefined;
+  const floor = sortedImpostor[n - allowance - 1];
+  onStage?.(`all pairs: listing the ${(allowance + 1).toLocaleString('en')}-odd highest impostor pairs for the budget's bootstrap over identities`);
+  const tail = impostorTail(table, identities, floor);
+  const perIdentity = new Float64Array(Math.max(...identities) + 1);
+  identities.forEach((id, i) => table.ok[i] && perIdentity[id]++);
+  return allPairsFmrUpper({ score: tail.score, idA: Int32Array.from(tail.a, (i) => identities[i]), idB: Int32Array.from(tail.b, (i) => identities[i]), floor }, perIdentity, { replicates: ev.bootstrap, seed: ev.seed, level: ev.level });
+}
 
 /** An evaluation as every entry point runs it: a named run folder, the run, its files and report. */
 export interface EvaluateRequest {
