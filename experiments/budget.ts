@@ -1,5 +1,5 @@
 import { FrwError } from '../core/errors.js';
-import { bootstrapOverIdentities, chooseThreshold, maxErrorsWithin, shareAt, type IdentityPairs, type Interval, type SortedScores, type ThresholdChoice } from './metrics/index.js';
+import { bootstrapOverIdentities, chooseThreshold, maxErrorsWithin, oneSidedUpper, shareAt, type IdentityPairs, type Interval, type SortedScores, type ThresholdChoice } from './metrics/index.js';
 import { lowestThresholdWithin } from './metrics/tar-at-fmr.js';
 import { allPairsFmrBootstrap, type AllPairsTail } from './metrics/all-pairs-bootstrap.js';
 
@@ -61,17 +61,12 @@ export function allowanceWithin(cpAllowance: number, boundAt: (k: number) => Int
   return { k: lo, bound: loBound ?? boundAt(0), stricter: true };
 }
 
-/** A one-sided bound at γ from a two-sided bootstrap interval at 2γ - 1: its upper end. */
-export function upperOf(b: Interval, level: number): Interval {
-  return { estimate: b.estimate, lower: 0, upper: b.upper, level, method: `${b.method}, one-sided upper bound (the ${level} quantile)`, sided: 'upper' };
-}
-
 /** FMR's one-sided upper bound at t from the bootstrap over identities of listed pairs (same seed at every t). */
 export function pairsFmrUpper(pairs: IdentityPairs, opts: { replicates: number; seed: number; level: number }): (t: number) => Interval {
-  return (t) => upperOf(bootstrapOverIdentities(pairs, (_g, imp) => shareAt(imp, t, 'accepted'), { replicates: opts.replicates, seed: opts.seed, level: 2 * opts.level - 1 }), opts.level);
+  return (t) => oneSidedUpper(bootstrapOverIdentities(pairs, (_g, imp) => shareAt(imp, t, 'accepted'), { replicates: opts.replicates, seed: opts.seed, level: 2 * opts.level - 1 }), opts.level);
 }
 
 /** The same from all pairs, listed only above the tail's floor (metrics/all-pairs-bootstrap.ts). */
 export function allPairsFmrUpper(tail: AllPairsTail, imagesPerIdentity: ArrayLike<number>, opts: { replicates: number; seed: number; level: number }): (t: number) => Interval {
-  return (t) => upperOf(allPairsFmrBootstrap(tail, imagesPerIdentity, t, { ...opts, level: 2 * opts.level - 1 }), opts.level);
+  return (t) => oneSidedUpper(allPairsFmrBootstrap(tail, imagesPerIdentity, t, { ...opts, level: 2 * opts.level - 1 }), opts.level);
 }

@@ -8,7 +8,7 @@ import type { ImageAttribute } from '../datasets/attributes.js';
 import type { RateName } from './groups.js';
 import type { DatasetManifest } from '../datasets/manifest.js';
 import { groupDifferentials, type AttributeDifferentials } from './groups.js';
-import { bootstrapOverIdentities, clopperPearson, clopperPearsonUpper, shareAt, type BootstrapInterval, type Interval } from './metrics/index.js';
+import { bootstrapOverIdentities, clopperPearson, clopperPearsonUpper, oneSidedUpper, shareAt, type BootstrapInterval, type Interval } from './metrics/index.js';
 import type { ComparisonSet } from './protocols.js';
 import type { ScoredComparisons } from './scoring.js';
 import { errorOrder, worstErrors, type ErrorPair } from './worst-pairs.js';
@@ -89,7 +89,7 @@ export function measureDecision(manifest: DatasetManifest, set: ComparisonSet, s
       clopperPearson: clopperPearson(errors, trials, opts.level),
       bootstrap: boot(stat, opts.level),
       upperClopperPearson: clopperPearsonUpper(errors, trials, opts.level),
-      upperBootstrap: one && { estimate: one.estimate, lower: 0, upper: one.upper, level: opts.level, method: `${one.method}, one-sided upper bound (the ${opts.level} quantile)`, sided: 'upper' },
+      upperBootstrap: one && oneSidedUpper(one, opts.level),
       lowestBackable: clopperPearsonUpper(0, trials, opts.level).upper,
     };
   };

@@ -6,8 +6,8 @@ import type { GateResult } from '../experiments/gate.js';
 import type { RateByGroup } from '../experiments/groups.js';
 import type { RateMeasurement } from '../experiments/decision.js';
 import type { ErrorPair } from '../experiments/worst-pairs.js';
-import { count, intervalText, pct, sci } from './format.js';
-import { checkCells, ratio, sampleText, UNITS, VERDICT_HEADLINE } from './gate-summary.js';
+import { count, intervalText, pct, ratio, sci } from './format.js';
+import { checkCells, sampleText, UNITS, VERDICT_HEADLINE } from './gate-summary.js';
 import { escapeHtml as e, htmlTable } from './html.js';
 
 export interface DecisionReportInput {

@@ -36,3 +36,8 @@ export function bytes(n: number | null): string {
 export function count(n: number): string {
   return n.toLocaleString('en');
 }
+
+/** A ratio >= 1 such as a group differential ("1.32×"); ∞ when unbounded (a group with no error against one with some). */
+export function ratio(v: number): string {
+  return Number.isFinite(v) ? `${v.toFixed(2)}×` : '∞';
+}

@@ -1,14 +1,11 @@
 import type { GateCheck, GateResult } from '../experiments/gate.js';
-import { count, intervalText, pct, sci } from './format.js';
+import { count, intervalText, pct, ratio, sci } from './format.js';
 
 /**
  * The release gate's outputs for CI: a Markdown summary (a job log or a step summary shows it as a table) and
  * JUnit XML (one test case per budget; CI systems list an exceeded budget as a failed test).
  */
 export const VERDICT_HEADLINE = { pass: 'PASS', fail: 'FAIL: a budget is exceeded', 'cannot-back': 'CANNOT DECIDE: the data cannot back a budget' } as const;
-
-/** A differential (a ratio >= 1, possibly unbounded) for people. */
-export const ratio = (v: number): string => (Number.isFinite(v) ? `${v.toFixed(2)}×` : '∞');
 
 /** The measured value and its deciding bound, as one table row's cells. */
 export function checkCells(c: GateCheck): { measured: string; bound: string } {

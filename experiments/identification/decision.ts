@@ -9,7 +9,7 @@ import type { DatasetManifest } from '../../datasets/manifest.js';
 import type { EmbeddingTable } from '../../pipeline/embedding-table.js';
 import { groupDifferentials, RATE_NAMES } from '../groups.js';
 import type { DecisionMeasurement, DecisionOptions, RateMeasurement } from '../decision.js';
-import { bootstrapOpenSet, clopperPearson, clopperPearsonUpper, openSetRatesAt, type Interval, type OpenSetProbes } from '../metrics/index.js';
+import { bootstrapOpenSet, clopperPearson, clopperPearsonUpper, oneSidedUpper, openSetRatesAt, type Interval, type OpenSetProbes } from '../metrics/index.js';
 import type { ErrorPair } from '../worst-pairs.js';
 import type { ProbeOutcome } from './evaluate.js';
 import type { IdentificationSplit } from './split.js';
@@ -57,7 +57,7 @@ export function measureOpenSetDecision(manifest: DatasetManifest, split: Identif
     const stat = name === 'FPIR' ? 'fpir' : 'fnir';
     // A one-sided bound at γ is the upper end of a two-sided interval at 2γ - 1.
     const one = boot(stat, 2 * opts.level - 1);
-    const upperBootstrap: Interval | null = one && { estimate: one.estimate, lower: 0, upper: one.upper, level: opts.level, method: `${one.method}, one-sided upper bound (the ${opts.level} quantile)`, sided: 'upper' };
+    const upperBootstrap: Interval | null = one && oneSidedUpper(one, opts.level);
     return { rate: name, errors, trials, clopperPearson: clopperPearson(errors, trials, opts.level), bootstrap: boot(stat, opts.level), upperClopperPearson: clopperPearsonUpper(errors, trials, opts.level), upperBootstrap, lowestBackable: clopperPearsonUpper(0, trials, opts.level).upper };
   };
   // The worst answers: strangers taken for someone (highest first), mated probes missed (lowest first), each beside

@@ -5,7 +5,7 @@
  */
 import { FrwError } from '../../core/errors.js';
 import { allowanceWithin } from '../budget.js';
-import { bootstrapOpenSet, clopperPearson, clopperPearsonUpper, maxErrorsWithin, openSetRatesAt, sortOpenSet, sortScores, trialsToBack, type Interval, type OpenSetProbes, type OpenSetScores } from '../metrics/index.js';
+import { bootstrapOpenSet, clopperPearson, clopperPearsonUpper, maxErrorsWithin, oneSidedUpper, openSetRatesAt, sortOpenSet, sortScores, trialsToBack, type Interval, type OpenSetProbes, type OpenSetScores } from '../metrics/index.js';
 import { lowestThresholdWithin } from '../metrics/tar-at-fmr.js';
 
 export type FpirBudget =
@@ -42,8 +42,7 @@ export function fpirBudget(scores: OpenSetScores, probes: OpenSetProbes | null, 
   const useBootstrap = probes !== null && opts.replicates > 0;
   const bootUpper = (t: number): Interval => {
     // A one-sided bound at γ is the upper end of a two-sided interval at 2γ - 1.
-    const b = bootstrapOpenSet(probes!, (x) => openSetRatesAt(x, t).fpir, { replicates: opts.replicates, seed: opts.seed, level: 2 * opts.level - 1 });
-    return { estimate: b.estimate, lower: 0, upper: b.upper, level: opts.level, method: `${b.method}, one-sided upper bound (the ${opts.level} quantile)`, sided: 'upper' };
+    return oneSidedUpper(bootstrapOpenSet(probes!, (x) => openSetRatesAt(x, t).fpir, { replicates: opts.replicates, seed: opts.seed, level: 2 * opts.level - 1 }), opts.level);
   };
   const chosen = useBootstrap ? allowanceWithin(cpAllowance, (k) => bootUpper(thresholdAt(k)), target) : { k: cpAllowance, bound: null, stricter: false };
   const t = thresholdAt(chosen.k);

@@ -88,6 +88,14 @@ export function bootstrapOverIdentities(pairs: IdentityPairs, statistic: PairSta
 }
 
 /**
+ * A one-sided upper bound at `level` from a percentile bootstrap run at two-sided level 2·level − 1: the upper end
+ * of that interval is the `level` quantile of the replicates. Callers run the bootstrap at 2·level − 1 for this.
+ */
+export function oneSidedUpper(twoSided: Interval, level: number): Interval {
+  return { estimate: twoSided.estimate, lower: 0, upper: twoSided.upper, level, method: `${twoSided.method}, one-sided upper bound (the ${level} quantile)`, sided: 'upper' };
+}
+
+/**
  * The shared bootstrap loop: `replicate()` draws one resample and returns its statistic. A replicate that throws
  * or returns NaN is counted by message, never dropped silently; lower/upper are the type-7 quantiles of the
  * successful ones. Throws NOT_MEASURABLE when every replicate fails.

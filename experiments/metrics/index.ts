@@ -9,7 +9,7 @@ export { tarAtFmr } from './tar-at-fmr.js';
 export { clopperPearson } from './confidence.js';
 export { backing, clopperPearsonUpper, maxErrorsWithin, trialsToBack } from './backing.js';
 export type { Backing } from './backing.js';
-export { bootstrapOverIdentities, rebuildPairs } from './bootstrap.js';
+export { bootstrapOverIdentities, oneSidedUpper, rebuildPairs } from './bootstrap.js';
 export type { BootstrapInterval, BootstrapOptions, BootstrapFailure, IdentityPairs, PairStatistic } from './bootstrap.js';
 export { tenFoldAccuracy } from './ten-fold.js';
 export type { FoldPairs, FoldAccuracy, FoldedAccuracy } from './ten-fold.js';

@@ -1,9 +1,7 @@
 import { html } from 'lit';
 import type { AttributeDifferentials, RateByGroup } from '../../../experiments/groups.js';
-import { count, intervalText, pct, sci } from '../../../reports/format.js';
+import { count, intervalText, pct, ratio, sci } from '../../../reports/format.js';
 import { LightElement } from '../lib/light-element.js';
-
-const ratio = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)}×` : '∞');
 
 /**
  * Error rates per group at the threshold shown (grayscale, resolution, face size…), with intervals, counts and
