@@ -8,6 +8,7 @@ import { defaultProtocol, PROTOCOLS } from '../experiments/protocols.js';
 import { summaryRows } from '../reports/eval-report.js';
 import { count, pct, sci } from '../reports/format.js';
 import type { BudgetChoice } from '../experiments/budget.js';
+import { trialsToBack } from '../experiments/metrics/index.js';
 import { evaluateToFolder } from '../usecases/evaluate.js';
 import { action, configOf } from './context.js';
 import { addDatasetOptions, datasetOptionsOf, type DatasetFlags } from './dataset.js';
@@ -92,6 +93,9 @@ export function registerEval(program: Command): void {
       for (const m of result.metrics) {
         const parts = m.tarAtFmr.map((t) => `${sci(t.targetFmr)}: ${t.measurable ? `${pct(t.tar!)} (${t.backed ? 'backed' : 'not backed'})` : `not measurable (min FMR ${sci(t.smallestMeasurableFmr)})`}`);
         process.stdout.write(`  ${m.model.padEnd(18)} TAR@FMR ${parts.join(' · ')}\n`);
+        for (const f of budgets.filter((f) => !m.thresholds.some((x) => x.rule.kind === 'fmr-bound' && x.rule.target === f))) {
+          process.stdout.write(`  ${''.padEnd(18)} FMR budget ${sci(f)}: cannot be backed with ${count(m.counts.impostor)} impostor comparisons; it takes at least ${count(trialsToBack(f, 0.95))} with no false match\n`);
+        }
         for (const t of m.thresholds.filter((x) => x.rule.kind === 'fmr-bound')) {
           const b = t as Partial<BudgetChoice> & typeof t;
           const boot = b.fmrUpperBootstrap ? `, bootstrap ${b.fmrUpperBootstrap.upper.toExponential(3)}; decided by ${b.decidedBy}` : ', no bootstrap';

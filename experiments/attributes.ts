@@ -16,6 +16,9 @@ export const FACE_SIZE_BANDS: Bands = [[30, 'eyes < 30 px apart'], [60, '30–59
 /** The face box's share of the image area. */
 export const FACE_AREA_BANDS: Bands = [[0.02, 'face < 2% of image'], [0.1, '2–10%'], [0.3, '10–30%'], [Infinity, '≥ 30%']];
 
+/** The names of the derived attributes, as derivedAttributes gives them (face size only where landmarks exist). */
+export const DERIVED_ATTRIBUTES = ['grayscale', 'resolution', 'face size'] as const;
+
 export const bandOf = (v: number, bands: Bands): string => bands.find(([hi]) => v < hi)![1];
 
 /**

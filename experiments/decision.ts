@@ -4,10 +4,10 @@
  * impostors): counts, both intervals of each rate, what the sample sizes can back, the worst errors and the
  * group differentials. What `frw gate` checks and the decision report shows.
  */
+import { FrwError } from '../core/errors.js';
 import type { ImageAttribute } from '../datasets/attributes.js';
-import type { RateName } from './groups.js';
 import type { DatasetManifest } from '../datasets/manifest.js';
-import { groupDifferentials, type AttributeDifferentials } from './groups.js';
+import { groupDifferentials, type AttributeDifferentials, type RateName } from './groups.js';
 import { bootstrapOverIdentities, clopperPearson, clopperPearsonUpper, oneSidedUpper, shareAt, type BootstrapInterval, type Interval } from './metrics/index.js';
 import type { ComparisonSet } from './protocols.js';
 import type { ScoredComparisons } from './scoring.js';
@@ -68,6 +68,7 @@ export function measureDecision(manifest: DatasetManifest, set: ComparisonSet, s
       if (!accepted[k]) fnm++;
     } else if (accepted[k]) fm++;
   }
+  if (genuine === 0 || genuine === n) throw new FrwError('BAD_INPUT', `the ${set.protocol} comparisons of ${manifest.name} hold no ${genuine === 0 ? 'genuine' : 'impostor'} pair: ${genuine === 0 ? 'FNMR' : 'FMR'} cannot be measured on them`);
   const pairs = {
     // -Infinity keeps a lost face a rejection in every replicate.
     score: Float64Array.from(scored.score, (s) => (Number.isNaN(s) ? -Infinity : s)),
@@ -79,20 +80,7 @@ export function measureDecision(manifest: DatasetManifest, set: ComparisonSet, s
     opts.bootstrap > 0 ? bootstrapOverIdentities(pairs, stat, { replicates: opts.bootstrap, seed: opts.seed, level }) : null;
   const fmrOf = (_g: Float64Array, imp: Float64Array) => shareAt(imp, threshold, 'accepted');
   const fnmrOf = (g: Float64Array) => shareAt(g, threshold, 'rejected');
-  const rate = (name: RateName, errors: number, trials: number, stat: (g: Float64Array, i: Float64Array) => number): RateMeasurement => {
-    // A one-sided bound at γ is the upper end of a two-sided interval at 2γ - 1.
-    const one = boot(stat, 2 * opts.level - 1);
-    return {
-      rate: name,
-      errors,
-      trials,
-      clopperPearson: clopperPearson(errors, trials, opts.level),
-      bootstrap: boot(stat, opts.level),
-      upperClopperPearson: clopperPearsonUpper(errors, trials, opts.level),
-      upperBootstrap: one && oneSidedUpper(one, opts.level),
-      lowestBackable: clopperPearsonUpper(0, trials, opts.level).upper,
-    };
-  };
+  const rate = (name: RateName, errors: number, trials: number, stat: (g: Float64Array, i: Float64Array) => number) => measureRate(name, errors, trials, opts.bootstrap > 0 ? (level) => boot(stat, level)! : null, opts.level);
   const labelled = { score: Float64Array.from(scored.score), same: Uint8Array.from(set.same), a: Array.from(set.a, (i) => manifest.images[i].path), b: Array.from(set.b, (i) => manifest.images[i].path) };
   const distinct = new Set(pairs.idA);
   for (const id of pairs.idB) distinct.add(id);
@@ -106,5 +94,23 @@ export function measureDecision(manifest: DatasetManifest, set: ComparisonSet, s
     bootstrap: opts.bootstrap > 0 ? { replicates: opts.bootstrap, seed: opts.seed, identities: distinct.size } : null,
     worst: worstErrors(labelled, errorOrder(labelled), threshold, opts.worst),
     groups: opts.attributes.map((attr) => groupDifferentials({ a: set.a, b: set.b, same: set.same, accepted }, attr, opts.level)),
+  };
+}
+
+/**
+ * One rate's measurement from its counts: both Clopper-Pearson forms, and — given `bootstrap(level)`, which runs the
+ * caller's seeded bootstrap at a two-sided level — the two-sided interval at `level` and the one-sided bound (the
+ * upper end at 2·level − 1).
+ */
+export function measureRate(name: RateName, errors: number, trials: number, bootstrap: ((twoSidedLevel: number) => BootstrapInterval) | null, level: number): RateMeasurement {
+  return {
+    rate: name,
+    errors,
+    trials,
+    clopperPearson: clopperPearson(errors, trials, level),
+    bootstrap: bootstrap && bootstrap(level),
+    upperClopperPearson: clopperPearsonUpper(errors, trials, level),
+    upperBootstrap: bootstrap && oneSidedUpper(bootstrap(2 * level - 1), level),
+    lowestBackable: clopperPearsonUpper(0, trials, level).upper,
   };
 }

@@ -1,5 +1,5 @@
 import type { DecisionMeasurement, RateMeasurement } from './decision.js';
-import type { Differential, RateByGroup, RateName } from './groups.js';
+import { TRIALS_OF, type Differential, type RateByGroup, type RateName } from './groups.js';
 import { betaQuantile } from './metrics/beta.js';
 import { trialsToBack, type Interval } from './metrics/index.js';
 import type { ProtocolName } from './protocols.js';
@@ -83,7 +83,7 @@ export function checkRate(m: RateMeasurement, budget: number, level: number): Ra
       ? `${observed} <= budget ${budget}: pass`
       : verdict === 'fail'
         ? `${observed} > budget ${budget}: exceeded`
-        : `${observed}: ${m.trials} comparisons cannot back a budget of ${budget} at ${pct}%; it takes at least ${needed} with no error`;
+        : `${observed}: ${m.trials} ${m.rate === 'FMR' || m.rate === 'FNMR' ? 'comparisons' : TRIALS_OF[m.rate]} cannot back a budget of ${budget} at ${pct}%; it takes at least ${needed} with no error`;
   return { kind: 'rate', name: m.rate, rate: m.rate, budget, errors: m.errors, trials: m.trials, upper, upperClopperPearson: cp, upperBootstrap: boot, trialsNeeded: needed, verdict, message };
 }
 

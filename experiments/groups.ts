@@ -13,6 +13,8 @@ export type { ImageAttribute };
 export type RateName = 'FMR' | 'FNMR' | 'FPIR' | 'FNIR';
 /** The rate names of one kind of decision: verification (FMR, FNMR) or identification (FPIR, FNIR). */
 export const RATE_NAMES = { verification: { impostor: 'FMR', genuine: 'FNMR' }, identification: { impostor: 'FPIR', genuine: 'FNIR' } } as const;
+/** What a rate's trials are: comparisons (verification), strangers or mated probes (identification). */
+export const TRIALS_OF: Record<RateName, string> = { FMR: 'impostor comparisons', FNMR: 'genuine comparisons', FPIR: 'strangers', FNIR: 'mated probes' };
 
 /** Comparisons as decided at the deployed threshold: images a, b, same person or not, accepted or not. */
 export interface DecidedComparisons {
@@ -58,7 +60,10 @@ export interface RateByGroup {
   crossGroup: { errors: number; trials: number };
   /** Comparisons with an image whose value is not known. */
   notGiven: { errors: number; trials: number };
-  /** Null when fewer than two groups are backed, or no group has an error; `why` says which. */
+  /**
+   * Null when fewer than two groups are backed, or there is no pooled error (or only errors); `why` says which. With
+   * errors only between groups, the backed groups' rates are all 0: estimate 1, upper bound unbounded.
+   */
   differential: Differential | null;
   why: string | null;
 }
@@ -109,7 +114,7 @@ export function groupDifferentials(d: DecidedComparisons, attr: ImageAttribute, 
     const p = pooled.trials ? pooled.errors / pooled.trials : 0;
     const need = p > 0 && p < 1 ? trialsToBack(p, level) : null;
     const groups = entries.map(([group, [errors, trials]]): GroupRate => ({ group, errors, trials, rate: trials ? clopperPearson(errors, trials, level) : null, backed: need !== null && trials >= need }));
-    const { differential, why } = differentialOf(groups, level, need);
+    const { differential, why } = differentialOf(groups, level, need, TRIALS_OF[rate]);
     return { rate, pooled, trialsToBack: need, groups, crossGroup: { errors: cross[kind][0], trials: cross[kind][1] }, notGiven: { errors: missing[kind][0], trials: missing[kind][1] }, differential, why };
   };
   return { attribute: attr.name, source: attr.source, per: attr.per, fmr: byKind(0), fnmr: byKind(1) };
@@ -118,12 +123,13 @@ export function groupDifferentials(d: DecidedComparisons, attr: ImageAttribute, 
 /**
  * max/min over the backed groups. Its bounds: with G groups, each group's two-sided Clopper-Pearson interval at
  * 1 - (1-γ)/G (Bonferroni: all 2G one-sided ends hold together at γ); then max_g U_g / min_g L_g bounds the
- * differential above, and max_g L_g / min_g U_g (at least 1) below.
+ * differential above, and max_g L_g / min_g U_g (at least 1) below. Simultaneous and two-sided, so more
+ * conservative than the one-sided bound of a single rate budget.
  */
-function differentialOf(groups: GroupRate[], level: number, need: number | null): { differential: Differential | null; why: string | null } {
+function differentialOf(groups: GroupRate[], level: number, need: number | null, trials: string): { differential: Differential | null; why: string | null } {
   if (need === null) return { differential: null, why: 'no errors of this kind at the threshold (or only errors): there is no rate to compare' };
   const backed = groups.filter((g) => g.backed);
-  if (backed.length < 2) return { differential: null, why: `${backed.length} group${backed.length === 1 ? ' has' : 's have'} the ${need.toLocaleString('en')} comparisons it takes to back the pooled rate; a differential needs two` };
+  if (backed.length < 2) return { differential: null, why: `${backed.length} group${backed.length === 1 ? ' has' : 's have'} the ${need.toLocaleString('en')} ${trials} it takes to back the pooled rate; a differential needs two` };
   const adjusted = 1 - (1 - level) / backed.length;
   const cis = backed.map((g) => ({ g, ci: clopperPearson(g.errors, g.trials, adjusted) }));
   const rate = (x: (typeof cis)[number]) => x.ci.estimate;

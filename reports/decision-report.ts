@@ -3,7 +3,7 @@
  * HTML with its face images inlined and no script, so it opens offline and prints the same (reports/pdf.ts).
  */
 import type { GateResult } from '../experiments/gate.js';
-import type { RateByGroup } from '../experiments/groups.js';
+import { TRIALS_OF, type RateByGroup } from '../experiments/groups.js';
 import type { RateMeasurement } from '../experiments/decision.js';
 import type { ErrorPair } from '../experiments/worst-pairs.js';
 import { count, intervalText, pct, ratio, sci } from './format.js';
@@ -52,14 +52,14 @@ function budgetsSection(g: GateResult): string {
 
 function groupTable(by: RateByGroup, level: number): string {
   const f = by.rate === 'FMR' ? sci : pct;
-  const rows: Array<Array<string | number>> = by.groups.map((x) => [x.group, `${count(x.errors)} / ${count(x.trials)}`, x.rate ? f(x.rate.estimate) : '–', x.rate ? intervalText(x.rate, f) : '–', by.trialsToBack === null ? '– (no pooled rate to back)' : x.backed ? 'yes' : `no: under ${count(by.trialsToBack)} comparisons`]);
+  const rows: Array<Array<string | number>> = by.groups.map((x) => [x.group, `${count(x.errors)} / ${count(x.trials)}`, x.rate ? f(x.rate.estimate) : '–', x.rate ? intervalText(x.rate, f) : '–', by.trialsToBack === null ? '– (no pooled rate to back)' : x.backed ? 'yes' : `no: under ${count(by.trialsToBack)} ${TRIALS_OF[by.rate]}`]);
   if (by.crossGroup.trials) rows.push(['(between groups)', `${count(by.crossGroup.errors)} / ${count(by.crossGroup.trials)}`, f(by.crossGroup.errors / by.crossGroup.trials), 'reported apart', '–']);
   if (by.notGiven.trials) rows.push(['(value not known)', `${count(by.notGiven.errors)} / ${count(by.notGiven.trials)}`, f(by.notGiven.errors / by.notGiven.trials), 'reported apart', '–']);
   const d = by.differential;
   const diff = d
     ? `Differential max/min ${ratio(d.estimate)} (${e(d.highest)} over ${e(d.lowest)}), ${Math.round(100 * d.level)}% bounds [${ratio(d.lower)}, ${ratio(d.upper)}], ${e(d.method)}.`
     : `No differential: ${e(by.why ?? '')}.`;
-  return `<h4>${by.rate}</h4>${htmlTable(['group', 'errors / comparisons', by.rate, `${Math.round(100 * level)}% interval`, 'can back the pooled rate'], rows)}<p class="note">${diff}</p>`;
+  return `<h4>${by.rate}</h4>${htmlTable(['group', `errors / ${TRIALS_OF[by.rate]}`, by.rate, `${Math.round(100 * level)}% interval`, 'can back the pooled rate'], rows)}<p class="note">${diff}</p>`;
 }
 
 function groupsSection(g: GateResult): string {
@@ -93,14 +93,15 @@ export function decisionReportHtml(input: DecisionReportInput): string {
   const g = input.gate;
   const c = g.config;
   const p = g.promised;
+  const [fm, fnm] = [g.measured.fmr.rate, g.measured.fnmr.rate];
   const configRows: Array<[string, string]> = [
     ['config content hash (sha256)', c.contentHash],
     ['model', `${c.model}, sha256 ${c.modelSha256}`],
     ['detector', c.detectorSha256 ? `${c.detector}, sha256 ${c.detectorSha256}` : c.detector],
     ['pipeline key (preprocessing)', c.pipelineKey],
     ['decision rule', `${c.rule} [${c.ruleKind}]`],
-    ['threshold', `accept iff cosine similarity ≥ ${c.threshold}`],
-    ['promised by the config', p ? `FMR ${sci(p.fmr.estimate)} ${intervalText(p.fmr, sci)}; FNMR ${pct(p.fnmr.estimate)} ${intervalText(p.fnmr)}${p.fmrUpper ? `; FMR one-sided upper bound ${sci(p.fmrUpper.upper)}` : ''}` : '–'],
+    ['threshold', g.measured.kind === 'identification' ? `a probe is answered with its top-1 identity iff its cosine similarity ≥ ${c.threshold}, else "unknown"` : `accept iff cosine similarity ≥ ${c.threshold}`],
+    ['promised by the config', p ? `${fm} ${sci(p.fmr.estimate)} ${intervalText(p.fmr, sci)}; ${fnm} ${pct(p.fnmr.estimate)} ${intervalText(p.fnmr)}${p.fmrUpper ? `; ${fm} one-sided upper bound ${sci(p.fmrUpper.upper)}` : ''}` : '–'],
   ];
   const d = g.dataset;
   const dataRows: Array<[string, string]> = [
@@ -141,7 +142,7 @@ table.sign td{height:2.2rem}
 <section><h2>5. Worst errors at the deployed threshold</h2>${worstSection(g, input.faces)}</section>
 <section><h2>6. Group differentials</h2>${groupsSection(g)}</section>
 <section><h2>7. Sign-off</h2><p>Decision: ☐ release &nbsp; ☐ do not release &nbsp; ☐ release with the conditions below</p><table class="sign"><tr><th>role</th><th>name</th><th>signature</th><th>date</th></tr>${signRows}</table><p>Conditions and comments:</p><div style="border:1px solid #ccc;height:5rem"></div></section>
-<p class="note">Produced by ${e(input.producedBy)}. Definitions: docs/metrics.md (FMR/FNMR per ISO/IEC 19795-1; backed targets; group differentials).</p>
+<p class="note">Produced by ${e(input.producedBy)}. Definitions: docs/metrics.md (FMR/FNMR and FPIR/FNIR in the vocabulary of ISO/IEC 19795-1; backed targets; group differentials).</p>
 </body></html>
 `;
 }

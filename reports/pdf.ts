@@ -1,7 +1,8 @@
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { FrwError } from '../core/errors.js';
 
 /** Flags for a headless print that touches no network and leaves no profile behind (the brief's Chromium notes). */
@@ -18,12 +19,7 @@ export async function htmlToPdf(html: string, chromium: string, timeoutMs = 60_0
     const page = path.join(dir, 'report.html');
     const out = path.join(dir, 'report.pdf');
     fs.writeFileSync(page, html);
-    await new Promise<void>((resolve, reject) => {
-      execFile(chromium, [...PRINT_FLAGS, `--user-data-dir=${path.join(dir, 'profile')}`, `--print-to-pdf=${out}`, `file://${page}`], { timeout: timeoutMs, maxBuffer: 8 * 1024 * 1024 }, (err, _stdout, stderr) => {
-        if (err) reject(new FrwError('UNAVAILABLE', `Chromium could not print the report (${err.killed ? `no answer in ${timeoutMs / 1000} s` : err.message.split('\n')[0]}): ${lastLines(stderr)}`));
-        else resolve();
-      });
-    });
+    await runChromium(chromium, [...PRINT_FLAGS, `--user-data-dir=${path.join(dir, 'profile')}`, `--print-to-pdf=${out}`, pathToFileURL(page).href], timeoutMs);
     const pdf = fs.existsSync(out) ? fs.readFileSync(out) : Buffer.alloc(0);
     if (pdf.subarray(0, 5).toString('latin1') !== '%PDF-') throw new FrwError('UNAVAILABLE', 'Chromium exited without writing a PDF');
     return pdf;
@@ -34,3 +30,36 @@ export async function htmlToPdf(html: string, chromium: string, timeoutMs = 60_0
 
 // Chromium's stderr is mostly D-Bus noise in a container; the last lines carry the reason when there is one.
 const lastLines = (s: string) => s.split('\n').filter((l) => l && !l.includes('dbus')).slice(-3).join(' | ') || 'no message';
+
+/**
+ * Chromium in its own process group, so a hung print is ended with all its helpers (zygote, renderer, GPU
+ * process), not only the first process: settled on the main process's exit, killed as a group on the deadline.
+ */
+function runChromium(chromium: string, args: string[], timeoutMs: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const child = spawn(chromium, args, { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-8192)));
+    const killGroup = () => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    };
+    const timer = setTimeout(() => {
+      killGroup();
+      reject(new FrwError('UNAVAILABLE', `Chromium could not print the report (no answer in ${timeoutMs / 1000} s): ${lastLines(stderr)}`));
+    }, timeoutMs);
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      reject(new FrwError('UNAVAILABLE', `Chromium could not start: ${e.message}`));
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      killGroup(); // helpers that outlive the main process
+      if (code === 0) resolve();
+      else reject(new FrwError('UNAVAILABLE', `Chromium could not print the report (${signal ?? `exit code ${code}`}): ${lastLines(stderr)}`));
+    });
+  });
+}

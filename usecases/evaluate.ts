@@ -140,11 +140,17 @@ function budgetBootstrapOfAllPairs(table: EmbeddingTable, identities: Int32Array
   if (ev.bootstrap === 0 || targets.length === 0) return undefined;
   const n = sortedImpostor.length;
   const allowance = Math.max(...targets.map((f) => maxErrorsWithin(f, n, ev.level)));
-  if (allowance < 0 || allowance + 1 >= TAIL_LIMIT || allowance + 1 >= n) return undefined;
+  if (allowance < 0) return undefined; // no budget can be backed: nothing to bootstrap
+  if (allowance + 1 >= TAIL_LIMIT || allowance + 1 >= n) {
+    onStage?.(`all pairs: the budget rule uses Clopper-Pearson's bound alone: its bootstrap would list ${(allowance + 1).toLocaleString('en')} impostor pairs (at most ${TAIL_LIMIT.toLocaleString('en')}); lower the budget or sample the impostors`);
+    return undefined;
+  }
   const floor = sortedImpostor[n - allowance - 1];
   onStage?.(`all pairs: listing the ${(allowance + 1).toLocaleString('en')}-odd highest impostor pairs for the budget's bootstrap over identities`);
   const tail = impostorTail(table, identities, floor);
-  const perIdentity = new Float64Array(Math.max(...identities) + 1);
+  let ids = 0;
+  for (const id of identities) ids = Math.max(ids, id + 1); // a loop: spreading 13k arguments can overflow the stack
+  const perIdentity = new Float64Array(ids);
   identities.forEach((id, i) => table.ok[i] && perIdentity[id]++);
   return allPairsFmrUpper({ score: tail.score, idA: Int32Array.from(tail.a, (i) => identities[i]), idB: Int32Array.from(tail.b, (i) => identities[i]), floor }, perIdentity, { replicates: ev.bootstrap, seed: ev.seed, level: ev.level });
 }

@@ -5,14 +5,14 @@ import { readAttributeFile } from '../datasets/attributes.js';
 import type { DatasetManifest } from '../datasets/manifest.js';
 import { specFromConfig } from '../engine/engine.js';
 import { verifyConfigFiles, type DeployConfig } from '../engine/deploy-config.js';
-import { derivedAttributes } from '../experiments/attributes.js';
+import { DERIVED_ATTRIBUTES, derivedAttributes } from '../experiments/attributes.js';
 import { measureDecision, type DecisionMeasurement } from '../experiments/decision.js';
 import { checkDifferential, checkRate, overallVerdict, type GateCheck, type GateResult } from '../experiments/gate.js';
 import { buildComparisons, checkProtocol, defaultProtocol, identityIndex, type ProtocolName } from '../experiments/protocols.js';
 import { scoreComparisons } from '../experiments/scoring.js';
 import { measureOpenSetDecision } from '../experiments/identification/decision.js';
 import { evaluateMode } from '../experiments/identification/evaluate.js';
-import { makeSplit } from '../experiments/identification/split.js';
+import { makeSplit, type FewImagesRule } from '../experiments/identification/split.js';
 import { createIndexFactory } from '../search/indexes.js';
 import { loadEmbeddingTable } from '../pipeline/embedding-table.js';
 import { embedToCache } from './embed.js';
@@ -70,6 +70,8 @@ export interface GateRequest {
   enrol?: number;
   /** Identification configs: the share of identities held out as strangers (default 0: the set's unknown people and few-image identities). */
   unknownShare?: number;
+  /** Identification configs: what becomes of identities with too few images to enrol and probe (default: strangers). */
+  fewImages?: FewImagesRule;
 }
 
 /**
@@ -85,21 +87,31 @@ export async function runGate(cfg: FrwConfig, req: GateRequest, hooks: RunHooks 
   const kind = config.expected.kind;
   const budgets = checkGateBudgets(req.budgets, kind);
   if (!Number.isInteger(req.bootstrap) || req.bootstrap < 0) throw new FrwError('BAD_INPUT', `bootstrap replicates must be an integer >= 0, got ${req.bootstrap}`);
-  // Read before any embedding work, so a bad sheet is refused at once.
+  if (!(req.level > 0.5 && req.level < 1)) throw new FrwError('BAD_INPUT', `the level must be in (0.5, 1) for a one-sided bound, got ${req.level}`);
+  // What applies to the other kind of config is refused, not ignored.
+  const notFor = kind === 'identification' ? { protocol: req.protocol, 'impostor sample': req.impostorSample } : { enrol: req.enrol, 'unknown share': req.unknownShare };
+  const stray = Object.entries(notFor).find(([, v]) => v !== undefined);
+  if (stray) throw new FrwError('BAD_INPUT', `${stray[0]} does not apply to a ${kind} config (${kind === 'identification' ? 'it enrols part of the QA set: give enrol and unknown share' : 'it checks the set\'s comparisons: give a protocol'})`);
+  const differential = budgets.some(([name]) => name.endsWith('Differential'));
+  if (req.groupBy !== undefined && (!differential || req.groupBy.length === 0)) throw new FrwError('BAD_INPUT', differential ? 'group by names no attribute' : 'group by applies to differential budgets (--max-fmr-differential, --max-fnmr-differential); give one');
+  // Read before any embedding work, so a bad sheet or a misspelt attribute is refused at once.
   const supplied = req.attributesFile ? readAttributeFile(req.attributesFile, manifest) : [];
+  const known = [...supplied.map((a) => a.name), ...DERIVED_ATTRIBUTES];
+  for (const name of req.groupBy ?? []) if (!known.includes(name)) throw new FrwError('BAD_INPUT', `no attribute "${name}" to group by; there are: ${known.join(', ')}`);
   // The installed files must be the ones the threshold was tuned with (INTEGRITY otherwise), and the pipeline too.
   await verifyConfigFiles(config, cfg.modelRoot);
   const spec = specFromConfig(config);
   const protocol = req.protocol ?? defaultProtocol(manifest);
   if (kind === 'verification') checkProtocol(manifest, protocol);
-  const split = kind === 'identification' ? makeSplit(manifest, { enrol: req.enrol ?? 1, seed: req.seed, fewImages: 'unknown', unknownShare: req.unknownShare ?? 0 }) : null;
+  const split = kind === 'identification' ? makeSplit(manifest, { enrol: req.enrol ?? 1, seed: req.seed, fewImages: req.fewImages ?? 'unknown', unknownShare: req.unknownShare ?? 0 }) : null;
+  if (split && split.mated.image.length === 0) throw new FrwError('BAD_INPUT', `${manifest.name} leaves no mated probes with enrol ${req.enrol ?? 1}: every identity's images go to enrolment; FNIR cannot be measured`);
   if (split && split.nonMated.image.length === 0) throw new FrwError('BAD_INPUT', `${manifest.name} leaves no strangers to probe with (no unknown people, and every identity has more than ${req.enrol ?? 1} image(s)); give --unknown-share to hold some identities out as strangers`);
   const embed = await embedToCache(cfg, manifest, spec, hooks);
   if (hooks.signal?.aborted) throw new FrwError('CANCELLED', 'gate cancelled; the embeddings computed so far stay cached');
   const table = loadEmbeddingTable(manifest, embed.cacheDir, spec.embedder.output.dim);
   const attributes = [...supplied, ...derivedAttributes(manifest, table)];
   const groupBy = req.groupBy ?? (supplied.length ? supplied : attributes).map((a) => a.name);
-  for (const name of groupBy) if (!attributes.some((a) => a.name === name)) throw new FrwError('BAD_INPUT', `no attribute "${name}" to group by; there are: ${attributes.map((a) => a.name).join(', ')}`);
+  for (const name of groupBy) if (!attributes.some((a) => a.name === name)) throw new FrwError('BAD_INPUT', `no attribute "${name}" to group by here (face size needs a detector's landmarks); there are: ${attributes.map((a) => a.name).join(', ')}`);
   const opts = { level: req.level, bootstrap: req.bootstrap, seed: req.seed, attributes, worst: req.worst ?? 8 };
   const t = config.threshold.similarity;
   let measured: DecisionMeasurement;
@@ -120,6 +132,8 @@ export async function runGate(cfg: FrwConfig, req: GateRequest, hooks: RunHooks 
     else if (name === 'maxFnmr' || name === 'maxFnir') checks.push(checkRate(measured.fnmr, budget, req.level));
     else for (const g of measured.groups.filter((x) => groupBy.includes(x.attribute))) checks.push(checkDifferential(g.attribute, name === 'maxFmrDifferential' ? g.fmr : g.fnmr, budget));
   }
+  // Every budget is checked at least once: a gate that checked nothing must not pass.
+  if (checks.length === 0) throw new FrwError('BAD_INPUT', 'no budget could be checked: the differential budgets found no attribute to group by');
   const e = config.expected;
   return {
     verdict: overallVerdict(checks),

@@ -8,8 +8,8 @@
 import type { DatasetManifest } from '../../datasets/manifest.js';
 import type { EmbeddingTable } from '../../pipeline/embedding-table.js';
 import { groupDifferentials, RATE_NAMES } from '../groups.js';
-import type { DecisionMeasurement, DecisionOptions, RateMeasurement } from '../decision.js';
-import { bootstrapOpenSet, clopperPearson, clopperPearsonUpper, oneSidedUpper, openSetRatesAt, type Interval, type OpenSetProbes } from '../metrics/index.js';
+import { measureRate, type DecisionMeasurement, type DecisionOptions } from '../decision.js';
+import { bootstrapOpenSet, openSetRatesAt, type OpenSetProbes } from '../metrics/index.js';
 import type { ErrorPair } from '../worst-pairs.js';
 import type { ProbeOutcome } from './evaluate.js';
 import type { IdentificationSplit } from './split.js';
@@ -53,13 +53,7 @@ export function measureOpenSetDecision(manifest: DatasetManifest, split: Identif
     gallery: { identities: gallery.identities, vectors: gallery.vectors },
   };
   const boot = (stat: 'fpir' | 'fnir', level: number) => (opts.bootstrap > 0 ? bootstrapOpenSet(probes, (s) => openSetRatesAt(s, threshold)[stat], { replicates: opts.bootstrap, seed: opts.seed, level }) : null);
-  const rate = (name: 'FPIR' | 'FNIR', errors: number, trials: number): RateMeasurement => {
-    const stat = name === 'FPIR' ? 'fpir' : 'fnir';
-    // A one-sided bound at γ is the upper end of a two-sided interval at 2γ - 1.
-    const one = boot(stat, 2 * opts.level - 1);
-    const upperBootstrap: Interval | null = one && oneSidedUpper(one, opts.level);
-    return { rate: name, errors, trials, clopperPearson: clopperPearson(errors, trials, opts.level), bootstrap: boot(stat, opts.level), upperClopperPearson: clopperPearsonUpper(errors, trials, opts.level), upperBootstrap, lowestBackable: clopperPearsonUpper(0, trials, opts.level).upper };
-  };
+  const rate = (name: 'FPIR' | 'FNIR', errors: number, trials: number) => measureRate(name, errors, trials, opts.bootstrap > 0 ? (level) => boot(name === 'FPIR' ? 'fpir' : 'fnir', level)! : null, opts.level);
   // The worst answers: strangers taken for someone (highest first), mated probes missed (lowest first), each beside
   // a gallery image of the identity involved.
   const enrolled = new Map(split.gallery.map((g) => [g.identity, manifest.images[g.images[0]]?.path ?? '']));

@@ -112,6 +112,22 @@ test('frw gate refuses an attribute sheet that names people not in the QA set, b
   assert.equal(noAttr.code, 2);
   assert.match(noAttr.stderr, /no attribute "age" to group by; there are: grayscale, resolution, face size/);
   assert.equal((await gate('--max-fmr-differential', '0.5')).code, 2, 'a differential is a ratio >= 1');
+  // Flags that do not apply are refused, never ignored: a gate that checked nothing must not pass.
+  const stray = await gate('--max-fmr', '0.5', '--group-by', 'grayscale');
+  assert.equal(stray.code, 2);
+  assert.match(stray.stderr, /group by applies to differential budgets/);
+  assert.match((await gate('--max-fnmr-differential', '2', '--group-by', ',')).stderr, /group by names no attribute/);
+  const enrol = await gate('--max-fmr', '0.5', '--enrol', '2');
+  assert.equal(enrol.code, 2);
+  assert.match(enrol.stderr, /enrol does not apply to a verification config/);
+});
+
+test('frw gate prints its verdict even when the PDF it was asked for cannot be printed, then exits 2', async () => {
+  const r = await runCli(['gate', '--config', config, '--dataset', 'five-celeb', ...roots, '--max-fmr', '0.5', '--bootstrap', '0', '--report', path.join(ws, 'x.pdf')], { FRW_CHROMIUM: '/nonexistent/chromium' });
+  assert.equal(r.code, 2);
+  assert.match(r.stdout, /## frw gate: PASS/);
+  assert.match(r.stderr, /the verdict above stands, but the report could not be written: no Chromium at \/nonexistent\/chromium/);
+  assert.equal(fs.existsSync(path.join(ws, 'x.pdf')), false);
 });
 
 test('frw gate on an identification config (FPIR budget rule): enrols part of the QA set, probes with the rest, checks FPIR and FNIR', async () => {

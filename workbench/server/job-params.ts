@@ -5,7 +5,7 @@ import { FrwError } from '../../core/errors.js';
 import type { DatasetManifest } from '../../datasets/manifest.js';
 import { DEFAULT_FMR_TARGETS, DEFAULT_RULES } from '../../experiments/evaluate.js';
 import { DEFAULT_FPIR_TARGETS } from '../../experiments/identification/evaluate.js';
-import { FEW_IMAGES_RULES, makeSplit } from '../../experiments/identification/split.js';
+import { FEW_IMAGES_RULES, makeSplit, type FewImagesRule } from '../../experiments/identification/split.js';
 import { allPairsCounts } from '../../experiments/all-pairs.js';
 import { checkProtocol, defaultProtocol, identityIndex, PROTOCOLS, type ProtocolName } from '../../experiments/protocols.js';
 import { defaultPipelines } from '../../pipeline/specs.js';
@@ -13,7 +13,7 @@ import { MATCH_MODES } from '../../search/templates.js';
 import { readRunFolder } from '../../runs/read.js';
 import { runId } from '../../usecases/deps.js';
 import { buildDeployConfig, finalizeConfig, parseRule } from '../../usecases/export-config.js';
-import { BUDGET_FLAGS, checkGateBudgets, type GateBudgets } from '../../usecases/gate.js';
+import { BUDGET_FLAGS, checkGateBudgets, type GateBudgets, type GateRequest } from '../../usecases/gate.js';
 import type { WorkbenchDatasets } from './datasets-state.js';
 import type { JobRequest } from './job-protocol.js';
 import type { RunFolders } from './run-folders.js';
@@ -59,6 +59,13 @@ function bodyModels(b: Body): string[] {
   return b.models as string[];
 }
 
+/** Each replicate resamples every listed pair: bootstrap × impostorSample is bounded. */
+function checkBootstrapWork(bootstrap: number, impostorSample: number | undefined): void {
+  if (impostorSample !== undefined && bootstrap * impostorSample > JOB_LIMITS.bootstrapWork) {
+    throw new FrwError('BAD_INPUT', `bootstrap × impostorSample must be at most ${JOB_LIMITS.bootstrapWork.toExponential()} (${bootstrap} × ${impostorSample} asked); lower either`, { field: 'bootstrap', max: JOB_LIMITS.bootstrapWork });
+  }
+}
+
 const runFolder = (cfg: FrwConfig, id: string) => path.join(workspacePaths(cfg).runs, id);
 
 /** POST /api/jobs/eval's body → a checked job request (the model cards and protocol resolved, nothing started). */
@@ -67,9 +74,7 @@ export function evalJobRequest(b: Body, manifest: DatasetManifest, cfg: FrwConfi
   const seed = bodyInt(b.seed, 'seed', 0, JOB_LIMITS.seed, 1)!;
   const impostorSample = bodyInt(b.impostorSample, 'impostorSample', 1, JOB_LIMITS.impostorSample);
   const bootstrap = bodyInt(b.bootstrap, 'bootstrap', 0, JOB_LIMITS.bootstrap, 200)!;
-  if (impostorSample !== undefined && bootstrap * impostorSample > JOB_LIMITS.bootstrapWork) {
-    throw new FrwError('BAD_INPUT', `bootstrap × impostorSample must be at most ${JOB_LIMITS.bootstrapWork.toExponential()} (${bootstrap} × ${impostorSample} asked); lower either`, { field: 'bootstrap', max: JOB_LIMITS.bootstrapWork });
-  }
+  checkBootstrapWork(bootstrap, impostorSample);
   const pipelines = defaultPipelines(models, b.flip === true, cfg);
   const protocol = b.protocol === undefined ? defaultProtocol(manifest) : oneOf(PROTOCOLS, b.protocol, 'protocol');
   checkProtocol(manifest, protocol);
@@ -116,25 +121,33 @@ export async function reportJobRequest(b: Body, cfg: FrwConfig, runs: RunFolders
   if (typeof raw !== 'object' || Array.isArray(raw)) throw new FrwError('BAD_INPUT', 'budgets must be an object such as {"maxFmr": 0.001}');
   const budgets: GateBudgets = {};
   for (const k of Object.keys(raw)) {
-    if (!(k in BUDGET_FLAGS)) throw new FrwError('BAD_INPUT', `unknown budget "${k}"; the budgets are ${Object.keys(BUDGET_FLAGS).join(', ')}`);
+    if (!Object.hasOwn(BUDGET_FLAGS, k)) throw new FrwError('BAD_INPUT', `unknown budget "${k}"; the budgets are ${Object.keys(BUDGET_FLAGS).join(', ')}`);
     budgets[k as keyof GateBudgets] = raw[k] as number;
   }
   checkGateBudgets(budgets, config.expected.kind);
   const level = b.level === undefined ? 0.95 : b.level;
   if (typeof level !== 'number' || !(level > 0.5 && level < 1)) throw new FrwError('BAD_INPUT', `level must be in (0.5, 1) for a one-sided bound, got ${JSON.stringify(b.level)}`);
   const bootstrap = bodyInt(b.bootstrap, 'bootstrap', 0, JOB_LIMITS.bootstrap, 1000)!;
-  const rec = readRunFolder(runDir).record as { protocol?: ProtocolName; seed?: number; impostorSampling?: { sampled: number } | null; dataset: { name: string }; split?: { enrol: number; seed: number; unknownShare?: number } };
+  const rec = readRunFolder(runDir).record as { protocol?: ProtocolName; seed?: number; impostorSampling?: { sampled: number } | null; dataset: { name: string }; split?: { enrol: number; seed: number; unknownShare?: number; fewImages: FewImagesRule } };
   const manifest = await datasets.open(rec.dataset.name);
-  const protocol = rec.protocol ?? defaultProtocol(manifest);
-  const impostorSample = bodyInt(b.impostorSample, 'impostorSample', 1, JOB_LIMITS.impostorSample) ?? rec.impostorSampling?.sampled;
-  if (protocol === 'all-pairs' && impostorSample === undefined && allPairsCounts(identityIndex(manifest)).impostor > JOB_LIMITS.impostorSample) {
-    throw new FrwError('BAD_INPUT', `this run streamed every impostor pair of ${manifest.name}; a decision report lists its comparisons: give impostorSample (at most ${JOB_LIMITS.impostorSample.toLocaleString('en')})`, { field: 'impostorSample' });
+  const base = { config, manifest, budgets, level, bootstrap };
+  let gate: GateRequest;
+  if (config.expected.kind === 'identification') {
+    // An identification run's own split (enrolment count, seed, strangers held out, few-image rule) is the gate's.
+    const sp = rec.split!;
+    gate = { ...base, seed: sp.seed, enrol: sp.enrol, unknownShare: sp.unknownShare, fewImages: sp.fewImages };
+  } else {
+    const protocol = rec.protocol ?? defaultProtocol(manifest);
+    const impostorSample = bodyInt(b.impostorSample, 'impostorSample', 1, JOB_LIMITS.impostorSample) ?? rec.impostorSampling?.sampled;
+    if (protocol === 'all-pairs' && impostorSample === undefined && allPairsCounts(identityIndex(manifest)).impostor > JOB_LIMITS.impostorSample) {
+      throw new FrwError('BAD_INPUT', `this run streamed every impostor pair of ${manifest.name}; a decision report lists its comparisons: give impostorSample (at most ${JOB_LIMITS.impostorSample.toLocaleString('en')})`, { field: 'impostorSample' });
+    }
+    checkBootstrapWork(bootstrap, impostorSample);
+    gate = { ...base, protocol, seed: rec.seed ?? 1, impostorSample };
   }
-  if (impostorSample !== undefined && bootstrap * impostorSample > JOB_LIMITS.bootstrapWork) throw new FrwError('BAD_INPUT', `bootstrap × impostorSample must be at most ${JOB_LIMITS.bootstrapWork.toExponential()}; lower either`, { field: 'bootstrap' });
   return {
     kind: 'report',
-    // An identification run's own split (enrolment count, seed, strangers held out) is the gate's.
-    gate: { config, manifest, protocol, budgets, level, seed: rec.split?.seed ?? rec.seed ?? 1, bootstrap, impostorSample, enrol: rec.split?.enrol, unknownShare: rec.split?.unknownShare },
+    gate,
     out: path.join(workspacePaths(cfg).reports, runId(manifest.name, 'report')),
     producedBy: `the workbench's Export view: run ${b.run}, model ${b.model}, rule ${b.rule}`,
   };

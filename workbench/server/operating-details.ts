@@ -34,6 +34,8 @@ export class OperatingDetails {
         else reject(new FrwError(m.code, m.message));
       });
       worker.once('error', (e) => (done(), reject(new FrwError('INTERNAL', `the bootstrap thread failed: ${e.message}`))));
+      // A thread that ends without answering (killed, out of memory) must not leave its request waiting.
+      worker.once('exit', (code) => (done(), reject(new FrwError('INTERNAL', `the bootstrap thread ended (code ${code}) without an answer`))));
     });
   }
 

@@ -178,8 +178,9 @@ export class RunFolders {
     const a = Int32Array.from(s.pairs.a, at);
     const b = Int32Array.from(s.pairs.b, at);
     if (a.includes(-1) || b.includes(-1)) return { unavailable: 'some of the run\'s pairs name images the dataset no longer has' };
-    const m = (rec.models as Array<{ id: string; pipelineKey: string; settings?: { embedder: { output: { dim: number } } } }>).find((x) => x.id === model)!;
-    const table = m.settings ? loadEmbeddingTable(manifest, cacheDirOf(this.embeddingsRoot, model, m.pipelineKey), m.settings.embedder.output.dim) : null;
+    // A fused score has no pipeline of its own (no face sizes to group by); its pairs still resample.
+    const m = (rec.models as Array<{ id: string; pipelineKey: string; settings?: { embedder: { output: { dim: number } } } }>).find((x) => x.id === model);
+    const table = m?.settings ? loadEmbeddingTable(manifest, cacheDirOf(this.embeddingsRoot, model, m.pipelineKey), m.settings.embedder.output.dim) : null;
     const data: DetailData = { score: s.pairs.score, same: s.pairs.same, a, b, identity: identityIndex(manifest), attributes: table ? derivedAttributes(manifest, table) : [], seed: (rec as { seed?: number }).seed ?? 1, replicates: (rec as { evaluation?: { bootstrap?: number } }).evaluation?.bootstrap || DEFAULT_EXPLORER_REPLICATES };
     this.details.clear(); // one run and model at a time: the explorer shows one
     this.details.set(key, data);

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import express from 'express';
 import { workspacePaths, type FrwConfig } from '../../../core/config.js';
 import { FrwError } from '../../../core/errors.js';
@@ -75,7 +76,9 @@ export function runsRouter(cfg: FrwConfig, runs: RunFolders): express.Router {
     res.type('html').send(html);
   });
   r.get('/:id/files/:name', (req, res) => {
-    res.download(runs.file(req.params.id, req.params.name));
+    // dotfiles: the default workspace is .frw/, and send() would otherwise refuse every path under it.
+    const file = runs.file(req.params.id, req.params.name);
+    res.download(file, path.basename(file), { dotfiles: 'allow' });
   });
   /** A face as the run's model saw it (`view=aligned`, default) or in its photo with the chosen face boxed (`view=context`). */
   r.get('/:id/face', async (req, res) => {

@@ -7,7 +7,9 @@ import { runCli } from '../../../helpers/cli.js';
 import { DATA_ROOT, MODEL_ROOT, tempWorkspace, testConfig } from '../../../helpers/shared.js';
 import { startWorkbench, type RunningWorkbench } from '../../../helpers/workbench.js';
 
-const ws = tempWorkspace();
+// Inside a dot folder, as the default workspace (.frw/) is: the routes must serve from there.
+const ws = path.join(tempWorkspace(), '.frw');
+fs.mkdirSync(ws);
 const roots = ['--data-root', DATA_ROOT, '--model-root', MODEL_ROOT, '--workspace', ws];
 let wb: RunningWorkbench;
 
@@ -83,4 +85,10 @@ test('report requests a run cannot answer are refused with a code before any job
   fs.mkdirSync(dir, { recursive: true });
   fs.symlinkSync('/etc/passwd', path.join(dir, 'report.html'));
   assert.equal((await wb.get('/api/reports/planted/report.html')).status, 404);
+  // … nor a linked report folder, nor a name from Object's prototype.
+  const outside = tempWorkspace();
+  fs.writeFileSync(path.join(outside, 'report.html'), '<p>not a report</p>');
+  fs.symlinkSync(outside, path.join(ws, 'reports', 'linked'));
+  assert.equal((await wb.get('/api/reports/linked/report.html')).status, 404);
+  assert.equal((await wb.get('/api/reports/planted/constructor')).status, 404);
 });

@@ -17,7 +17,9 @@ import { runCli } from '../../../helpers/cli.js';
 import { DATA_ROOT, MODEL_ROOT, tempWorkspace, testConfig } from '../../../helpers/shared.js';
 import { startWorkbench, type RunningWorkbench } from '../../../helpers/workbench.js';
 
-const ws = tempWorkspace();
+// Inside a dot folder, as the default workspace (.frw/) is: downloads must be served from there.
+const ws = path.join(tempWorkspace(), '.frw');
+fs.mkdirSync(ws);
 const roots = ['--data-root', DATA_ROOT, '--model-root', MODEL_ROOT, '--workspace', ws];
 const evalId = 'mini-eval';
 const idId = 'mini-identify';
