@@ -35,7 +35,8 @@ export class FrwIdentificationView extends RunView {
           <td>${count(r.gallery.identities)} / ${count(r.gallery.vectors)}</td>
           <td>${pct(r.rank1.estimate)} ${intervalText(r.rank1.interval)}<br /><small>${count(r.rank1.hits)} of ${count(r.rank1.probes)}</small></td>
           ${r.fnirAtFpir.map((p) => html`<td>${p.measurable
-            ? html`${pct(p.fnir)} ${intervalText(p.fnirInterval)}<br /><small>threshold ${p.threshold.toFixed(4)}; achieved FPIR ${sci(p.achievedFpir)}${p.bootstrap ? html`; bootstrap ${intervalText(p.bootstrap)}` : ''}</small>`
+            ? html`${pct(p.fnir)} ${intervalText(p.fnirInterval)}<br /><small>threshold ${p.threshold.toFixed(4)}; achieved FPIR ${sci(p.achievedFpir)}${p.bootstrap ? html`; bootstrap ${intervalText(p.bootstrap)}` : ''};
+                ${p.backed === undefined ? '' : p.backed ? html`<span class="backed">backed</span>` : html`<span class="not-backed">not backed${p.nonMated < p.nonMatedToBack ? `: it takes ${count(p.nonMatedToBack)} strangers` : ': see the FPIR budget rule in Export'}</span>`}</small>`
             : html`not measurable: FPIR ≥ ${sci(p.smallestMeasurableFpir)} with ${count(p.nonMated)} strangers`}</td>`)}
           <td>${count(Math.round(r.search.queriesPerSecond))} queries/s</td>
         </tr>`)}</tbody>
