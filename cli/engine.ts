@@ -17,7 +17,7 @@ interface EngineFlags {
 
 async function openEngine(flags: EngineFlags, self: Command, workers = 0): Promise<Engine> {
   const cfg = configOf(self);
-  return Engine.open({ config: loadDeployConfig(path.resolve(flags.config)), galleryFile: flags.gallery ? path.resolve(flags.gallery) : workspacePaths(cfg).gallery, modelRoot: cfg.modelRoot, workers });
+  return Engine.open({ config: loadDeployConfig(path.resolve(flags.config)), galleryFile: flags.gallery ? path.resolve(flags.gallery) : workspacePaths(cfg).gallery, modelRoot: cfg.modelRoot, userModelsDir: workspacePaths(cfg).userModels, workers });
 }
 
 /** Open the engine for one command and close it whatever happens. */

@@ -6,7 +6,8 @@ import { FrwError, errorMessage } from './errors.js';
  */
 export const FAILURE_REASONS = [
   'empty-file', // zero bytes
-  'not-an-image', // not a format we decode (a text file named .jpg)
+  'not-an-image', // not an image at all (a text file named .jpg)
+  'unsupported-format', // an image, but not of a format we decode (SVG, BMP, HEIC…): refused from its first bytes
   'truncated', // the file ends before its pixel data does
   'too-large', // over the megapixel cap
   'unreadable', // any other decode error, or a missing file

@@ -2,7 +2,11 @@ import fs from 'node:fs/promises';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import { FrwError } from '../core/errors.js';
 import { acquisitionFailure } from '../core/failures.js';
-import { decodePnm, isPnm } from './pnm.js';
+import { DECODED_FORMATS_TEXT, otherImageFormat, sniffFormat } from './formats.js';
+import { decodePnm } from './pnm.js';
+
+/** The per-image decode budget: an image of an allowed format within the megapixel cap decodes far inside it. */
+const DECODE_SECONDS = 10;
 
 /** 8-bit interleaved RGB, rows top to bottom: the one pixel format every stage after decoding works on. */
 export interface RgbImage {
@@ -36,7 +40,8 @@ export interface DecodedImage {
 }
 
 /**
- * Decode any supported image to RGB: JPEG/PNG/GIF/WebP/TIFF through sharp, PBM/PGM/PPM through our own decoder.
+ * Decode any supported image to RGB: JPEG/PNG/GIF/WebP/TIFF through sharp, PBM/PGM/PPM through our own decoder;
+ * any other format is refused from its first bytes (formats.ts), before a decoder sees it.
  * EXIF orientation is applied; grayscale and CMYK become RGB; alpha is dropped. Throws an acquisition failure
  * (empty-file, not-an-image, truncated, too-large, unreadable) that callers count.
  */
@@ -55,7 +60,13 @@ export async function decodeImage(input: string | Uint8Array, opts: DecodeOption
     }
   } else buf = input;
   if (buf.length === 0) throw acquisitionFailure('empty-file', 'file is empty (0 bytes)');
-  if (isPnm(buf)) return decodePnmImage(buf, opts);
+  // The allowlist, from the bytes: nothing else reaches a decoder (sharp would render an SVG at any CPU cost).
+  const format = sniffFormat(buf);
+  if (format === null) {
+    const other = otherImageFormat(buf);
+    throw other ? acquisitionFailure('unsupported-format', `${other} is not a format frw decodes (it reads ${DECODED_FORMATS_TEXT})`) : acquisitionFailure('not-an-image', 'not a supported image format');
+  }
+  if (format === 'pnm') return decodePnmImage(buf, opts);
 
   let meta: Metadata;
   try {
@@ -73,13 +84,14 @@ export async function decodeImage(input: string | Uint8Array, opts: DecodeOption
   const oh = swap ? w0 : h0;
   const scale = Math.min(1, opts.workingMaxSide / Math.max(ow, oh));
 
-  let pipeline = sharp(buf, { failOn: 'truncated', limitInputPixels: Math.ceil(opts.maxMegapixels * 1e6) }).rotate();
+  let pipeline = sharp(buf, { failOn: 'truncated', limitInputPixels: Math.ceil(opts.maxMegapixels * 1e6) }).rotate().timeout({ seconds: DECODE_SECONDS });
   if (scale < 1) pipeline = pipeline.resize({ width: Math.max(1, Math.round(ow * scale)), height: Math.max(1, Math.round(oh * scale)), fit: 'fill' });
   let raw: { data: Buffer; info: OutputInfo };
   try {
     raw = await pipeline.toColourspace('srgb').removeAlpha().raw().toBuffer({ resolveWithObject: true });
   } catch (e) {
     const msg = (e as Error).message;
+    if (/timeout/i.test(msg)) throw acquisitionFailure('too-large', `decoding took over ${DECODE_SECONDS} s (the per-image budget)`);
     if (/premature end|truncat|unexpected end|corrupt|bad huffman|read error/i.test(msg)) {
       throw acquisitionFailure('truncated', `image data is truncated or corrupt: ${msg.split('\n')[0]}`);
     }

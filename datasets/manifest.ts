@@ -26,6 +26,7 @@ export interface ImageRecord {
 export type ProblemKind =
   | 'empty-file'
   | 'not-an-image'
+  | 'unsupported-format' // an image format frw does not decode (SVG, BMP, HEIC…)
   | 'truncated'
   | 'too-large'
   | 'unreadable'

@@ -9,7 +9,7 @@ import { writeFileAtomic } from '../core/lock.js';
 import { sha256Hex } from '../core/hash.js';
 import { DEFAULT_DECODE, decodeImage, isEffectivelyGray } from './image.js';
 import type { DatasetKind, DatasetManifest, DatasetPair, IdentitySummary, ImageRecord, ManifestProblem, ProblemKind } from './manifest.js';
-import { isPnm } from './pnm.js';
+import { sniffFormat } from './formats.js';
 
 /** What probing one file tells the manifest: every ImageRecord field that comes from the bytes. */
 export interface ProbeResult {
@@ -43,7 +43,9 @@ export async function probeImage(absPath: string, relPath: string): Promise<Prob
   }
   const sha256 = sha256Hex(buf);
   if (buf.length === 0) return failed(sha256, 0, { kind: 'empty-file', path: relPath, message: 'file is empty (0 bytes)' });
-  if (isPnm(buf)) return fullDecode(buf, sha256, relPath);
+  // The allowlist first: no other format reaches sharp (an SVG there would be rendered, at any CPU cost).
+  const format0 = sniffFormat(buf);
+  if (format0 === null || format0 === 'pnm') return fullDecode(buf, sha256, relPath);
 
   let meta: Metadata;
   try {
@@ -89,7 +91,7 @@ async function fullDecode(buf: Buffer, sha256: string, relPath: string): Promise
   }
 }
 
-const DECODE_FAILURES: readonly ProblemKind[] = ['empty-file', 'not-an-image', 'truncated', 'too-large', 'unreadable'];
+const DECODE_FAILURES: readonly ProblemKind[] = ['empty-file', 'not-an-image', 'unsupported-format', 'truncated', 'too-large', 'unreadable'];
 
 function failed(sha256: string, bytes: number, problem: ManifestProblem): ProbeResult {
   return { sha256, bytes, width: 0, height: 0, grayscale: false, format: '', problem };

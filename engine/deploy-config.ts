@@ -9,7 +9,8 @@ import type { Interval } from '../experiments/metrics/index.js';
 import type { PipelineSettings } from '../pipeline/spec.js';
 import type { MatchMode } from '../search/templates.js';
 import type { DetectorCard, EmbedderCard } from '../models/card.js';
-import { modelDigest, resolveModelFile } from '../models/files.js';
+import { confinedModelFile, modelDigest } from '../models/files.js';
+import { listCards } from '../models/registry.js';
 
 /**
  * The deployment config: a tuned threshold pinned to the exact model, detector and preprocessing it was measured
@@ -93,14 +94,33 @@ export function loadDeployConfig(file: string): DeployConfig {
   return parseDeployConfig(text, file);
 }
 
-/** Refuse a config whose model or detector file is not the one it was tuned with (sha256 of the actual bytes). */
-export async function verifyConfigFiles(config: DeployConfig, modelRoot: string): Promise<void> {
+/**
+ * Refuse a config whose model or detector file is not the one it was tuned with (sha256 of the actual bytes), or
+ * lies outside the model root and the workspace's registered checkpoints (confinedModelFile). Messages name the
+ * card and its `file` as written, never a resolved server path.
+ */
+export async function verifyConfigFiles(config: DeployConfig, modelRoot: string, userModelsDir?: string): Promise<void> {
+  const registered = userModelsDir ? registeredModelFiles(userModelsDir) : [];
   for (const card of [config.model, config.detector]) {
     if (!card) continue;
-    const file = resolveModelFile(card, modelRoot);
+    const file = confinedModelFile(card, modelRoot, registered);
     const actual = await modelDigest(file, card.format);
     if (actual !== card.sha256) {
-      throw new FrwError('INTEGRITY', `the config was tuned with ${card.id} sha256 ${card.sha256}, but ${file} has sha256 ${actual}; its threshold does not apply to this file`, { expected: card.sha256, actual });
+      throw new FrwError('INTEGRITY', `the config was tuned with ${card.id} sha256 ${card.sha256}, but the installed ${card.file} has sha256 ${actual}; its threshold does not apply to this file`, { expected: card.sha256, actual });
     }
   }
+}
+
+/** Real paths of the checkpoints users registered in this workspace (`frw model add`, the workbench's Models view). */
+function registeredModelFiles(userModelsDir: string): string[] {
+  const out: string[] = [];
+  for (const r of listCards(userModelsDir)) {
+    if (r.origin !== 'user' || r.card.file.startsWith('npm:')) continue;
+    try {
+      out.push(fs.realpathSync(r.card.file));
+    } catch {
+      // a registered file since removed: it simply does not count
+    }
+  }
+  return out;
 }

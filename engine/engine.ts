@@ -4,7 +4,7 @@ import { sha256Hex } from '../core/hash.js';
 import type { Box } from '../models/detect/types.js';
 import { scoreToL2Distance } from '../experiments/metrics/distance.js';
 import { openImageEmbedder, type ImageEmbedder } from '../pipeline/image-embedder.js';
-import { specFromSettings, type PipelineSpec } from '../pipeline/spec.js';
+import { pipelineKey, specFromSettings, type PipelineSpec } from '../pipeline/spec.js';
 import { faissIndex } from '../search/faiss.js';
 import { exactIndex, rankIdentities, rowsNeeded, type VectorIndex } from '../search/vector-index.js';
 import { aggregate, qualityWeight, type Gallery } from '../search/templates.js';
@@ -15,6 +15,8 @@ export interface EngineOptions {
   config: DeployConfig;
   galleryFile: string;
   modelRoot: string;
+  /** The workspace's registered checkpoints (user model cards): a config may also name those files. */
+  userModelsDir?: string;
   /**
    * Embedding worker threads (a server: `frw engine serve` uses one per core). 0, the default, embeds on the
    * calling thread: right for one-shot commands and tests, where starting workers costs more than it saves.
@@ -57,6 +59,7 @@ export class Engine {
     readonly store: GalleryStore,
     private readonly embedder: ImageEmbedder,
     private readonly modelRoot: string,
+    private readonly userModelsDir: string | undefined,
   ) {}
 
   get config(): DeployConfig {
@@ -69,22 +72,25 @@ export class Engine {
    * the same thing. Requests already running finish with the old config.
    */
   async reconfigure(config: DeployConfig): Promise<void> {
-    if (config.pipelineKey !== this.current.pipelineKey) {
+    // The key is recomputed from the settings and cards, not taken from the config: a forged key, or cards edited
+    // to disagree with their settings (an embedding of another size), is refused here, before anything changes.
+    const key = pipelineKey(specFromConfig(config));
+    if (key !== this.current.pipelineKey) {
       throw new FrwError('CONFLICT', `this engine's gallery was enrolled with pipeline ${this.current.pipelineKey.slice(0, 12)}… (${this.current.model.id}); the config is for ${config.pipelineKey.slice(0, 12)}… (${config.model.id}). Start an engine with a new gallery for it instead.`);
     }
-    await verifyConfigFiles(config, this.modelRoot);
+    await verifyConfigFiles(config, this.modelRoot, this.userModelsDir);
     this.current = config;
     this.index = null; // aggregation or search may differ
   }
 
   static async open(opts: EngineOptions): Promise<Engine> {
     // Hashes the model files once; loading them (here or in each worker) reuses these digests.
-    await verifyConfigFiles(opts.config, opts.modelRoot);
+    await verifyConfigFiles(opts.config, opts.modelRoot, opts.userModelsDir);
     const spec = specFromConfig(opts.config);
     const embedder = await openImageEmbedder(spec, opts.modelRoot, opts.workers ?? 0);
     try {
       const store = GalleryStore.open(opts.galleryFile, opts.config.pipelineKey);
-      return new Engine(opts.config, store, embedder, opts.modelRoot);
+      return new Engine(opts.config, store, embedder, opts.modelRoot, opts.userModelsDir);
     } catch (e) {
       await embedder.close(); // a gallery of another pipeline, a locked file: no worker is left running
       throw e;

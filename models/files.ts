@@ -29,6 +29,29 @@ export function resolveModelFile(card: Pick<ModelCard, 'file' | 'id'>, modelRoot
   return abs;
 }
 
+/**
+ * resolveModelFile for a card that came from a deployment config (loaded, or pushed over HTTP): the file must lie
+ * inside the model root — links resolved — or be a checkpoint registered in the workspace (`registered`, real
+ * paths of the user cards' files), or ship in an npm package. Anything else, `../` or `/etc/passwd` included, is
+ * refused without saying whether it exists; messages name the card's field as written, never a server path.
+ */
+export function confinedModelFile(card: Pick<ModelCard, 'file' | 'id'>, modelRoot: string, registered: readonly string[]): string {
+  if (card.file.startsWith('npm:')) return resolveModelFile(card, modelRoot);
+  const abs = path.isAbsolute(card.file) ? card.file : path.resolve(modelRoot, card.file);
+  let real: string | null = null;
+  try {
+    real = fs.realpathSync(abs);
+  } catch {
+    real = null;
+  }
+  const root = fs.existsSync(modelRoot) ? fs.realpathSync(modelRoot) : path.resolve(modelRoot);
+  if (real !== null && (real.startsWith(root + path.sep) || registered.includes(real))) return real;
+  // A plain name under the model root that is not there is only missing; anything reaching elsewhere is refused.
+  const plainName = !path.isAbsolute(card.file) && !card.file.split(/[\\/]/).includes('..');
+  if (plainName && real === null) throw new FrwError('NOT_FOUND', `model.file "${card.file}" of ${card.id} is not installed under the model root`, { field: 'file' });
+  throw new FrwError('OUTSIDE_ROOT', `model.file "${card.file}" of ${card.id} is not under the model root or a checkpoint registered in the workspace; a config may name only those`, { field: 'file' });
+}
+
 /** The files whose bytes make up a model, in digest order: the file itself, or a TF.js model.json and its shards. */
 export function modelFiles(abs: string, format: ModelCard['format']): string[] {
   if (format === 'onnx') return [abs];

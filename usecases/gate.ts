@@ -1,4 +1,4 @@
-import type { FrwConfig } from '../core/config.js';
+import { workspacePaths, type FrwConfig } from '../core/config.js';
 import { FrwError } from '../core/errors.js';
 import { TOOL_VERSION } from '../core/version.js';
 import { readAttributeFile } from '../datasets/attributes.js';
@@ -99,7 +99,7 @@ export async function runGate(cfg: FrwConfig, req: GateRequest, hooks: RunHooks 
   const known = [...supplied.map((a) => a.name), ...DERIVED_ATTRIBUTES];
   for (const name of req.groupBy ?? []) if (!known.includes(name)) throw new FrwError('BAD_INPUT', `no attribute "${name}" to group by; there are: ${known.join(', ')}`);
   // The installed files must be the ones the threshold was tuned with (INTEGRITY otherwise), and the pipeline too.
-  await verifyConfigFiles(config, cfg.modelRoot);
+  await verifyConfigFiles(config, cfg.modelRoot, workspacePaths(cfg).userModels);
   const spec = specFromConfig(config);
   const protocol = req.protocol ?? defaultProtocol(manifest);
   if (kind === 'verification') checkProtocol(manifest, protocol);

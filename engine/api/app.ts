@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import multer from 'multer';
 import { FrwError } from '../../core/errors.js';
+import { DECODED_FORMATS_TEXT, otherImageFormat, sniffFormat } from '../../datasets/formats.js';
 import type { Engine } from '../engine.js';
 import { errorMiddleware } from '../../core/http-errors.js';
 import { parseDeployConfig, type DeployConfig } from '../deploy-config.js';
@@ -27,7 +28,14 @@ export function createApp(deps: AppDeps): express.Express {
   const images = (req: Request): Uint8Array[] => {
     const files = (req.files as Express.Multer.File[] | undefined) ?? [];
     if (files.length === 0) throw new FrwError('BAD_INPUT', 'send the image(s) as multipart/form-data field "image"');
-    for (const f of files) if (!IMAGE_TYPES.has(f.mimetype)) throw new FrwError('UNSUPPORTED', `unsupported content type ${f.mimetype} for ${f.originalname}; send an image`);
+    for (const f of files) {
+      if (!IMAGE_TYPES.has(f.mimetype)) throw new FrwError('UNSUPPORTED', `unsupported content type ${f.mimetype} for ${f.originalname}; send an image`);
+      // The bytes decide, not the declared type: an SVG sent as image/png is refused here, in microseconds.
+      if (sniffFormat(f.buffer) === null) {
+        const other = otherImageFormat(f.buffer);
+        throw new FrwError('UNSUPPORTED', `${f.originalname}: ${other ? `${other} is` : 'the bytes are'} not ${DECODED_FORMATS_TEXT}, whatever its content type`);
+      }
+    }
     return files.map((f) => new Uint8Array(f.buffer.buffer, f.buffer.byteOffset, f.buffer.byteLength));
   };
 

@@ -10,6 +10,9 @@ import { buildDeployConfig, finalizeConfig, parseRule } from '../../usecases/exp
 import type { DeployConfig } from '../../engine/deploy-config.js';
 import { runCli } from '../helpers/cli.js';
 import { DATA_ROOT, MODEL_ROOT, lfwImage, tempWorkspace } from '../helpers/shared.js';
+import { SVG_BOMB } from '../helpers/bad-inputs.js';
+import crypto from 'node:crypto';
+import { pipelineKey, specFromSettings } from '../../pipeline/spec.js';
 
 const KEY = 'test-key-0123456789abcdef';
 const ws = tempWorkspace();
@@ -84,6 +87,10 @@ test('keys, sizes, types and faces: each bad input has its status and loses noth
   assert.equal(big.status, 413);
   const text = await post('/v1/identify', form({}, [{ bytes: new TextEncoder().encode('hello'), type: 'text/plain', name: 'a.txt' }]));
   assert.equal(text.status, 415);
+  // An SVG declared as a PNG is refused from its bytes (415), never rendered.
+  const svg = await post('/v1/identify', form({}, [{ bytes: new TextEncoder().encode(SVG_BOMB), type: 'image/png', name: 'face.png' }]));
+  assert.equal(svg.status, 415);
+  assert.match((await json(svg)).error.message, /SVG is not JPEG, PNG, GIF, WebP, TIFF or PBM\/PGM\/PPM/);
   const noFile = await post('/v1/identify', form({}, []));
   assert.equal(noFile.status, 400);
   const truncated = img('Colin_Powell', 4).subarray(0, 3000);
@@ -151,10 +158,34 @@ test('PUT /v1/config takes a new threshold for the same pipeline at once, and re
   assert.equal(r.threshold.similarity, 0.99);
   const current = await json(fetch(`${base}/v1/config`, { headers: { 'x-api-key': KEY } }));
   assert.equal(current.config.contentHash, strict.contentHash);
-  const other = finalizeConfig({ ...strict, pipelineKey: 'f'.repeat(64) });
+  // Another pipeline (flip on: another key, honestly computed) needs a new gallery.
+  const flipped = { ...strict.pipeline, flip: true };
+  const other = finalizeConfig({ ...strict, pipeline: flipped, pipelineKey: pipelineKey(specFromSettings(flipped, strict.model, strict.detector)) });
   const conflict = await put(JSON.stringify(other));
   assert.equal(conflict.status, 409);
   assert.match((await json(conflict)).error.message, /new gallery/);
+  // Forged configs, their content hash recomputed (it is unkeyed): each refused, the running config untouched.
+  const forged = [
+    // the recorded key kept while the card says another embedding size
+    finalizeConfig({ ...strict, model: { ...strict.model, output: { ...strict.model.output, dim: 64 } } }),
+    // a key claimed for settings that do not give it
+    finalizeConfig({ ...strict, pipelineKey: 'f'.repeat(64) }),
+  ];
+  for (const f of forged) {
+    const r = await put(JSON.stringify(f));
+    assert.equal(r.status, 409, await r.clone().text());
+    assert.match((await json(r)).error.message, /pipeline settings give key/);
+  }
+  // Model files outside the model root: refused without a path or a digest of what is there.
+  const passwdSha = crypto.createHash('sha256').update(fs.readFileSync('/etc/passwd')).digest('hex');
+  for (const file of ['/etc/passwd', '../../../../../../etc/passwd']) {
+    const r = await put(JSON.stringify(finalizeConfig({ ...strict, detector: { ...strict.detector!, file } })));
+    assert.equal(r.status, 403, file);
+    const body = await r.text();
+    assert.match(body, /OUTSIDE_ROOT/);
+    assert.ok(!body.includes(passwdSha) && !body.includes(MODEL_ROOT) && !body.includes('root:'), body);
+  }
+  assert.equal((await json(fetch(`${base}/v1/config`, { headers: { 'x-api-key': KEY } }))).config.contentHash, strict.contentHash, 'nothing taken');
   assert.equal((await put(JSON.stringify({ ...strict, threshold: { ...strict.threshold, similarity: 0.1 } }))).status, 409, 'content hash mismatch');
   assert.equal((await put('{nope')).status, 400);
   // Back to the run's EER threshold for the other tests.
