@@ -1,4 +1,5 @@
-import type { ErrorRequestHandler } from 'express';
+import crypto from 'node:crypto';
+import type { ErrorRequestHandler, Request } from 'express';
 import { FrwError, type ErrorCode } from './errors.js';
 
 /** The one place FrwError codes become HTTP statuses. */
@@ -19,15 +20,63 @@ export const STATUS: Record<ErrorCode, number> = {
   INTERNAL: 500,
 };
 
-/** Structured JSON errors: {error: {code, message, details?}}; never a stack trace to the client. */
-export const errorMiddleware: ErrorRequestHandler = (err, _req, res, _next) => {
-  // multer reports an over-size upload with its own error; it is ours to name.
-  if ((err as { code?: string }).code === 'LIMIT_FILE_SIZE') err = new FrwError('TOO_LARGE', `upload over the size cap: ${(err as Error).message}`);
-  // body-parser's malformed JSON, likewise.
-  if ((err as { type?: string }).type === 'entity.parse.failed') err = new FrwError('BAD_INPUT', `malformed JSON body: ${(err as Error).message}`);
-  if (err instanceof FrwError) {
-    res.status(STATUS[err.code]).json({ error: { code: err.code, message: err.message, details: err.details } });
+/** multer's limits and form errors, each a client mistake with its code. */
+const MULTER: Record<string, { code: ErrorCode; message: string }> = {
+  LIMIT_FILE_SIZE: { code: 'TOO_LARGE', message: 'upload over the size cap' },
+  LIMIT_FILE_COUNT: { code: 'TOO_LARGE', message: 'too many files in one request' },
+  LIMIT_PART_COUNT: { code: 'TOO_LARGE', message: 'too many parts in the form' },
+  LIMIT_FIELD_COUNT: { code: 'TOO_LARGE', message: 'too many fields in the form' },
+  LIMIT_FIELD_VALUE: { code: 'TOO_LARGE', message: 'a form field is over its size cap' },
+  LIMIT_FIELD_KEY: { code: 'TOO_LARGE', message: 'a form field name is too long' },
+  LIMIT_UNEXPECTED_FILE: { code: 'BAD_INPUT', message: 'a file was sent in an unexpected field (images go in field "image")' },
+  MISSING_FIELD_NAME: { code: 'BAD_INPUT', message: 'a form part has no field name' },
+};
+
+/** body-parser's errors (express.json, express.text), by their `type`. */
+const BODY: Record<string, { code: ErrorCode; message: string }> = {
+  'entity.parse.failed': { code: 'BAD_INPUT', message: 'malformed JSON body' },
+  'entity.too.large': { code: 'TOO_LARGE', message: 'request body over its size cap' },
+  'entity.verify.failed': { code: 'BAD_INPUT', message: 'request body refused' },
+  'encoding.unsupported': { code: 'UNSUPPORTED', message: 'unsupported content encoding' },
+  'charset.unsupported': { code: 'UNSUPPORTED', message: 'unsupported charset' },
+  'request.aborted': { code: 'BAD_INPUT', message: 'the request was aborted before its body arrived' },
+  'request.size.invalid': { code: 'BAD_INPUT', message: 'the body is not the length its header says' },
+};
+
+/**
+ * Any error thrown while handling a request, as an FrwError when it is the client's doing (multipart, URI, body
+ * size, JSON), so it is answered 4xx with a code; null for a fault of ours.
+ */
+export function clientErrorOf(err: unknown): FrwError | null {
+  if (err instanceof FrwError) return err;
+  const e = err as { name?: string; code?: string; type?: string; status?: number; message?: string };
+  if (e?.name === 'MulterError' && e.code && MULTER[e.code]) return new FrwError(MULTER[e.code].code, MULTER[e.code].message);
+  if (e?.type && BODY[e.type]) return new FrwError(BODY[e.type].code, BODY[e.type].message);
+  // busboy's malformed multipart (no boundary, cut off, a broken part header).
+  if (/^(Multipart: Boundary not found|Unexpected end of form|Malformed part header|Unexpected end of multipart data)/i.test(e?.message ?? '')) return new FrwError('BAD_INPUT', `malformed multipart body: ${e.message}`);
+  if (/Unsupported content type/i.test(e?.message ?? '')) return new FrwError('UNSUPPORTED', 'send the images as multipart/form-data');
+  // A path segment that is not valid percent-encoding (express answers it with a URIError, status 400).
+  if (err instanceof URIError || (e?.status === 400 && /URI/i.test(e?.message ?? ''))) return new FrwError('BAD_INPUT', 'the request path is not valid percent-encoding');
+  return null;
+}
+
+/**
+ * Structured JSON errors: {error: {code, message, details?}}; never a stack trace to the client. Every 5xx is
+ * logged on the server with a request id that the answer carries, so a report can be matched to its log line.
+ */
+export const errorMiddleware: ErrorRequestHandler = (err, req, res, _next) => {
+  const known = clientErrorOf(err);
+  const status = known ? STATUS[known.code] : 500;
+  if (status >= 500) {
+    const requestId = crypto.randomBytes(6).toString('hex');
+    logFault(requestId, req, err);
+    res.status(status).json({ error: { code: known?.code ?? 'INTERNAL', message: known ? known.message : 'internal error', requestId } });
     return;
   }
-  res.status(500).json({ error: { code: 'INTERNAL', message: 'internal error' } });
+  res.status(status).json({ error: { code: known!.code, message: known!.message, details: known!.details } });
 };
+
+function logFault(id: string, req: Request, err: unknown): void {
+  const what = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  process.stderr.write(`[${new Date().toISOString()}] request ${id} ${req.method} ${req.originalUrl.slice(0, 200)} failed: ${what}\n`);
+}

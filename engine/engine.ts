@@ -40,6 +40,8 @@ export interface EnrolResult {
   identity: IdentityRow;
   enrolled: number;
   failures: Array<{ image: number; reason: FailureReason; message: string }>;
+  /** Photos that held several faces, of which the config's policy chose one: said, so a wrong pick can be caught. */
+  chosenFromSeveral: Array<{ image: number; faces: number; policy: string }>;
 }
 
 /** The pipeline a config pins, rebuilt from the config alone (checked against its recorded key). */
@@ -101,10 +103,10 @@ export class Engine {
    * One photo → the face its policy chooses, embedded. A failure to acquire throws acquisitionFailure (callers count
    * it); a runtime fault throws as it is (the request fails; nothing is stored).
    */
-  private async embed(image: Uint8Array): Promise<{ vector: Float32Array; box: Box | null; quality: unknown }> {
+  private async embed(image: Uint8Array): Promise<{ vector: Float32Array; box: Box | null; quality: unknown; faceCount: number }> {
     const e = await this.embedder.embed(image, sha256Hex(image));
     if (e.status === 'failed') throw acquisitionFailure(e.reason, e.message);
-    return { vector: e.vector, box: e.face.box, quality: e.face.quality };
+    return { vector: e.vector, box: e.face.box, quality: e.face.quality, faceCount: e.face.faceCount };
   }
 
   /**
@@ -118,10 +120,12 @@ export class Engine {
     if (images.length === 0) throw new FrwError('BAD_INPUT', 'enrolment needs at least one image');
     const vectors: Array<{ vector: Float32Array; imageSha256: string; quality: unknown }> = [];
     const failures: EnrolResult['failures'] = [];
+    const chosenFromSeveral: EnrolResult['chosenFromSeveral'] = [];
     for (const [i, img] of images.entries()) {
       try {
         const e = await this.embed(img);
         vectors.push({ vector: e.vector, imageSha256: sha256Hex(img), quality: e.quality });
+        if (e.faceCount > 1) chosenFromSeveral.push({ image: i, faces: e.faceCount, policy: String(this.current.pipeline.policy) });
       } catch (err) {
         const f = acquisitionFailureOf(err);
         if (!f) throw err;
@@ -131,7 +135,7 @@ export class Engine {
     if (vectors.length === 0) throw new FrwError('BAD_INPUT', `no face could be enrolled for "${clean}": ${failures.map((f) => `image ${f.image}: ${f.reason}`).join('; ')}`, { failures });
     const identity = this.store.enrol(clean, vectors, replace);
     this.index = null;
-    return { identity, enrolled: vectors.length, failures };
+    return { identity, enrolled: vectors.length, failures, chosenFromSeveral };
   }
 
   private searchIndex() {

@@ -19,11 +19,18 @@ export interface AppDeps {
 
 const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'image/tiff', 'image/x-portable-graymap', 'image/x-portable-pixmap', 'image/x-portable-anymap', 'application/octet-stream']);
 
+/** The most attendance rows one request returns. */
+export const ATTENDANCE_MAX = 10_000;
+
+/** What one multipart request may hold besides its images' size (maxUploadBytes). */
+export const FORM_LIMITS = { files: 20, fields: 8, fieldSize: 16 * 1024, fieldNameSize: 100, parts: 30, headerPairs: 100 } as const;
+
 /** The engine's HTTP API (versioned under /v1). Listening is the caller's business: see serve.ts. */
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: deps.maxUploadBytes, files: 20 } });
+  // Every part of a form is bounded, not only the files: 300 ignored 1 MB fields must not cost 300 MB.
+  const upload = multer({ storage: multer.memoryStorage(), limits: { ...FORM_LIMITS, fileSize: deps.maxUploadBytes } });
   const wrap = (fn: (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response, next: NextFunction) => fn(req, res).catch(next);
   const images = (req: Request): Uint8Array[] => {
     const files = (req.files as Express.Multer.File[] | undefined) ?? [];
@@ -39,8 +46,9 @@ export function createApp(deps: AppDeps): express.Express {
     return files.map((f) => new Uint8Array(f.buffer.buffer, f.buffer.byteOffset, f.buffer.byteLength));
   };
 
+  // Unauthenticated, so it says only that the engine is up: who or how many are enrolled is for key holders.
   app.get('/healthz', (_req, res) => {
-    res.json({ ok: true, model: deps.engine.config.model.id, identities: deps.engine.identities().length });
+    res.json({ ok: true });
   });
   app.use((req, _res, next) => {
     const given = Buffer.from(String(req.header('x-api-key') ?? ''));
@@ -85,7 +93,10 @@ export function createApp(deps: AppDeps): express.Express {
     res.json({ ok: true, threshold: config.threshold, rule: config.rule, aggregation: config.aggregation, contentHash: config.contentHash });
   }));
   v1.get('/attendance', (req, res) => {
-    res.json({ attendance: deps.engine.store.attendance(Math.min(10000, Number(req.query.limit ?? 1000) || 1000)) });
+    const raw = req.query.limit ?? '1000';
+    const limit = Number(raw);
+    if (!Number.isInteger(limit) || limit < 1 || limit > ATTENDANCE_MAX) throw new FrwError('BAD_INPUT', `limit must be an integer in [1, ${ATTENDANCE_MAX}], got ${JSON.stringify(raw)}`, { field: 'limit' });
+    res.json({ attendance: deps.engine.store.attendance(limit) });
   });
   app.use('/v1', v1);
   app.use((_req, _res, next) => next(new FrwError('NOT_FOUND', 'no such route')));

@@ -13,6 +13,7 @@ import { DATA_ROOT, MODEL_ROOT, lfwImage, tempWorkspace } from '../helpers/share
 import { SVG_BOMB } from '../helpers/bad-inputs.js';
 import crypto from 'node:crypto';
 import { pipelineKey, specFromSettings } from '../../pipeline/spec.js';
+import sharp from 'sharp';
 
 const KEY = 'test-key-0123456789abcdef';
 const ws = tempWorkspace();
@@ -100,6 +101,48 @@ test('keys, sizes, types and faces: each bad input has its status and loses noth
   assert.equal(enrolNoFace.status, 400);
   assert.match((await json(enrolNoFace)).error.message, /no face could be enrolled/);
   assert.equal((await fetch(`${base}/v1/nothing`, { headers: { 'x-api-key': KEY } })).status, 404);
+});
+
+test('small leaks closed: /healthz tells nothing, attendance limits are checked, a face chosen from several is said', async () => {
+  assert.deepEqual(await json(fetch(`${base}/healthz`)), { ok: true });
+  for (const limit of ['-1', '0', '10001', 'abc']) {
+    const r = await fetch(`${base}/v1/attendance?limit=${limit}`, { headers: { 'x-api-key': KEY } });
+    assert.equal(r.status, 400, `limit=${limit}`);
+  }
+  // A group photo: the subject centred, another person at the edge; the policy picks one and the answer says so.
+  const other = await sharp(fs.readFileSync(lfwImage('Serena_Williams'))).resize(160, 160).toBuffer();
+  const group = await sharp({ create: { width: 560, height: 300, channels: 3, background: { r: 20, g: 20, b: 20 } } })
+    .composite([{ input: fs.readFileSync(lfwImage('Aaron_Eckhart')), left: 155, top: 25 }, { input: other, left: 400, top: 0 }])
+    .jpeg()
+    .toBuffer();
+  const r = await json(post('/v1/enroll', form({ name: 'Group_Photo_Subject' }, [{ bytes: new Uint8Array(group) }, { bytes: img('Aaron_Eckhart') }])));
+  assert.equal(r.enrolled, 2);
+  assert.deepEqual(r.chosenFromSeveral.map((c: { image: number; faces: number }) => [c.image, c.faces]), [[0, 2]]);
+  assert.equal((await fetch(`${base}/v1/identities/Group_Photo_Subject`, { method: 'DELETE', headers: { 'x-api-key': KEY } })).status, 204);
+});
+
+test('malformed requests are client errors with a code, never a 500', async () => {
+  const jpeg = img('Colin_Powell');
+  const raw = (route: string, body: string, type: string, method = 'POST') => fetch(`${base}${route}`, { method, body, headers: { 'x-api-key': KEY, 'content-type': type } });
+  const expect = async (r: Response, status: number, code: string, what: string) => {
+    const body = await json(r);
+    assert.deepEqual([r.status, body.error?.code], [status, code], `${what}: ${JSON.stringify(body)}`);
+  };
+  const wrongField = new FormData();
+  wrongField.append('photo', new Blob([jpeg], { type: 'image/jpeg' }), 'a.jpg');
+  await expect(await post('/v1/identify', wrongField), 400, 'BAD_INPUT', 'a file in another field');
+  await expect(await post('/v1/enroll', form({ name: 'X' }, Array.from({ length: 21 }, () => ({ bytes: jpeg })))), 413, 'TOO_LARGE', '21 files');
+  await expect(await post('/v1/enroll', form({ name: 'x'.repeat(2 * 1024 * 1024) }, [{ bytes: jpeg }])), 413, 'TOO_LARGE', 'a 2 MB text field');
+  const many = form({}, [{ bytes: jpeg }]);
+  for (let i = 0; i < 40; i++) many.append(`f${i}`, 'v');
+  await expect(await post('/v1/identify', many), 413, 'TOO_LARGE', '40 fields');
+  const b = 'XyZboundary';
+  const cut = `--${b}\r\nContent-Disposition: form-data; name="image"; filename="a.jpg"\r\nContent-Type: image/jpeg\r\n\r\n` + 'abc';
+  await expect(await raw('/v1/identify', cut, `multipart/form-data; boundary=${b}`), 400, 'BAD_INPUT', 'a multipart body cut off');
+  await expect(await raw('/v1/identify', 'hello', 'multipart/form-data'), 400, 'BAD_INPUT', 'multipart without a boundary');
+  await expect(await fetch(`${base}/v1/identities/%E0%A4%A`, { method: 'DELETE', headers: { 'x-api-key': KEY } }), 400, 'BAD_INPUT', 'a broken percent-encoding');
+  await expect(await raw('/v1/config', 'x'.repeat(2 * 1024 * 1024), 'application/json', 'PUT'), 413, 'TOO_LARGE', 'a 2 MB config');
+  await expect(await raw('/v1/identities/Nobody', '{"name":', 'application/json', 'PATCH'), 400, 'BAD_INPUT', 'malformed JSON');
 });
 
 test('concurrent enrolments of one name end as one identity holding every photo', async () => {

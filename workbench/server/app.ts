@@ -53,6 +53,8 @@ export function createWorkbenchApp(deps: WorkbenchDeps): express.Express {
   app.use('/api/engine', engineRouter(deps.fetch));
   app.use('/api', (_req, _res, next) => next(new FrwError('NOT_FOUND', 'no such API route')));
   if (deps.staticDir) app.use(express.static(deps.staticDir));
+  // Anything else is a 404 in the project's JSON shape, not Express's HTML page.
+  app.use((_req, _res, next) => next(new FrwError('NOT_FOUND', 'no such page')));
   app.use(errorMiddleware);
   return app;
 }

@@ -21,6 +21,16 @@ test('the app is served at /, the roots at /api/config, and unknown API routes a
   assert.equal((await wb.get('/api/config')).body.workspace, ws);
   const none = await wb.get('/api/nothing');
   assert.deepEqual([none.status, none.body.error.code], [404, 'NOT_FOUND']);
+  // Outside the API too: JSON, not Express's HTML page.
+  const page = await wb.get('/no/such/page');
+  assert.deepEqual([page.status, page.body.error?.code], [404, 'NOT_FOUND']);
+  // Bodies over their limits are 413 with a code, not a 500.
+  const big = await wb.send('POST', '/api/jobs/eval', JSON.stringify({ dataset: 'lfw-mini', pad: 'x'.repeat(200 * 1024) }));
+  assert.deepEqual([big.status, big.body.error?.code], [413, 'TOO_LARGE']);
+  // A face that cannot be shown is a JSON error, not one labelled image/jpeg.
+  const face = await wb.get('/api/runs/nope/face?model=m&path=a.jpg');
+  assert.equal(face.status, 404);
+  assert.match(face.headers.get('content-type') ?? '', /json/);
 });
 
 test('evaluation jobs: bad requests refused; one job at a time; progress streams; the run lands in the history', async () => {

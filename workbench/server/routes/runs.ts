@@ -86,7 +86,9 @@ export function runsRouter(cfg: FrwConfig, runs: RunFolders): express.Router {
     if (typeof model !== 'string' || typeof image !== 'string') throw new FrwError('BAD_INPUT', 'give ?model=<id>&path=<image in the dataset>');
     if (view !== 'aligned' && view !== 'context') throw new FrwError('BAD_INPUT', 'view must be aligned or context');
     const size = queryInt(req.query.size, 112, 16, 512, 'size');
-    res.type('jpeg').set('cache-control', 'private, max-age=3600').send(await runs.face(req.params.id, model, image, view, size));
+    // The image first: an error must go out as JSON, not under an image/jpeg header set too early.
+    const jpeg = await runs.face(req.params.id, model, image, view, size);
+    res.type('jpeg').set('cache-control', 'private, max-age=3600').send(jpeg);
   });
   /**
    * The operating point at a threshold (or a rule's threshold): FMR, FNMR and TAR with Clopper-Pearson intervals,
