@@ -2,7 +2,7 @@ import type { Dirent } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { FrwError } from '../core/errors.js';
-import { resolveInside } from '../core/paths.js';
+import { realOf, resolveInside, within } from '../core/paths.js';
 import { parseCsv } from './csv.js';
 import type { DatasetManifest, DatasetPair, ManifestProblem } from './manifest.js';
 import type { ImageEntry, ScanOptions } from './scan.js';
@@ -39,16 +39,21 @@ async function readDirSorted(abs: string): Promise<Dirent[]> {
   return list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-/** Resolve a symlink's target kind; links are followed for files only so a looping folder link cannot hang a walk. */
-async function kindOf(abs: string, d: Dirent): Promise<'file' | 'dir' | 'other'> {
+/**
+ * Resolve a symlink's target kind; links are followed for files only so a looping folder link cannot hang a walk,
+ * and only to a file inside the dataset's own root (`root`): a link leading out of it is 'outside', a counted problem.
+ */
+async function kindOf(abs: string, d: Dirent, root: string): Promise<'file' | 'dir' | 'other' | 'outside'> {
   if (d.isFile()) return 'file';
   if (d.isDirectory()) return 'dir';
   if (d.isSymbolicLink()) {
     const st = await fs.stat(abs).catch(() => undefined);
-    if (st?.isFile()) return 'file';
+    if (st?.isFile()) return within(realOf(root), realOf(abs)) ? 'file' : 'outside';
   }
   return 'other';
 }
+
+const OUTSIDE = (rel: string): ManifestProblem => ({ kind: 'outside-root', path: rel, message: 'a link to a file outside the dataset; not followed' });
 
 /**
  * Every file under `root/dirRel`, at any depth, as images of one person: sub-folders (sessions, years) belong to
@@ -60,9 +65,10 @@ export async function listPersonFiles(root: string, dirRel: string, namer: (relP
     for (const d of await readDirSorted(path.join(root, rel))) {
       if (ignored(d.name)) continue;
       const childRel = posixJoin(rel, d.name);
-      const kind = await kindOf(path.join(root, childRel), d);
+      const kind = await kindOf(path.join(root, childRel), d, root);
       const ext = path.extname(d.name).slice(1).toLowerCase();
-      if (kind === 'dir') await walk(childRel);
+      if (kind === 'outside') out.problems.push(OUTSIDE(childRel));
+      else if (kind === 'dir') await walk(childRel);
       else if (kind === 'other') out.problems.push({ kind: 'stray-file', path: childRel, message: 'not a regular file or folder (folder links are not followed)' });
       else if (NON_IMAGE_EXTENSIONS.has(ext)) out.problems.push({ kind: 'stray-file', path: childRel, message: `.${ext} file in an identity folder, not probed` });
       else out.entries.push(namer(childRel));
@@ -102,7 +108,11 @@ export async function listIdentityTree(root: string, dirRel: string, opts: Ident
   for (const d of await readDirSorted(path.join(root, dirRel))) {
     if (ignored(d.name) || opts.skip?.has(d.name)) continue;
     const rel = posixJoin(dirRel, d.name);
-    const kind = await kindOf(path.join(root, rel), d);
+    const kind = await kindOf(path.join(root, rel), d, root);
+    if (kind === 'outside') {
+      out.problems.push(OUTSIDE(rel));
+      continue;
+    }
     if (kind === 'file') {
       if (hasImageExtension(d.name)) out.problems.push({ kind: 'stray-file', path: rel, message: 'image outside any identity folder' });
       continue;

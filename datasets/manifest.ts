@@ -34,7 +34,8 @@ export type ProblemKind =
   | 'duplicate-image' // same bytes under two paths (leaks between enrolment and probes)
   | 'single-image-identity' // cannot form a genuine pair
   | 'bad-row' // a CSV or pair-list line that does not parse
-  | 'stray-file'; // a file where the layout expects none (e.g. an image at the top level of a folder set)
+  | 'stray-file' // a file where the layout expects none (e.g. an image at the top level of a folder set)
+  | 'outside-root'; // a link to a file outside the dataset's folder: never read
 
 export interface ManifestProblem {
   kind: ProblemKind;
