@@ -45,7 +45,7 @@ export function formatEmbedSummary(s: EmbedSummary): string {
     `embedded ${s.embedded} (${pct(s.embedded)}%) · from cache ${s.cached} · computed now ${s.computed}${s.pending ? ` · not yet processed ${s.pending}` : ''}`,
     `failures to acquire ${s.fta.count} (${pct(s.fta.count)}%)${reasons ? `: ${reasons}` : ''}`,
     `several faces (one chosen by policy) ${s.multiFace}`,
-    `${s.seconds.toFixed(1)} s · cache ${s.cacheDir}${s.repairedBytes ? ` · repaired a torn tail of ${s.repairedBytes} bytes` : ''}`,
+    `${s.seconds.toFixed(1)} s · cache ${s.cacheDir}${s.repairedBytes ? ` · repaired the cache: ${s.repairedBytes} bytes that formed no intact record were dropped (their images were embedded again)` : ''}`,
     '',
   ].join('\n');
 }

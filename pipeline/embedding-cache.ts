@@ -13,7 +13,8 @@ import type { Box, Point } from '../models/detect/types.js';
  *
  * Record layout (little-endian): magic u32 | length u32 | sha256 32B | status u8 + 3 pad | metaLen u32 | meta JSON |
  * dim u32 | dim × f32 | crc32 u32 (over everything before it). A crash can only tear the last record; opening
- * the log for writing truncates a torn tail, and reading ignores it, so a half-written entry is never used.
+ * the log for writing truncates a torn tail, and reading ignores it, so a half-written entry is never used. Damage
+ * elsewhere (a flipped byte) costs only the records it touches: decodeLog resynchronises on the next intact one.
  */
 const MAGIC = 0x45575246; // 'FRWE'
 const HEADER = 4 + 4 + 32 + 4 + 4;
@@ -50,36 +51,73 @@ export function encodeEntry(e: CacheEntry): Buffer {
 
 export interface LogScan {
   entries: Map<string, CacheEntry>;
+  /** The intact records' bytes, in file order: what a repaired log holds. */
+  intact: Buffer[];
   /** Byte offset after the last intact record. */
   validBytes: number;
-  /** Bytes after it that did not form an intact record (a torn write). */
+  /** Bytes after it that did not form an intact record (a torn write, or garbage appended). */
   tornBytes: number;
+  /** Damaged stretches between intact records (a flipped byte, a bad sector): skipped, the records after them kept. */
+  damaged: Array<{ offset: number; bytes: number }>;
 }
 
-export function decodeLog(buf: Buffer): LogScan {
-  const entries = new Map<string, CacheEntry>();
-  let o = 0;
-  while (o + HEADER <= buf.length) {
-    if (buf.readUInt32LE(o) !== MAGIC) break;
-    const len = buf.readUInt32LE(o + 4);
-    if (len < HEADER + 8 || o + len > buf.length) break;
-    if (zlib.crc32(buf.subarray(o, o + len - 4)) !== buf.readUInt32LE(o + len - 4)) break;
+const MAGIC_BYTES = Buffer.from([MAGIC & 0xff, (MAGIC >>> 8) & 0xff, (MAGIC >>> 16) & 0xff, MAGIC >>> 24]);
+
+/** The record at o when it is intact (magic, length in range, CRC), else null. */
+function recordAt(buf: Buffer, o: number): { len: number; entry: CacheEntry } | null {
+  if (o + HEADER > buf.length || buf.readUInt32LE(o) !== MAGIC) return null;
+  const len = buf.readUInt32LE(o + 4);
+  if (len < HEADER + 8 || o + len > buf.length) return null;
+  if (zlib.crc32(buf.subarray(o, o + len - 4)) !== buf.readUInt32LE(o + len - 4)) return null;
+  try {
     const sha256 = buf.subarray(o + 8, o + 40).toString('hex');
     const status = buf.readUInt8(o + 40);
     const metaLen = buf.readUInt32LE(o + 44);
     const meta = JSON.parse(buf.subarray(o + HEADER, o + HEADER + metaLen).toString('utf8'));
     const dimAt = o + HEADER + metaLen;
     const dim = buf.readUInt32LE(dimAt);
-    if (status === 0) {
-      const vector = new Float32Array(dim);
-      for (let i = 0; i < dim; i++) vector[i] = buf.readFloatLE(dimAt + 4 + 4 * i);
-      entries.set(sha256, { status: 'ok', sha256, face: meta as CachedFace, vector });
-    } else {
-      entries.set(sha256, { status: 'failed', sha256, reason: meta.reason, message: meta.message });
-    }
-    o += len;
+    if (dimAt + 4 + 4 * dim + 4 !== o + len) return null;
+    if (status !== 0) return { len, entry: { status: 'failed', sha256, reason: meta.reason, message: meta.message } };
+    const vector = new Float32Array(dim);
+    for (let i = 0; i < dim; i++) vector[i] = buf.readFloatLE(dimAt + 4 + 4 * i);
+    return { len, entry: { status: 'ok', sha256, face: meta as CachedFace, vector } };
+  } catch {
+    return null; // a CRC that matches by chance over bytes that are not ours
   }
-  return { entries, validBytes: o, tornBytes: buf.length - o };
+}
+
+/**
+ * Every intact record of a log. Damage does not end the scan: after a bad record the scan moves to the next place
+ * the magic number starts an intact record, and counts the bytes skipped; what follows the last intact record is
+ * the torn tail. Records a damaged stretch held are lost (their images are embedded again); no other is.
+ */
+export function decodeLog(buf: Buffer): LogScan {
+  const entries = new Map<string, CacheEntry>();
+  const intact: Buffer[] = [];
+  const damaged: LogScan['damaged'] = [];
+  let o = 0;
+  let validBytes = 0;
+  while (o < buf.length) {
+    const r = recordAt(buf, o);
+    if (r) {
+      entries.set(r.entry.sha256, r.entry);
+      intact.push(buf.subarray(o, o + r.len));
+      o += r.len;
+      validBytes = o;
+      continue;
+    }
+    // Resynchronise on the next magic number that starts an intact record.
+    let next = buf.indexOf(MAGIC_BYTES, o + 1);
+    while (next >= 0 && !recordAt(buf, next)) next = buf.indexOf(MAGIC_BYTES, next + 1);
+    if (next < 0) break;
+    damaged.push({ offset: o, bytes: next - o });
+    o = next;
+  }
+  return { entries, intact, validBytes, tornBytes: buf.length - validBytes, damaged };
+}
+
+function scanLog(file: string): LogScan {
+  return fs.existsSync(file) ? decodeLog(fs.readFileSync(file)) : { entries: new Map(), intact: [], validBytes: 0, tornBytes: 0, damaged: [] };
 }
 
 /** What a cache folder records about the pipeline it belongs to, for people and for `frw` to check. */
@@ -91,15 +129,18 @@ export interface CacheDescriptor {
 export class EmbeddingCache {
   readonly dir: string;
   readonly entries: Map<string, CacheEntry>;
-  /** Bytes of a torn last record that were cut off when the cache was opened. */
+  /** Bytes that formed no intact record (a torn tail, appended garbage, damage between records): cut on opening for write. */
   readonly repairedBytes: number;
+  /** Damaged stretches skipped between intact records, for the report. */
+  readonly damaged: LogScan['damaged'];
   private fd: number | null;
   private release: (() => void) | null;
 
   private constructor(dir: string, scan: LogScan, fd: number | null, release: (() => void) | null) {
     this.dir = dir;
     this.entries = scan.entries;
-    this.repairedBytes = scan.tornBytes;
+    this.repairedBytes = scan.tornBytes + scan.damaged.reduce((a, d) => a + d.bytes, 0);
+    this.damaged = scan.damaged;
     this.fd = fd;
     this.release = release;
   }
@@ -111,8 +152,7 @@ export class EmbeddingCache {
   /** Read-only view (no lock): for evaluation, which must not block a running `frw embed`. */
   static openForRead(dir: string): EmbeddingCache {
     const file = EmbeddingCache.logPath(dir);
-    const scan = fs.existsSync(file) ? decodeLog(fs.readFileSync(file)) : { entries: new Map(), validBytes: 0, tornBytes: 0 };
-    return new EmbeddingCache(dir, scan, null, null);
+    return new EmbeddingCache(dir, scanLog(file), null, null);
   }
 
   /** Exclusive writer: takes the folder's lock, cuts a torn tail, and appends from there. */
@@ -123,8 +163,12 @@ export class EmbeddingCache {
       const descFile = path.join(dir, 'settings.json');
       if (!fs.existsSync(descFile)) writeFileAtomic(descFile, JSON.stringify(descriptor, null, 2) + '\n');
       const file = EmbeddingCache.logPath(dir);
-      const scan = fs.existsSync(file) ? decodeLog(fs.readFileSync(file)) : { entries: new Map(), validBytes: 0, tornBytes: 0 };
-      if (scan.tornBytes > 0) fs.truncateSync(file, scan.validBytes);
+      const scan = scanLog(file);
+      // Only intact records are kept: a torn tail is cut in place; damage between records (or anything else) is
+      // repaired by writing the intact records to a new file and renaming it over the old one, so a crash in the
+      // middle of the repair leaves either log, never half of one.
+      if (scan.damaged.length > 0) writeFileAtomic(file, Buffer.concat(scan.intact));
+      else if (scan.tornBytes > 0) fs.truncateSync(file, scan.validBytes);
       const fd = fs.openSync(file, 'a');
       return new EmbeddingCache(dir, scan, fd, release);
     } catch (e) {

@@ -43,13 +43,35 @@ test('a torn last record is ignored by readers and cut off by the next writer; e
   assert.deepEqual([...EmbeddingCache.openForRead(dir).entries.keys()].sort(), [sha(1), sha(2), sha(3)]);
 });
 
-test('a flipped byte inside a record fails its CRC: that record and everything after it are not trusted', () => {
+test('a flipped byte inside a record costs that record only: the scan resynchronises on the next intact one', () => {
   const buf = Buffer.concat([ok(1), ok(2), ok(3)].map(encodeEntry));
-  const second = encodeEntry(ok(1)).length + 60;
-  buf[second] ^= 0xff;
+  const first = encodeEntry(ok(1)).length;
+  buf[first + 60] ^= 0xff;
   const scan = decodeLog(buf);
-  assert.deepEqual([...scan.entries.keys()], [sha(1)]);
-  assert.ok(scan.tornBytes > 0);
+  assert.deepEqual([...scan.entries.keys()], [sha(1), sha(3)]);
+  assert.deepEqual(scan.damaged, [{ offset: first, bytes: encodeEntry(ok(2)).length }]);
+  assert.equal(scan.tornBytes, 0);
+});
+
+test('a writer repairs damage in the middle (atomically, keeping every intact record) and cuts garbage appended to a complete log', () => {
+  const dir = tempWorkspace();
+  const c = EmbeddingCache.openForWrite(dir, desc);
+  c.append([ok(1), ok(2), ok(3), ok(4)]);
+  c.close();
+  const file = EmbeddingCache.logPath(dir);
+  const bytes = fs.readFileSync(file);
+  const one = encodeEntry(ok(1)).length;
+  bytes[one + 100] ^= 0x5a; // inside record 2
+  fs.writeFileSync(file, Buffer.concat([bytes, Buffer.from('garbage after a complete log')]));
+  const w = EmbeddingCache.openForWrite(dir, desc);
+  assert.deepEqual([...w.entries.keys()].sort(), [sha(1), sha(3), sha(4)]);
+  assert.equal(w.repairedBytes, one + 'garbage after a complete log'.length, 'the damaged record and the garbage, nothing else');
+  assert.equal(fs.statSync(file).size, 3 * one, 'only intact records are left in the file');
+  w.append([ok(2)]); // the lost image, embedded again
+  w.close();
+  const back = EmbeddingCache.openForRead(dir);
+  assert.deepEqual([...back.entries.keys()].sort(), [sha(1), sha(2), sha(3), sha(4)]);
+  assert.equal(back.repairedBytes, 0);
 });
 
 test('a second writer is refused while the first lives; a dead writer\'s lock is taken over', async () => {
