@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'TOO_LARGE' // an upload over the size cap
   | 'CANCELLED' // a job stopped at the user's request
   | 'UNAVAILABLE' // another service (a running engine) did not answer
+  | 'RATE_LIMITED' // over a request-rate or concurrency limit: retry later
   | 'INTERNAL';
 
 export class FrwError extends Error {

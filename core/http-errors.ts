@@ -17,6 +17,7 @@ export const STATUS: Record<ErrorCode, number> = {
   TOO_LARGE: 413,
   CANCELLED: 409,
   UNAVAILABLE: 502,
+  RATE_LIMITED: 429,
   INTERNAL: 500,
 };
 

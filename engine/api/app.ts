@@ -6,6 +6,7 @@ import { DECODED_FORMATS_TEXT, otherImageFormat, sniffFormat } from '../../datas
 import type { Engine } from '../engine.js';
 import { errorMiddleware } from '../../core/http-errors.js';
 import { parseDeployConfig, type DeployConfig } from '../deploy-config.js';
+import { DEFAULT_LIMITS, inFlightLimiter, rateLimiter, type RequestLimits } from './limits.js';
 
 export interface AppDeps {
   engine: Engine;
@@ -13,6 +14,8 @@ export interface AppDeps {
   apiKey: string;
   /** Largest upload accepted, bytes (413 above). */
   maxUploadBytes: number;
+  /** Concurrency and rate limits (DEFAULT_LIMITS when absent). */
+  limits?: RequestLimits;
   /** Called after PUT /v1/config took a new config (serve writes it to its config file, so a restart keeps it). */
   onConfigChanged?: (config: DeployConfig) => void;
 }
@@ -60,15 +63,19 @@ export function createApp(deps: AppDeps): express.Express {
     next();
   });
 
+  const limits = deps.limits ?? DEFAULT_LIMITS;
+  // Keyed by the API key: one key today, per client once keys are per client.
+  app.use(rateLimiter(limits, (req) => String(req.header('x-api-key'))));
+  const gate = inFlightLimiter(limits);
   const v1 = express.Router();
-  v1.post('/enroll', upload.array('image', 20), wrap(async (req, res) => {
+  v1.post('/enroll', gate, upload.array('image', 20), wrap(async (req, res) => {
     const name = String(req.body?.name ?? '');
     res.status(201).json(await deps.engine.enrol(name, images(req), req.body?.replace === 'true'));
   }));
-  v1.post('/identify', upload.array('image', 1), wrap(async (req, res) => {
+  v1.post('/identify', gate, upload.array('image', 1), wrap(async (req, res) => {
     res.json(await deps.engine.identify(images(req)[0]));
   }));
-  v1.post('/checkin', upload.array('image', 1), wrap(async (req, res) => {
+  v1.post('/checkin', gate, upload.array('image', 1), wrap(async (req, res) => {
     res.json(await deps.engine.checkin(images(req)[0]));
   }));
   v1.get('/identities', (_req, res) => {

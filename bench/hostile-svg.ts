@@ -1,0 +1,90 @@
+/**
+ * A normal identify while the engine is under hostile uploads (issue 12): 8 clients keep sending a 1.2 KB SVG that
+ * takes sharp about a minute to render, declared as image/png. The allowlist refuses each from its first bytes, so
+ * the normal request's latency stays that of a quiet engine. Peer run in the same script: the same identifies with
+ * no hostile client. Prints both medians and their ratio; exits 1 when the median under attack is over 1 s.
+ *
+ *   node --import tsx bench/hostile-svg.ts [--rounds 20] [--attackers 8]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../core/paths.js';
+import { resolveConfig } from '../core/config.js';
+import { buildDeployConfig, finalizeConfig, parseRule } from '../usecases/export-config.js';
+import { SVG_BOMB } from '../tests/helpers/bad-inputs.js';
+
+const arg = (n: string, d: number) => (process.argv.includes(n) ? Number(process.argv[process.argv.indexOf(n) + 1]) : d);
+const ROUNDS = Math.min(arg('--rounds', 20), 200);
+const ATTACKERS = Math.min(arg('--attackers', 8), 64);
+const KEY = 'bench-key-0123456789abcdef';
+const PORT = 19000 + Math.floor(Math.random() * 1000);
+const BASE = `http://127.0.0.1:${PORT}`;
+const cfg = resolveConfig({}, process.env);
+const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'frw-hostile-'));
+const lfw = path.join(cfg.dataRoot, 'lfw', 'lfw-deepfunneled');
+const frw = (args: string[]): ChildProcess => spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'cli', 'main.ts'), ...args, '--workspace', ws], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+const exited = (c: ChildProcess) => new Promise<number | null>((r) => c.once('exit', r));
+
+const run = path.join(ws, 'run');
+if ((await exited(frw(['eval', '--dataset', 'lfw-mini', '--models', 'mobilefacenet', '--bootstrap', '0', '--out', run]))) !== 0) throw new Error('eval failed');
+const configFile = path.join(ws, 'deploy.json');
+fs.writeFileSync(configFile, JSON.stringify(finalizeConfig(buildDeployConfig({ runDir: run, model: 'mobilefacenet', mode: 'mean', rule: parseRule('eer'), userModelsDir: path.join(ws, 'models') }))));
+// The attackers must reach the decoder, not the rate limit: limits raised for this bench.
+const server = frw(['engine', 'serve', '--config', configFile, '--gallery', path.join(ws, 'g.db'), '--port', String(PORT), '--api-key', KEY, '--rate', '100000', '--burst', '100000', '--max-in-flight', '1000']);
+for (let i = 0; ; i++) {
+  try {
+    if ((await fetch(`${BASE}/healthz`)).ok) break;
+  } catch {
+    if (i > 300) throw new Error('server did not start');
+  }
+  await new Promise((r) => setTimeout(r, 100));
+}
+
+const post = (route: string, bytes: Uint8Array, type: string, fields: Record<string, string> = {}) => {
+  const f = new FormData();
+  for (const [k, v] of Object.entries(fields)) f.append(k, v);
+  f.append('image', new Blob([bytes], { type }), type === 'image/png' ? 'face.png' : 'face.jpg');
+  return fetch(`${BASE}${route}`, { method: 'POST', body: f, headers: { 'x-api-key': KEY } });
+};
+const photo = (p: string, n: number) => new Uint8Array(fs.readFileSync(path.join(lfw, p, `${p}_${String(n).padStart(4, '0')}.jpg`)));
+await post('/v1/enroll', photo('Colin_Powell', 1), 'image/jpeg', { name: 'Colin_Powell' });
+
+async function medianIdentifyMs(): Promise<number> {
+  const ms: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const t0 = performance.now();
+    const r = await post('/v1/identify', photo('Colin_Powell', 2 + (i % 5)), 'image/jpeg');
+    if (!r.ok) throw new Error(`identify answered ${r.status}`);
+    await r.json();
+    ms.push(performance.now() - t0);
+  }
+  return ms.sort((a, b) => a - b)[Math.floor(ms.length / 2)];
+}
+
+const quiet = await medianIdentifyMs();
+let attacking = true;
+let refused = 0;
+let other = 0;
+const svg = new TextEncoder().encode(SVG_BOMB);
+const attackers = Array.from({ length: ATTACKERS }, async () => {
+  while (attacking) {
+    const r = await post('/v1/identify', svg, 'image/png');
+    await r.arrayBuffer();
+    if (r.status === 415) refused++;
+    else other++;
+  }
+});
+const underAttack = await medianIdentifyMs();
+attacking = false;
+await Promise.all(attackers);
+server.kill('SIGTERM');
+await exited(server);
+fs.rmSync(ws, { recursive: true, force: true });
+
+const ratio = underAttack / quiet;
+console.log(`identify median: quiet ${quiet.toFixed(1)} ms, under ${ATTACKERS} SVG attackers ${underAttack.toFixed(1)} ms (ratio ${ratio.toFixed(2)}); SVGs refused with 415: ${refused}, answered otherwise: ${other}`);
+const ok = underAttack < 1000 && other === 0;
+console.log(ok ? 'PASS: a normal identify stays under 1 s and every SVG is refused' : 'FAIL');
+process.exit(ok ? 0 : 1);
