@@ -1,6 +1,6 @@
 /**
- * A normal identify while the engine is under hostile uploads (issue 12): 8 clients keep sending a 1.2 KB SVG that
- * takes sharp about a minute to render, declared as image/png. The allowlist refuses each from its first bytes, so
+ * A normal identify while the engine is under hostile uploads (issue 12): 8 clients keep sending a 389-byte SVG
+ * that librsvg renders for over a minute (bench/hostile-inputs.ts), declared as image/png. The allowlist refuses each from its first bytes, so
  * the normal request's latency stays that of a quiet engine. Peer run in the same script: the same identifies with
  * no hostile client. Prints both medians and their ratio; exits 1 when the median under attack is over 1 s.
  *
@@ -13,7 +13,7 @@ import path from 'node:path';
 import { PROJECT_ROOT } from '../core/paths.js';
 import { resolveConfig } from '../core/config.js';
 import { buildDeployConfig, finalizeConfig, parseRule } from '../usecases/export-config.js';
-import { SVG_BOMB } from '../tests/helpers/bad-inputs.js';
+import { SVG_BOMB } from './hostile-inputs.js';
 
 const arg = (n: string, d: number) => (process.argv.includes(n) ? Number(process.argv[process.argv.indexOf(n) + 1]) : d);
 const ROUNDS = Math.min(arg('--rounds', 20), 200);

@@ -74,8 +74,21 @@ export const errorMiddleware: ErrorRequestHandler = (err, req, res, _next) => {
     res.status(status).json({ error: { code: known?.code ?? 'INTERNAL', message: known ? known.message : 'internal error', requestId } });
     return;
   }
-  res.status(status).json({ error: { code: known!.code, message: known!.message, details: known!.details } });
+  res.status(status).json({ error: { code: known!.code, message: scrubPaths(known!.message), details: scrubDetails(known!.details) } });
 };
+
+/**
+ * Absolute paths in a message sent over HTTP are cut to their last part ("…/lfw-mini"): a client learns which
+ * file or dataset, never where this machine keeps it. The CLI prints the same errors whole.
+ */
+export function scrubPaths(message: string): string {
+  return message.replace(/(?<=^|[\s"'(\[=])(?:\/[^\s/"'`,;:()\]]+){2,}\/?/g, (p) => `…/${p.replace(/\/$/, '').split('/').pop()}`);
+}
+
+function scrubDetails(details: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (!details) return details;
+  return Object.fromEntries(Object.entries(details).map(([k, v]) => [k, typeof v === 'string' ? scrubPaths(v) : v]));
+}
 
 function logFault(id: string, req: Request, err: unknown): void {
   const what = err instanceof Error ? (err.stack ?? err.message) : String(err);

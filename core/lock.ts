@@ -28,10 +28,39 @@ export function acquireLock(lockPath: string, what: string): () => void {
       if (pid && pid !== process.pid && isAlive(pid)) {
         throw new FrwError('CONFLICT', `${what} is in use by process ${pid} (lock ${lockPath})`, { pid, lockPath });
       }
-      fs.rmSync(lockPath, { force: true }); // stale: its owner is gone
+      // Stale: its owner is gone. Removed only if it is still the file judged stale (see takeOverStale).
+      if (!takeOverStale(lockPath, pid)) throw new FrwError('CONFLICT', `${what} was just locked by another process (lock ${lockPath})`, { lockPath });
     }
   }
   throw new FrwError('CONFLICT', `could not take the lock ${lockPath}`);
+}
+
+/**
+ * Remove a stale lock without the check-then-act race of reading it and deleting it: it is renamed to a name of
+ * our own (one rename wins), and only if the renamed file still names the dead owner `stalePid` is it discarded.
+ * When another process replaced it in between (a live lock), it is linked back into place and false is returned.
+ */
+export function takeOverStale(lockPath: string, stalePid: number): boolean {
+  const tomb = `${lockPath}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.stale`;
+  try {
+    fs.renameSync(lockPath, tomb);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return true; // another process took it over first: try again
+    throw e;
+  }
+  const got = Number(fs.readFileSync(tomb, 'utf8').trim());
+  if (got === stalePid || !got) {
+    fs.rmSync(tomb, { force: true });
+    return true;
+  }
+  // We moved a live lock aside: put it back (link fails only if yet another lock exists, which then stands).
+  try {
+    fs.linkSync(tomb, lockPath);
+  } catch {
+    /* a newer lock is in place; the moved one's owner will find its file gone when it releases (rm is forced) */
+  }
+  fs.rmSync(tomb, { force: true });
+  return false;
 }
 
 function isAlive(pid: number): boolean {

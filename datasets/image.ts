@@ -92,6 +92,8 @@ export async function decodeImage(input: string | Uint8Array, opts: DecodeOption
   } catch (e) {
     const msg = (e as Error).message;
     if (/timeout/i.test(msg)) throw acquisitionFailure('too-large', `decoding took over ${DECODE_SECONDS} s (the per-image budget)`);
+    // The bytes decide, not the decoder's wording (which varies from run to run for the same cut-off file).
+    if (lacksEndMarker(format, buf)) throw acquisitionFailure('truncated', `image data is truncated: the ${format.toUpperCase()} ends before its end marker (${msg.split('\n')[0]})`);
     if (/premature end|truncat|unexpected end|corrupt|bad huffman|read error/i.test(msg)) {
       throw acquisitionFailure('truncated', `image data is truncated or corrupt: ${msg.split('\n')[0]}`);
     }
@@ -126,6 +128,15 @@ async function decodePnmImage(buf: Uint8Array, opts: DecodeOptions): Promise<Dec
     rgb = { width: w, height: h, data: new Uint8Array(out.buffer, out.byteOffset, out.length) };
   }
   return { image: rgb, format: 'pnm', originalWidth: pnm.width, originalHeight: pnm.height, scale: rgb.width / pnm.width, grayscale: pnm.channels === 1 || isEffectivelyGray(rgb) };
+}
+
+/** A JPEG without its EOI marker (FF D9) or a PNG without its IEND chunk near the end: cut off in transfer. */
+function lacksEndMarker(format: string, b: Uint8Array): boolean {
+  const tail = b.subarray(Math.max(0, b.length - 64));
+  const has = (sig: number[]) => tail.some((_, i) => sig.every((v, k) => tail[i + k] === v));
+  if (format === 'jpeg') return !has([0xff, 0xd9]);
+  if (format === 'png') return !has([0x49, 0x45, 0x4e, 0x44]);
+  return false;
 }
 
 function checkSize(w: number, h: number, opts: DecodeOptions): void {

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { acquisitionFailureOf } from '../../core/failures.js';
+import sharp from 'sharp';
 import { sniffFormat } from '../../datasets/formats.js';
 import { decodeImage } from '../../datasets/image.js';
 import { probeImage } from '../../datasets/scan.js';
@@ -37,6 +38,16 @@ test('the decode allowlist: formats recognised from their bytes, everything else
     ['JPEG magic then garbage', Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 4]), 'unreadable'],
   ];
   for (const [what, bytes, want] of cases) assert.equal(await reasonOf(bytes), want, what);
+});
+
+test('a cut-off JPEG or PNG is "truncated" whatever the decoder says, at every cut (the reason never depends on timing)', async () => {
+  const jpeg = fs.readFileSync(lfwImage('Colin_Powell'));
+  const png = await sharp(jpeg).png().toBuffer();
+  for (const [name, whole] of [['JPEG', jpeg], ['PNG', png]] as const) {
+    const cuts = [0.3, 0.5, 0.7, 0.9, 0.97].map((f) => Math.floor(whole.length * f));
+    const reasons = await Promise.all(cuts.map((n) => reasonOf(new Uint8Array(whole.subarray(0, n)))));
+    assert.deepEqual(reasons, cuts.map(() => 'truncated'), name);
+  }
 });
 
 test('a dataset scan counts an SVG as unsupported-format, whatever its name', async () => {
