@@ -5,49 +5,22 @@
  *
  *   node --import tsx bench/engine-load.ts [--seconds 60] [--clients 50] [--workers N]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../core/paths.js';
 import { resolveConfig } from '../core/config.js';
-import { buildDeployConfig, finalizeConfig, parseRule } from '../usecases/export-config.js';
+import { BENCH_KEY, benchEngine } from './engine-server.js';
 
 const arg = (n: string, d: number) => (process.argv.includes(n) ? Number(process.argv[process.argv.indexOf(n) + 1]) : d);
 const SECONDS = Math.min(arg('--seconds', 60), 600);
 const CLIENTS = Math.min(arg('--clients', 50), 200);
 // Embedding workers of the server; absent: serve's default (one per core). --workers 0 embeds on the HTTP thread.
 const WORKERS = process.argv.includes('--workers') ? ['--workers', String(arg('--workers', 0))] : [];
-const KEY = 'bench-key-0123456789abcdef';
-const PORT = 18000 + Math.floor(Math.random() * 1000);
-const BASE = `http://127.0.0.1:${PORT}`;
+const KEY = BENCH_KEY;
 const cfg = resolveConfig({}, process.env);
-const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'frw-load-'));
 const lfw = path.join(cfg.dataRoot, 'lfw', 'lfw-deepfunneled');
-const frw = (args: string[]): ChildProcess => spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'cli', 'main.ts'), ...args, '--workspace', ws], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-const exited = (c: ChildProcess) => new Promise<number | null>((r) => c.once('exit', r));
-
-// A config from a real evaluation run (lfw-mini, mobilefacenet, EER threshold).
-const run = path.join(ws, 'run');
-if ((await exited(frw(['eval', '--dataset', 'lfw-mini', '--models', 'mobilefacenet', '--bootstrap', '0', '--out', run]))) !== 0) throw new Error('eval failed');
-const configFile = path.join(ws, 'deploy.json');
-fs.writeFileSync(configFile, JSON.stringify(finalizeConfig(buildDeployConfig({ runDir: run, model: 'mobilefacenet', mode: 'mean', rule: parseRule('eer'), userModelsDir: path.join(ws, 'models') }))));
-const gallery = path.join(ws, 'gallery.db');
-
-async function startServer(): Promise<ChildProcess> {
-  // Limits raised above the load: this bench measures the engine under its clients, not the 429s that guard it.
-  const child = frw(['engine', 'serve', '--config', configFile, '--gallery', gallery, '--port', String(PORT), '--api-key', KEY, '--max-in-flight', '1000', '--rate', '100000', '--burst', '100000', ...WORKERS]);
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(`${BASE}/healthz`)).ok) return child;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error('server did not start');
-}
+const { ws, base: BASE, start, exited } = await benchEngine('frw-load-');
+const startServer = () => start(WORKERS);
 
 const people = fs.readdirSync(lfw).filter((p) => fs.readdirSync(path.join(lfw, p)).length >= 2).sort();
 const photo = (p: string, n: number) => fs.readFileSync(path.join(lfw, p, `${p}_${String(n).padStart(4, '0')}.jpg`));

@@ -6,41 +6,21 @@
  *
  *   node --import tsx bench/hostile-svg.ts [--rounds 20] [--attackers 8]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../core/paths.js';
 import { resolveConfig } from '../core/config.js';
-import { buildDeployConfig, finalizeConfig, parseRule } from '../usecases/export-config.js';
+import { BENCH_KEY, benchEngine } from './engine-server.js';
 import { SVG_BOMB } from './hostile-inputs.js';
 
 const arg = (n: string, d: number) => (process.argv.includes(n) ? Number(process.argv[process.argv.indexOf(n) + 1]) : d);
 const ROUNDS = Math.min(arg('--rounds', 20), 200);
 const ATTACKERS = Math.min(arg('--attackers', 8), 64);
-const KEY = 'bench-key-0123456789abcdef';
-const PORT = 19000 + Math.floor(Math.random() * 1000);
-const BASE = `http://127.0.0.1:${PORT}`;
+const KEY = BENCH_KEY;
 const cfg = resolveConfig({}, process.env);
-const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'frw-hostile-'));
 const lfw = path.join(cfg.dataRoot, 'lfw', 'lfw-deepfunneled');
-const frw = (args: string[]): ChildProcess => spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'cli', 'main.ts'), ...args, '--workspace', ws], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-const exited = (c: ChildProcess) => new Promise<number | null>((r) => c.once('exit', r));
-
-const run = path.join(ws, 'run');
-if ((await exited(frw(['eval', '--dataset', 'lfw-mini', '--models', 'mobilefacenet', '--bootstrap', '0', '--out', run]))) !== 0) throw new Error('eval failed');
-const configFile = path.join(ws, 'deploy.json');
-fs.writeFileSync(configFile, JSON.stringify(finalizeConfig(buildDeployConfig({ runDir: run, model: 'mobilefacenet', mode: 'mean', rule: parseRule('eer'), userModelsDir: path.join(ws, 'models') }))));
-// The attackers must reach the decoder, not the rate limit: limits raised for this bench.
-const server = frw(['engine', 'serve', '--config', configFile, '--gallery', path.join(ws, 'g.db'), '--port', String(PORT), '--api-key', KEY, '--rate', '100000', '--burst', '100000', '--max-in-flight', '1000']);
-for (let i = 0; ; i++) {
-  try {
-    if ((await fetch(`${BASE}/healthz`)).ok) break;
-  } catch {
-    if (i > 300) throw new Error('server did not start');
-  }
-  await new Promise((r) => setTimeout(r, 100));
-}
+const { ws, base: BASE, start, exited } = await benchEngine('frw-hostile-');
+// The attackers reach the decoder, not the rate limit: benchEngine raises the limits.
+const server = await start();
 
 const post = (route: string, bytes: Uint8Array, type: string, fields: Record<string, string> = {}) => {
   const f = new FormData();

@@ -1,0 +1,48 @@
+/**
+ * What the engine benches share: a workspace, a deployment config from a real evaluation run (lfw-mini,
+ * mobilefacenet, EER threshold), and `frw engine serve` started on a loopback port and waited for. Limits are
+ * raised above any bench's load: the benches measure the engine under its clients, not the 429s that guard it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../core/paths.js';
+import { buildDeployConfig, finalizeConfig, parseRule } from '../usecases/export-config.js';
+
+export const BENCH_KEY = 'bench-key-0123456789abcdef';
+
+export interface BenchEngine {
+  ws: string;
+  base: string;
+  /** Start (or restart) the server with the same config and gallery; resolves once /healthz answers. */
+  start: (extraFlags?: string[]) => Promise<ChildProcess>;
+  exited: (c: ChildProcess) => Promise<number | null>;
+}
+
+export async function benchEngine(prefix: string): Promise<BenchEngine> {
+  const ws = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const port = 18000 + Math.floor(Math.random() * 2000);
+  const base = `http://127.0.0.1:${port}`;
+  const frw = (args: string[], stdio: 'pipe' | 'inherit' = 'pipe'): ChildProcess => spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'cli', 'main.ts'), ...args, '--workspace', ws], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', stdio] });
+  const exited = (c: ChildProcess) => new Promise<number | null>((r) => c.once('exit', r));
+  const run = path.join(ws, 'run');
+  if ((await exited(frw(['eval', '--dataset', 'lfw-mini', '--models', 'mobilefacenet', '--bootstrap', '0', '--out', run]))) !== 0) throw new Error('eval failed');
+  const configFile = path.join(ws, 'deploy.json');
+  fs.writeFileSync(configFile, JSON.stringify(finalizeConfig(buildDeployConfig({ runDir: run, model: 'mobilefacenet', mode: 'mean', rule: parseRule('eer'), userModelsDir: path.join(ws, 'models') }))));
+  const gallery = path.join(ws, 'gallery.db');
+  const start = async (extraFlags: string[] = []) => {
+    const child = frw(['engine', 'serve', '--config', configFile, '--gallery', gallery, '--port', String(port), '--api-key', BENCH_KEY, '--max-in-flight', '1000', '--rate', '100000', '--burst', '100000', ...extraFlags]);
+    for (let i = 0; i < 300; i++) {
+      try {
+        if ((await fetch(`${base}/healthz`)).ok) return child;
+      } catch {
+        /* not up yet */
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    child.kill('SIGKILL');
+    throw new Error('server did not start');
+  };
+  return { ws, base, start, exited };
+}
