@@ -103,8 +103,8 @@ export class Engine {
    * One photo → the face its policy chooses, embedded. A failure to acquire throws acquisitionFailure (callers count
    * it); a runtime fault throws as it is (the request fails; nothing is stored).
    */
-  private async embed(image: Uint8Array): Promise<{ vector: Float32Array; box: Box | null; quality: unknown; faceCount: number }> {
-    const e = await this.embedder.embed(image, sha256Hex(image));
+  private async embed(image: Uint8Array, signal?: AbortSignal): Promise<{ vector: Float32Array; box: Box | null; quality: unknown; faceCount: number }> {
+    const e = await this.embedder.embed(image, sha256Hex(image), signal);
     if (e.status === 'failed') throw acquisitionFailure(e.reason, e.message);
     return { vector: e.vector, box: e.face.box, quality: e.face.quality, faceCount: e.face.faceCount };
   }
@@ -114,7 +114,7 @@ export class Engine {
    * policy — the same choice the tuning run made, so the engine reproduces its decisions (a config made with
    * policy "reject" refuses group photos). Nothing is stored unless at least one photo gives a face.
    */
-  async enrol(name: string, images: Uint8Array[], replace = false): Promise<EnrolResult> {
+  async enrol(name: string, images: Uint8Array[], replace = false, signal?: AbortSignal): Promise<EnrolResult> {
     const clean = name.trim();
     if (!clean || clean.length > 200) throw new FrwError('BAD_INPUT', 'a name must be 1 to 200 characters');
     if (images.length === 0) throw new FrwError('BAD_INPUT', 'enrolment needs at least one image');
@@ -123,7 +123,7 @@ export class Engine {
     const chosenFromSeveral: EnrolResult['chosenFromSeveral'] = [];
     for (const [i, img] of images.entries()) {
       try {
-        const e = await this.embed(img);
+        const e = await this.embed(img, signal);
         vectors.push({ vector: e.vector, imageSha256: sha256Hex(img), quality: e.quality });
         if (e.faceCount > 1) chosenFromSeveral.push({ image: i, faces: e.faceCount, policy: String(this.current.pipeline.policy) });
       } catch (err) {
@@ -167,26 +167,26 @@ export class Engine {
   }
 
   /** Who is this? The nearest enrolled identity if its score reaches the config's threshold, else unknown. */
-  async identify(image: Uint8Array): Promise<Recognition> {
-    return (await this.recognise(image)).recognition;
+  async identify(image: Uint8Array, signal?: AbortSignal): Promise<Recognition> {
+    return (await this.recognise(image, signal)).recognition;
   }
 
   /** identify, then log the attempt (who, when, score, image hash, decision): the seed's check-in app. */
-  async checkin(image: Uint8Array): Promise<Recognition & { attendance: AttendanceRow }> {
-    const { recognition: r, identityId } = await this.recognise(image);
+  async checkin(image: Uint8Array, signal?: AbortSignal): Promise<Recognition & { attendance: AttendanceRow }> {
+    const { recognition: r, identityId } = await this.recognise(image, signal);
     const decision = r.failure ? 'no-face' : r.identity ? 'recognised' : 'unknown';
     const attendance = this.store.logAttendance({ identityId, name: r.identity, score: r.score, decision, imageSha256: sha256Hex(image) });
     return { ...r, attendance };
   }
 
   /** The recognition and, when someone is recognised, their row id in the store. */
-  private async recognise(image: Uint8Array): Promise<{ recognition: Recognition; identityId: number | null }> {
+  private async recognise(image: Uint8Array, signal?: AbortSignal): Promise<{ recognition: Recognition; identityId: number | null }> {
     const t0 = performance.now();
     const threshold = { similarity: this.config.threshold.similarity, l2Distance: this.config.threshold.l2Distance };
     const done = (r: Omit<Recognition, 'latencyMs' | 'threshold'>, identityId: number | null = null) => ({ recognition: { ...r, threshold, latencyMs: performance.now() - t0 }, identityId });
     let face;
     try {
-      face = await this.embed(image);
+      face = await this.embed(image, signal);
     } catch (err) {
       const failure = acquisitionFailureOf(err);
       if (!failure) throw err;

@@ -1,3 +1,4 @@
+import { FrwError } from '../core/errors.js';
 import { acquisitionFailureOf } from '../core/failures.js';
 import { acquireFace, type AcquireSettings, type AcquiredFace } from '../models/acquire.js';
 import type { DetectorCard, EmbedderCard } from '../models/card.js';
@@ -31,10 +32,16 @@ export async function embedImages(
   embedder: LoadedModel<EmbedderCard>,
   detector: LoadedModel<DetectorCard> | null,
   spec: PipelineSpec,
+  opts: { cancelled?: () => boolean } = {},
 ): Promise<CacheEntry[]> {
   const settings = acquireSettings(spec);
   const acquired: Array<AcquiredFace | CacheEntry> = [];
+  // An abandoned request (its client gone) stops between stages: before each image, and before the embedding.
+  const stopIfCancelled = () => {
+    if (opts.cancelled?.()) throw new FrwError('CANCELLED', 'the request was abandoned; its work stopped');
+  };
   for (const job of jobs) {
+    stopIfCancelled();
     try {
       acquired.push(await acquireFace(job.image, detector, settings));
     } catch (e) {
@@ -44,6 +51,7 @@ export async function embedImages(
     }
   }
   const faces = acquired.filter((a): a is AcquiredFace => 'aligned' in a);
+  if (faces.length) stopIfCancelled();
   const vectors = faces.length ? await embedFaces(embedder, faces.map((f) => f.aligned), { flip: spec.flip }) : [];
   let k = 0;
   return acquired.map((a, i) => {

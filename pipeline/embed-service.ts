@@ -4,6 +4,8 @@ import type { CacheEntry } from './embedding-cache.js';
 import type { WorkerInit, WorkerReply } from './embed-worker.js';
 import { replyError, startWorker } from './worker-pool.js';
 
+const abandoned = () => new FrwError('CANCELLED', 'the request was abandoned; its work stopped');
+
 interface Pending {
   resolve: (e: CacheEntry) => void;
   reject: (e: unknown) => void;
@@ -75,14 +77,21 @@ export class EmbedService {
   }
 
   /** Acquire and embed one image; resolves with its cache entry (status ok or failed). */
-  embed(image: Uint8Array, sha256: string): Promise<CacheEntry> {
+  embed(image: Uint8Array, sha256: string, signal?: AbortSignal): Promise<CacheEntry> {
     if (this.closed) return Promise.reject(new FrwError('INTERNAL', 'the embedding service is closed'));
+    if (signal?.aborted) return Promise.reject(abandoned());
     const slot = this.slots.reduce<Slot | undefined>((best, s) => (!best || s.pending.size < best.pending.size ? s : best), undefined);
     if (!slot) return Promise.reject(new FrwError('INTERNAL', 'no embedding worker is running; retry the request'));
     const id = this.nextId++;
     return new Promise<CacheEntry>((resolve, reject) => {
       slot.pending.set(id, { resolve, reject });
       slot.worker.postMessage({ id, jobs: [{ sha256, image }] });
+      // The client went away: answer at once, and tell the worker, which stops at its next stage.
+      signal?.addEventListener('abort', () => {
+        if (!slot.pending.delete(id)) return;
+        slot.worker.postMessage({ cancel: id });
+        reject(abandoned());
+      }, { once: true });
     });
   }
 

@@ -18,7 +18,8 @@ export interface WorkerInit {
   digests?: DigestMemo;
 }
 
-export type WorkerRequest = { id: number; jobs: ImageJob[] };
+/** Jobs to embed, or the cancellation of an earlier request whose client is gone (its work stops between stages). */
+export type WorkerRequest = { id: number; jobs: ImageJob[] } | { cancel: number };
 export type WorkerReply =
   | { type: 'ready' }
   | { type: 'done'; id: number; entries: Awaited<ReturnType<typeof embedImages>> }
@@ -34,12 +35,19 @@ try {
   const opts = { modelRoot: init.modelRoot, threads: 1 };
   const embedder = await loadModel<EmbedderCard>(init.spec.embedder, opts);
   const detector = init.spec.detector ? await loadModel<DetectorCard>(init.spec.detector, opts) : null;
+  const cancelled = new Set<number>();
   port.on('message', async (req: WorkerRequest) => {
+    if ('cancel' in req) {
+      cancelled.add(req.cancel);
+      return;
+    }
     try {
-      const entries = await embedImages(req.jobs, embedder, detector, init.spec);
+      const entries = await embedImages(req.jobs, embedder, detector, init.spec, { cancelled: () => cancelled.has(req.id) });
       post({ type: 'done', id: req.id, entries });
     } catch (e) {
       fail(req.id, e);
+    } finally {
+      cancelled.delete(req.id);
     }
   });
   post({ type: 'ready' });

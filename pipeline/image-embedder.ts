@@ -12,7 +12,8 @@ import type { PipelineSpec } from './spec.js';
  * same bits, the same failures to acquire, and the same error (FrwError, code and message) for a runtime fault.
  */
 export interface ImageEmbedder {
-  embed(image: Uint8Array, sha256: string): Promise<CacheEntry>;
+  /** `signal`: the request's; once aborted (its client gone) the work stops between stages and CANCELLED is thrown. */
+  embed(image: Uint8Array, sha256: string, signal?: AbortSignal): Promise<CacheEntry>;
   close(): Promise<void>;
 }
 
@@ -32,9 +33,9 @@ class InThreadEmbedder implements ImageEmbedder {
     private readonly detector: LoadedModel<DetectorCard> | null,
   ) {}
 
-  async embed(image: Uint8Array, sha256: string): Promise<CacheEntry> {
+  async embed(image: Uint8Array, sha256: string, signal?: AbortSignal): Promise<CacheEntry> {
     try {
-      const [entry] = await embedImages([{ sha256, image }], this.embedder, this.detector, this.spec);
+      const [entry] = await embedImages([{ sha256, image }], this.embedder, this.detector, this.spec, { cancelled: () => signal?.aborted === true });
       return entry;
     } catch (e) {
       // As a worker reports it (embed-worker.ts): the code of an FrwError, INTERNAL for anything else.

@@ -28,6 +28,15 @@ export const ATTENDANCE_MAX = 10_000;
 /** What one multipart request may hold besides its images' size (maxUploadBytes). */
 export const FORM_LIMITS = { files: 20, fields: 8, fieldSize: 16 * 1024, fieldNameSize: 100, parts: 30, headerPairs: 100 } as const;
 
+/** Aborted when the client goes away before its answer is sent: the engine stops that request's work. */
+function abandonedSignal(_req: Request, res: Response): AbortSignal {
+  const ac = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) ac.abort();
+  });
+  return ac.signal;
+}
+
 /** The engine's HTTP API (versioned under /v1). Listening is the caller's business: see serve.ts. */
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
@@ -70,13 +79,13 @@ export function createApp(deps: AppDeps): express.Express {
   const v1 = express.Router();
   v1.post('/enroll', gate, upload.array('image', 20), wrap(async (req, res) => {
     const name = String(req.body?.name ?? '');
-    res.status(201).json(await deps.engine.enrol(name, images(req), req.body?.replace === 'true'));
+    res.status(201).json(await deps.engine.enrol(name, images(req), req.body?.replace === 'true', abandonedSignal(req, res)));
   }));
   v1.post('/identify', gate, upload.array('image', 1), wrap(async (req, res) => {
-    res.json(await deps.engine.identify(images(req)[0]));
+    res.json(await deps.engine.identify(images(req)[0], abandonedSignal(req, res)));
   }));
   v1.post('/checkin', gate, upload.array('image', 1), wrap(async (req, res) => {
-    res.json(await deps.engine.checkin(images(req)[0]));
+    res.json(await deps.engine.checkin(images(req)[0], abandonedSignal(req, res)));
   }));
   v1.get('/identities', (_req, res) => {
     res.json({ identities: deps.engine.identities() });

@@ -62,3 +62,23 @@ test('a detector fault fails a dataset run loudly and caches nothing about its i
   assert.equal(ok.embedded + ok.fta.count, manifest.images.length);
   assert.ok(ok.embedded > 180);
 });
+
+test('an abandoned request stops: in-thread before its next stage, on workers at once (and the worker is told)', async () => {
+  for (const workers of [0, 1]) {
+    const e = await openImageEmbedder(good, MODEL_ROOT, workers);
+    try {
+      const gone = new AbortController();
+      gone.abort();
+      await assert.rejects(e.embed(photo, sha256Hex(photo), gone.signal), (err: FrwError) => err.code === 'CANCELLED', `workers=${workers}, aborted before`);
+      // Aborted while it runs: answered CANCELLED, and the embedder still serves the next request.
+      const mid = new AbortController();
+      const running = e.embed(photo, sha256Hex(photo), mid.signal);
+      mid.abort();
+      await assert.rejects(running, (err: FrwError) => err.code === 'CANCELLED', `workers=${workers}, aborted during`);
+      const next = await e.embed(photo, sha256Hex(photo));
+      assert.equal(next.status, 'ok', `workers=${workers}: still serving`);
+    } finally {
+      await e.close();
+    }
+  }
+});
