@@ -31,7 +31,7 @@ export function modelsRouter(cfg: FrwConfig, runs: RunFolders): express.Router {
   const uploads = path.join(userModels, 'files');
   const upload = multer({
     storage: multer.diskStorage({ destination: (_req, _f, cb) => cb(null, (fs.mkdirSync(uploads, { recursive: true }), uploads)), filename: (_req, _f, cb) => cb(null, `upload-${crypto.randomUUID()}.onnx`) }),
-    limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 4 },
+    limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 4, fieldSize: 64 * 1024, parts: 6, headerPairs: 100 },
   });
   r.get('/', (_req, res) => {
     const speeds = runs.embeddingSpeeds();
