@@ -91,6 +91,7 @@ function scrubDetails(details: Record<string, unknown> | undefined): Record<stri
 }
 
 function logFault(id: string, req: Request, err: unknown): void {
-  const what = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  // An FrwError is a known condition (an engine that did not answer): its message says it; anything else gets its stack.
+  const what = err instanceof FrwError ? `${err.code}: ${err.message}` : err instanceof Error ? (err.stack ?? err.message) : String(err);
   process.stderr.write(`[${new Date().toISOString()}] request ${id} ${req.method} ${req.originalUrl.slice(0, 200)} failed: ${what}\n`);
 }
