@@ -6,6 +6,9 @@ import { FrwError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/lock.js';
 import { createApp } from '../engine/api/app.js';
 import { DEFAULT_LIMITS } from '../engine/api/limits.js';
+
+/** The longest one request (its upload and its answer) may take the engine's HTTP server. */
+const REQUEST_TIMEOUT_MS = 60_000;
 import { loadDeployConfig, type DeployConfig } from '../engine/deploy-config.js';
 import { Engine } from '../engine/engine.js';
 import { action, configOf } from './context.js';
@@ -116,6 +119,9 @@ export function registerEngine(program: Command): void {
         const onConfigChanged = (c: DeployConfig) => writeFileAtomic(path.resolve(flags.config), JSON.stringify(c, null, 2) + '\n');
         const app = createApp({ engine, apiKey, maxUploadBytes: Number(flags.maxUploadMb) * 1024 * 1024, onConfigChanged, limits });
         const server = app.listen(Number(flags.port), flags.host, () => process.stderr.write(`frw engine: ${engine.config.model.id} (${engine.config.aggregation}, threshold ${engine.config.threshold.similarity.toFixed(4)}) on http://${flags.host}:${flags.port}\n`));
+        // A slow upload holds an in-flight slot: each request, body included, has a minute at most.
+        server.requestTimeout = REQUEST_TIMEOUT_MS;
+        server.headersTimeout = Math.min(server.headersTimeout, REQUEST_TIMEOUT_MS);
         const stop = () => server.close(() => void engine.close());
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import type { ErrorRequestHandler, Request } from 'express';
 import { FrwError, type ErrorCode } from './errors.js';
 
@@ -29,7 +30,10 @@ const MULTER: Record<string, { code: ErrorCode; message: string }> = {
   LIMIT_FIELD_COUNT: { code: 'TOO_LARGE', message: 'too many fields in the form' },
   LIMIT_FIELD_VALUE: { code: 'TOO_LARGE', message: 'a form field is over its size cap' },
   LIMIT_FIELD_KEY: { code: 'TOO_LARGE', message: 'a form field name is too long' },
-  LIMIT_UNEXPECTED_FILE: { code: 'BAD_INPUT', message: 'a file was sent in an unexpected field (images go in field "image")' },
+  LIMIT_UNEXPECTED_FILE: { code: 'BAD_INPUT', message: 'a file in a field this route does not take, or more files than it takes' },
+  LIMIT_FIELD_NESTING: { code: 'BAD_INPUT', message: 'nested form field names are not taken' },
+  LIMIT_FIELD_ARRAY_INDEX: { code: 'BAD_INPUT', message: 'form field names with array indices are not taken' },
+  INVALID_FIELD_NAME: { code: 'BAD_INPUT', message: 'a form field name is not valid' },
   MISSING_FIELD_NAME: { code: 'BAD_INPUT', message: 'a form part has no field name' },
 };
 
@@ -56,6 +60,10 @@ export function clientErrorOf(err: unknown): FrwError | null {
   // busboy's malformed multipart (no boundary, cut off, a broken part header).
   if (/^(Multipart: Boundary not found|Unexpected end of form|Malformed part header|Unexpected end of multipart data)/i.test(e?.message ?? '')) return new FrwError('BAD_INPUT', `malformed multipart body: ${e.message}`);
   if (/Unsupported content type/i.test(e?.message ?? '')) return new FrwError('UNSUPPORTED', 'send the images as multipart/form-data');
+  // The client hung up mid-upload: nothing of ours failed (and nobody is left to read the answer).
+  if (/^Request (aborted|closed)$/.test(e?.message ?? '') || e?.code === 'STREAM_DESTROYED' || e?.code === 'ECONNRESET') return new FrwError('BAD_INPUT', 'the request was abandoned before its body arrived');
+  // Library errors that carry their own client status (send's 404 for a file gone since, 416 for a bad range).
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500 && (e as { expose?: boolean }).expose !== false) return new FrwError(e.status === 404 ? 'NOT_FOUND' : 'BAD_INPUT', e.message ?? 'bad request');
   // A path segment that is not valid percent-encoding (express answers it with a URIError, status 400).
   if (err instanceof URIError || (e?.status === 400 && /URI/i.test(e?.message ?? ''))) return new FrwError('BAD_INPUT', 'the request path is not valid percent-encoding');
   return null;
@@ -71,7 +79,7 @@ export const errorMiddleware: ErrorRequestHandler = (err, req, res, _next) => {
   if (status >= 500) {
     const requestId = crypto.randomBytes(6).toString('hex');
     logFault(requestId, req, err);
-    res.status(status).json({ error: { code: known?.code ?? 'INTERNAL', message: known ? known.message : 'internal error', requestId } });
+    res.status(status).json({ error: { code: known?.code ?? 'INTERNAL', message: known ? scrubPaths(known.message) : 'internal error', requestId } });
     return;
   }
   res.status(status).json({ error: { code: known!.code, message: scrubPaths(known!.message), details: scrubDetails(known!.details) } });
@@ -82,7 +90,15 @@ export const errorMiddleware: ErrorRequestHandler = (err, req, res, _next) => {
  * file or dataset, never where this machine keeps it. The CLI prints the same errors whole.
  */
 export function scrubPaths(message: string): string {
-  return message.replace(/(?<=^|[\s"'(\[=])(?:\/[^\s/"'`,;:()\]]+){2,}\/?/g, (p) => `…/${p.replace(/\/$/, '').split('/').pop()}`);
+  return message.replace(/(?<=^|[\s"'`(\[=])(?:\/[^\s/"'`,;:()\]]+){2,}\/?/g, (p) => (isMachinePath(p) ? `…/${p.replace(/\/$/, '').split('/').pop()}` : p));
+}
+
+/** A path on this machine (its first folder exists at /), not a JSON pointer such as /pipeline/embedder/output. */
+const topLevel = new Map<string, boolean>();
+function isMachinePath(p: string): boolean {
+  const first = p.split('/')[1];
+  if (!topLevel.has(first)) topLevel.set(first, fs.existsSync(`/${first}`));
+  return topLevel.get(first)!;
 }
 
 function scrubDetails(details: Record<string, unknown> | undefined): Record<string, unknown> | undefined {

@@ -8,10 +8,12 @@ import { FrwError } from './errors.js';
  * over; a live owner makes the caller fail fast with CONFLICT instead of interleaving writes.
  */
 const heldHere = new Set<string>();
+/** How long an empty lock file counts as being written by a live process rather than left by a dead one. */
+const EMPTY_LOCK_GRACE_MS = 10_000;
 
 export function acquireLock(lockPath: string, what: string): () => void {
   if (heldHere.has(lockPath)) throw new FrwError('CONFLICT', `${what} is already in use in this process (lock ${lockPath})`, { lockPath });
-  for (let attempt = 0; attempt < 2; attempt++) {
+  for (let attempt = 0; attempt < 3; attempt++) {
     try {
       fs.writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
       heldHere.add(lockPath);
@@ -24,10 +26,20 @@ export function acquireLock(lockPath: string, what: string): () => void {
       };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const pid = Number(fs.readFileSync(lockPath, 'utf8').trim());
+      let text: string;
+      let age: number;
+      try {
+        text = fs.readFileSync(lockPath, 'utf8').trim();
+        age = Date.now() - fs.statSync(lockPath).mtimeMs;
+      } catch {
+        continue; // gone since: try to create it again
+      }
+      const pid = Number(text);
       if (pid && pid !== process.pid && isAlive(pid)) {
         throw new FrwError('CONFLICT', `${what} is in use by process ${pid} (lock ${lockPath})`, { pid, lockPath });
       }
+      // An empty lock is one being created this instant (the pid is written just after): live, unless old.
+      if (!pid && age < EMPTY_LOCK_GRACE_MS) throw new FrwError('CONFLICT', `${what} is being locked by another process (lock ${lockPath})`, { lockPath });
       // Stale: its owner is gone. Removed only if it is still the file judged stale (see takeOverStale).
       if (!takeOverStale(lockPath, pid)) throw new FrwError('CONFLICT', `${what} was just locked by another process (lock ${lockPath})`, { lockPath });
     }

@@ -76,6 +76,8 @@ export async function decodeImage(input: string | Uint8Array, opts: DecodeOption
     if (/unsupported image format/i.test(msg)) throw acquisitionFailure('not-an-image', 'not a supported image format');
     throw acquisitionFailure('unreadable', `cannot read image header: ${msg}`);
   }
+  // sharp chooses its decoder from the bytes as well: it must be the one the allowlist recognised.
+  if (meta.format !== format) throw acquisitionFailure('unsupported-format', `the bytes read as ${meta.format ?? 'unknown'} to the decoder but as ${format} to the allowlist; not decoded`);
   const w0 = meta.width ?? 0;
   const h0 = meta.height ?? 0;
   checkSize(w0, h0, opts);

@@ -60,6 +60,8 @@ export async function probeImage(absPath: string, relPath: string): Promise<Prob
   const width = swap ? h0 : w0;
   const height = swap ? w0 : h0;
   const format = meta.format ?? 'unknown';
+  // sharp picks its decoder from the bytes too: it must be the one the allowlist saw, or decodeImage decides.
+  if (format !== format0) return fullDecode(buf, sha256, relPath);
   if (!(width > 0 && height > 0)) return fullDecode(buf, sha256, relPath);
   if ((width * height) / 1e6 > DEFAULT_DECODE.maxMegapixels) {
     // Keep the size so the report can say how large; never decode a possible decompression bomb.
@@ -68,7 +70,7 @@ export async function probeImage(absPath: string, relPath: string): Promise<Prob
   }
   if (meta.channels === 1 || meta.channels === 2) return { sha256, bytes: buf.length, width, height, grayscale: true, format };
   try {
-    let pipeline = sharp(buf, { failOn: 'truncated' });
+    let pipeline = sharp(buf, { failOn: 'truncated' }).timeout({ seconds: 10 });
     if (w0 * h0 > PLAIN_DECODE_MAX_PIXELS) pipeline = pipeline.resize(GRAY_PROBE_SIDE, GRAY_PROBE_SIDE, { fit: 'fill' });
     const { data, info } = await pipeline.toColourspace('srgb').removeAlpha().raw().toBuffer({ resolveWithObject: true });
     const grayscale = info.channels === 3 ? isEffectivelyGray({ width: info.width, height: info.height, data }) : true;
@@ -150,7 +152,8 @@ export interface ScanResult {
 type CacheEntry = { size: number; mtimeMs: number; result: ProbeResult };
 type CacheFile = { version: number; root: string; entries: Record<string, CacheEntry> };
 // Bump when probeImage changes what it reports, so old caches are not trusted.
-const CACHE_VERSION = 1;
+// 2: the decode allowlist (SVG and other formats are problems now) and end-marker truncation changed probe results.
+const CACHE_VERSION = 2;
 
 /** The cache file for one dataset root: named by a hash of the root so any path maps to a safe file name. */
 export function scanCachePath(cfg: Pick<FrwConfig, 'workspace'>, root: string): string {

@@ -71,16 +71,18 @@ export class Engine {
   /**
    * Take a new tuned decision (threshold, rule, aggregation, search) without a restart. Only a config for the same
    * pipeline is taken: the gallery's vectors were made by that pipeline, and another one's scores would not mean
-   * the same thing. Requests already running finish with the old config.
+   * the same thing. Requests already running finish with the old config. `beforeApply` (the server writing its
+   * config file) runs after every check and before the switch: if it fails, nothing has changed.
    */
-  async reconfigure(config: DeployConfig): Promise<void> {
+  async reconfigure(config: DeployConfig, beforeApply?: (config: DeployConfig) => void): Promise<void> {
     // The key is recomputed from the settings and cards, not taken from the config: a forged key, or cards edited
     // to disagree with their settings (an embedding of another size), is refused here, before anything changes.
     const key = pipelineKey(specFromConfig(config));
     if (key !== this.current.pipelineKey) {
-      throw new FrwError('CONFLICT', `this engine's gallery was enrolled with pipeline ${this.current.pipelineKey.slice(0, 12)}… (${this.current.model.id}); the config is for ${config.pipelineKey.slice(0, 12)}… (${config.model.id}). Start an engine with a new gallery for it instead.`);
+      throw new FrwError('CONFLICT', `this engine's gallery was enrolled with pipeline ${this.current.pipelineKey.slice(0, 12)}… (${this.current.model.id}); the config is for ${key.slice(0, 12)}… (${config.model.id}). Start an engine with a new gallery for it instead.`);
     }
     await verifyConfigFiles(config, this.modelRoot, this.userModelsDir);
+    beforeApply?.(config);
     this.current = config;
     this.index = null; // aggregation or search may differ
   }

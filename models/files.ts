@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { FrwError } from '../core/errors.js';
 import { sha256Files } from '../core/hash.js';
-import { packageDir } from '../core/paths.js';
+import { packageDir, resolveInside } from '../core/paths.js';
 import type { ModelCard } from './card.js';
 
 /**
@@ -36,20 +36,35 @@ export function resolveModelFile(card: Pick<ModelCard, 'file' | 'id'>, modelRoot
  * refused without saying whether it exists; messages name the card's field as written, never a server path.
  */
 export function confinedModelFile(card: Pick<ModelCard, 'file' | 'id'>, modelRoot: string, registered: readonly string[]): string {
-  if (card.file.startsWith('npm:')) return resolveModelFile(card, modelRoot);
-  const abs = path.isAbsolute(card.file) ? card.file : path.resolve(modelRoot, card.file);
-  let real: string | null = null;
-  try {
-    real = fs.realpathSync(abs);
-  } catch {
-    real = null;
+  const realOrNull = (p: string) => {
+    try {
+      return fs.realpathSync(p);
+    } catch {
+      return null;
+    }
+  };
+  const plainFile = (p: string) => fs.statSync(p).isFile();
+  const refuse = () => new FrwError('OUTSIDE_ROOT', `model.file "${card.file}" of ${card.id} is not under the model root, an installed package or a checkpoint registered in the workspace; a config may name only those`, { field: 'file' });
+  if (card.file.startsWith('npm:')) {
+    // Inside the named package, whatever `..` or links the rest holds.
+    const spec = card.file.slice(4);
+    const parts = spec.split('/');
+    const pkg = parts.slice(0, spec.startsWith('@') ? 2 : 1).join('/');
+    if (parts.includes('..') || parts.includes('') || !/^(@[\w.-]+\/)?[\w.-]+$/.test(pkg)) throw refuse();
+    const pkgRoot = realOrNull(packageDir(pkg));
+    const real = realOrNull(path.join(packageDir(pkg), ...parts.slice(pkg.split('/').length)));
+    if (pkgRoot && real && real.startsWith(pkgRoot + path.sep) && plainFile(real)) return real;
+    throw refuse();
   }
-  const root = fs.existsSync(modelRoot) ? fs.realpathSync(modelRoot) : path.resolve(modelRoot);
-  if (real !== null && (real.startsWith(root + path.sep) || registered.includes(real))) return real;
+  const abs = path.isAbsolute(card.file) ? card.file : path.resolve(modelRoot, card.file);
+  const real = realOrNull(abs);
+  const root = realOrNull(modelRoot) ?? path.resolve(modelRoot);
+  // A plain file only: a folder or a device (…/dev/zero) would be read or hashed without end.
+  if (real !== null && (real.startsWith(root + path.sep) || registered.includes(real)) && plainFile(real)) return real;
   // A plain name under the model root that is not there is only missing; anything reaching elsewhere is refused.
   const plainName = !path.isAbsolute(card.file) && !card.file.split(/[\\/]/).includes('..');
   if (plainName && real === null) throw new FrwError('NOT_FOUND', `model.file "${card.file}" of ${card.id} is not installed under the model root`, { field: 'file' });
-  throw new FrwError('OUTSIDE_ROOT', `model.file "${card.file}" of ${card.id} is not under the model root or a checkpoint registered in the workspace; a config may name only those`, { field: 'file' });
+  throw refuse();
 }
 
 /** The files whose bytes make up a model, in digest order: the file itself, or a TF.js model.json and its shards. */
@@ -58,11 +73,13 @@ export function modelFiles(abs: string, format: ModelCard['format']): string[] {
   let json: { weightsManifest?: Array<{ paths: string[] }> };
   try {
     json = JSON.parse(fs.readFileSync(abs, 'utf8'));
-  } catch (e) {
-    throw new FrwError('BAD_INPUT', `cannot parse TF.js model.json ${abs}: ${(e as Error).message}`);
+  } catch {
+    // The parser's message quotes the file's first bytes: not for a client to read.
+    throw new FrwError('BAD_INPUT', `${path.basename(abs)} is not a TF.js model.json (not valid JSON)`);
   }
   const dir = path.dirname(abs);
-  return [abs, ...(json.weightsManifest ?? []).flatMap((g) => g.paths.map((p) => path.join(dir, p)))];
+  // Shards beside model.json only: a manifest naming ../ or an absolute path is not a model of ours.
+  return [abs, ...(json.weightsManifest ?? []).flatMap((g) => g.paths.map((p) => resolveInside(dir, p)))];
 }
 
 /**

@@ -84,14 +84,17 @@ export class EmbedService {
     if (!slot) return Promise.reject(new FrwError('INTERNAL', 'no embedding worker is running; retry the request'));
     const id = this.nextId++;
     return new Promise<CacheEntry>((resolve, reject) => {
-      slot.pending.set(id, { resolve, reject });
-      slot.worker.postMessage({ id, jobs: [{ sha256, image }] });
       // The client went away: answer at once, and tell the worker, which stops at its next stage.
-      signal?.addEventListener('abort', () => {
+      const onAbort = () => {
         if (!slot.pending.delete(id)) return;
         slot.worker.postMessage({ cancel: id });
         reject(abandoned());
-      }, { once: true });
+      };
+      // The listener goes with the request, so a signal shared by many images (an enrolment) does not collect them.
+      const settle = <T>(fn: (v: T) => void) => (v: T) => (signal?.removeEventListener('abort', onAbort), fn(v));
+      slot.pending.set(id, { resolve: settle(resolve), reject: settle(reject) });
+      slot.worker.postMessage({ id, jobs: [{ sha256, image }] });
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 

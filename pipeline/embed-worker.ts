@@ -35,18 +35,22 @@ try {
   const opts = { modelRoot: init.modelRoot, threads: 1 };
   const embedder = await loadModel<EmbedderCard>(init.spec.embedder, opts);
   const detector = init.spec.detector ? await loadModel<DetectorCard>(init.spec.detector, opts) : null;
+  const running = new Set<number>();
   const cancelled = new Set<number>();
   port.on('message', async (req: WorkerRequest) => {
     if ('cancel' in req) {
-      cancelled.add(req.cancel);
+      // A cancel for a job already finished is dropped, so the set never grows.
+      if (running.has(req.cancel)) cancelled.add(req.cancel);
       return;
     }
+    running.add(req.id);
     try {
       const entries = await embedImages(req.jobs, embedder, detector, init.spec, { cancelled: () => cancelled.has(req.id) });
       post({ type: 'done', id: req.id, entries });
     } catch (e) {
       fail(req.id, e);
     } finally {
+      running.delete(req.id);
       cancelled.delete(req.id);
     }
   });

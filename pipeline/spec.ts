@@ -71,6 +71,9 @@ export function specFromSettings(settings: PipelineSettings, embedder: EmbedderC
     decode: settings.decode,
     flip: settings.flip,
   };
+  // The settings must be exactly what these cards give (input, output, alignment, detector thresholds): a copy
+  // edited to disagree with its card would otherwise be written on as if it were true.
+  if (canonicalJson(pipelineSettings(spec)) !== canonicalJson(settings)) throw new FrwError('INTEGRITY', 'the pipeline settings disagree with the model cards they pin (input, output, alignment or detector settings)');
   const key = pipelineKey(spec);
   if (expectedKey !== undefined && key !== expectedKey) throw new FrwError('INTEGRITY', `the pipeline settings give key ${key}, but ${expectedKey} is recorded`);
   return spec;

@@ -29,11 +29,14 @@ export const ATTENDANCE_MAX = 10_000;
 export const FORM_LIMITS = { files: 20, fields: 8, fieldSize: 16 * 1024, fieldNameSize: 100, parts: 30, headerPairs: 100 } as const;
 
 /** Aborted when the client goes away before its answer is sent: the engine stops that request's work. */
-function abandonedSignal(_req: Request, res: Response): AbortSignal {
+function abandonedSignal(req: Request, res: Response): AbortSignal {
   const ac = new AbortController();
-  res.once('close', () => {
-    if (!res.writableFinished) ac.abort();
-  });
+  // Gone already (while its upload was read): aborted from the start. (req.destroyed only says the body was read.)
+  if (res.closed || req.socket.destroyed) ac.abort();
+  else
+    res.once('close', () => {
+      if (!res.writableFinished) ac.abort();
+    });
   return ac.signal;
 }
 
@@ -43,7 +46,11 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   // Every part of a form is bounded, not only the files: 300 ignored 1 MB fields must not cost 300 MB.
   const upload = multer({ storage: multer.memoryStorage(), limits: { ...FORM_LIMITS, fileSize: deps.maxUploadBytes } });
-  const wrap = (fn: (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response, next: NextFunction) => fn(req, res).catch(next);
+  // The in-flight slot (limits.ts) is given back once the handler's work has settled, whatever the client did.
+  const wrap = (fn: (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response, next: NextFunction) =>
+    fn(req, res)
+      .catch(next)
+      .finally(() => (res.locals.releaseSlot as (() => void) | undefined)?.());
   const images = (req: Request): Uint8Array[] => {
     const files = (req.files as Express.Multer.File[] | undefined) ?? [];
     if (files.length === 0) throw new FrwError('BAD_INPUT', 'send the image(s) as multipart/form-data field "image"');
@@ -78,7 +85,8 @@ export function createApp(deps: AppDeps): express.Express {
   const gate = inFlightLimiter(limits);
   const v1 = express.Router();
   v1.post('/enroll', gate, upload.array('image', 20), wrap(async (req, res) => {
-    const name = String(req.body?.name ?? '');
+    const name = req.body?.name ?? '';
+    if (typeof name !== 'string') throw new FrwError('BAD_INPUT', 'name must be one text field', { field: 'name' });
     res.status(201).json(await deps.engine.enrol(name, images(req), req.body?.replace === 'true', abandonedSignal(req, res)));
   }));
   v1.post('/identify', gate, upload.array('image', 1), wrap(async (req, res) => {
@@ -91,7 +99,9 @@ export function createApp(deps: AppDeps): express.Express {
     res.json({ identities: deps.engine.identities() });
   });
   v1.patch('/identities/:name', express.json(), (req, res) => {
-    deps.engine.rename(req.params.name as string, String(req.body?.name ?? ''));
+    const name = req.body?.name;
+    if (typeof name !== 'string') throw new FrwError('BAD_INPUT', 'send {"name": "<new name>"}', { field: 'name' });
+    deps.engine.rename(req.params.name as string, name);
     res.json({ ok: true });
   });
   v1.delete('/identities/:name', (req, res) => {
@@ -104,8 +114,8 @@ export function createApp(deps: AppDeps): express.Express {
   /** A new config for the same pipeline (the workbench's "push to engine"): schema, hash and model files checked. */
   v1.put('/config', express.text({ type: '*/*', limit: '1mb' }), wrap(async (req, res) => {
     const config = parseDeployConfig(typeof req.body === 'string' ? req.body : '', 'the pushed config');
-    await deps.engine.reconfigure(config);
-    deps.onConfigChanged?.(config);
+    // The file is written before the engine switches: a write that fails leaves both as they were.
+    await deps.engine.reconfigure(config, deps.onConfigChanged);
     res.json({ ok: true, threshold: config.threshold, rule: config.rule, aggregation: config.aggregation, contentHash: config.contentHash });
   }));
   v1.get('/attendance', (req, res) => {
@@ -116,6 +126,11 @@ export function createApp(deps: AppDeps): express.Express {
   });
   app.use('/v1', v1);
   app.use((_req, _res, next) => next(new FrwError('NOT_FOUND', 'no such route')));
+  // A request that failed before its handler ran (a refused form, a client gone mid-upload) holds no work: free its slot.
+  app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    (res.locals.releaseSlot as (() => void) | undefined)?.();
+    next(err);
+  });
   app.use(errorMiddleware);
   return app;
 }

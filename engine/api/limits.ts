@@ -35,7 +35,11 @@ export function rateLimiter(limits: RequestLimits, keyOf: (req: Parameters<Reque
   };
 }
 
-/** At most maxInFlight image requests at once; the one over it is refused at once, before its body is read. */
+/**
+ * At most maxInFlight image requests at once; the one over it is refused at once, before its body is read. A slot
+ * is held until the request's work has settled (`releaseSlot` in res.locals, called by the route when its handler
+ * ends), not until its client hangs up: uploading and hanging up must not start unbounded work.
+ */
 export function inFlightLimiter(limits: RequestLimits): RequestHandler {
   let running = 0;
   return (_req, res, next) => {
@@ -46,12 +50,9 @@ export function inFlightLimiter(limits: RequestLimits): RequestHandler {
     }
     running++;
     let done = false;
-    const release = () => {
+    res.locals.releaseSlot = () => {
       if (!done) (done = true), running--;
     };
-    // 'close' also fires when the client goes away: its slot is given back either way.
-    res.once('finish', release);
-    res.once('close', release);
     next();
   };
 }

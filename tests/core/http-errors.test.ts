@@ -10,6 +10,8 @@ test('absolute paths in HTTP error messages are cut to their last part; URLs and
   assert.equal(scrubPaths('cannot read /etc/passwd: EACCES'), 'cannot read …/passwd: EACCES');
   assert.equal(scrubPaths('no engine answered at http://127.0.0.1:9/v1/config'), 'no engine answered at http://127.0.0.1:9/v1/config');
   assert.equal(scrubPaths('path "../x/y" is outside its root'), 'path "../x/y" is outside its root');
+  // A JSON pointer naming a config field is kept: the field is what the message must name.
+  assert.equal(scrubPaths('  - /pipeline/embedder/output/dim must be integer'), '  - /pipeline/embedder/output/dim must be integer');
 });
 
 test('the client errors of the libraries under the routes are named, and anything else is a fault', () => {
@@ -19,6 +21,8 @@ test('the client errors of the libraries under the routes are named, and anythin
   assert.equal(clientErrorOf(new Error('Unexpected end of form'))?.code, 'BAD_INPUT');
   assert.equal(clientErrorOf(new URIError('URI malformed'))?.code, 'BAD_INPUT');
   assert.equal(clientErrorOf(new FrwError('CONFLICT', 'x'))?.code, 'CONFLICT');
+  assert.equal(clientErrorOf(new Error('Request aborted'))?.code, 'BAD_INPUT', 'a client gone mid-upload');
+  assert.equal(clientErrorOf(Object.assign(new Error('Not Found'), { status: 404, expose: true }))?.code, 'NOT_FOUND');
   assert.equal(clientErrorOf(new TypeError('cannot read properties of undefined')), null);
 });
 

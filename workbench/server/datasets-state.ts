@@ -57,15 +57,17 @@ export class WorkbenchDatasets {
   }
 
   async list(): Promise<DatasetListing[]> {
-    const kindOf = async (abs: string, kind?: DatasetKind) => {
+    // A path that cannot be opened (a registered path that now crosses a link) is that dataset's problem, not the list's.
+    const kindOf = async (where: string | (() => string), kind?: DatasetKind) => {
       try {
+        const abs = typeof where === 'string' ? where : where();
         return { kind: (await detectDataset(abs, kind)).kind };
       } catch (e) {
         return { kind: null, problem: (e as Error).message };
       }
     };
     const fromRoot = await Promise.all((await listDatasets(this.cfg)).map(async (name) => ({ name, source: 'data-root' as const, ...(await kindOf(path.join(this.cfg.dataRoot, name))) })));
-    const reg = await Promise.all(this.registered().map(async (r) => ({ name: r.name, source: 'registered' as const, ...(await kindOf(resolveInside(this.cfg.dataRoot, r.path), r.kind)) })));
+    const reg = await Promise.all(this.registered().map(async (r) => ({ name: r.name, source: 'registered' as const, ...(await kindOf(() => resolveInside(this.cfg.dataRoot, r.path), r.kind)) })));
     return [...fromRoot, ...reg];
   }
 

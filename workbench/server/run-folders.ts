@@ -117,7 +117,7 @@ export class RunFolders {
   }
 
   report(id: string): string {
-    const file = path.join(this.dir(id), 'report.html');
+    const file = resolveInside(this.dir(id), 'report.html');
     if (!fs.existsSync(file)) throw new FrwError('NOT_FOUND', `run ${id} has no report`);
     return fs.readFileSync(file, 'utf8');
   }
