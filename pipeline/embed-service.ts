@@ -4,6 +4,9 @@ import type { CacheEntry } from './embedding-cache.js';
 import type { WorkerInit, WorkerReply } from './embed-worker.js';
 import { replyError, startWorker } from './worker-pool.js';
 
+/** How long close() waits for jobs a worker is still finishing. */
+const CLOSE_GRACE_MS = 10_000;
+
 const abandoned = () => new FrwError('CANCELLED', 'the request was abandoned; its work stopped');
 
 interface Pending {
@@ -14,6 +17,12 @@ interface Pending {
 interface Slot {
   worker: Worker;
   pending: Map<number, Pending>;
+  /**
+   * Jobs the worker has not answered yet, cancelled ones included (their caller was answered at once, but the
+   * worker finishes its current stage). close() waits for them: terminating a thread inside native inference can
+   * take the whole process down.
+   */
+  working: Set<number>;
 }
 
 /**
@@ -47,12 +56,13 @@ export class EmbedService {
   }
 
   private static async ready(init: WorkerInit): Promise<Slot> {
-    return { worker: await startWorker(init), pending: new Map() };
+    return { worker: await startWorker(init), pending: new Map(), working: new Set() };
   }
 
   private attach(slot: Slot): void {
     slot.worker.on('message', (m: WorkerReply) => {
       if (m.type === 'ready' || m.id === null) return;
+      slot.working.delete(m.id);
       const p = slot.pending.get(m.id);
       if (!p) return;
       slot.pending.delete(m.id);
@@ -62,6 +72,7 @@ export class EmbedService {
     const lost = (why: string) => {
       for (const p of slot.pending.values()) p.reject(new FrwError('INTERNAL', `an embedding worker stopped (${why}); retry the request`));
       slot.pending.clear();
+      slot.working.clear();
       if (this.closed) return;
       const i = this.slots.indexOf(slot);
       if (i < 0) return;
@@ -93,6 +104,7 @@ export class EmbedService {
       // The listener goes with the request, so a signal shared by many images (an enrolment) does not collect them.
       const settle = <T>(fn: (v: T) => void) => (v: T) => (signal?.removeEventListener('abort', onAbort), fn(v));
       slot.pending.set(id, { resolve: settle(resolve), reject: settle(reject) });
+      slot.working.add(id);
       slot.worker.postMessage({ id, jobs: [{ sha256, image }] });
       signal?.addEventListener('abort', onAbort, { once: true });
     });
@@ -100,6 +112,9 @@ export class EmbedService {
 
   async close(): Promise<void> {
     this.closed = true;
+    // Let each worker answer what it is still working on (a cancelled job ends at its next stage), for a while.
+    const deadline = Date.now() + CLOSE_GRACE_MS;
+    while (this.slots.some((s) => s.working.size > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
 }
