@@ -22,12 +22,18 @@ beforeAll(async () => {
 });
 afterAll(() => wb.close());
 
-test('a decision report job: the config Export would write, measured off the HTTP thread, its HTML and PDF downloadable', async () => {
-  const start = await wb.send('POST', '/api/jobs/report', { run: 'mini', model: 'mobilefacenet', rule: 'eer', budgets: { maxFmr: 0.2, maxFnmr: 0.2 }, bootstrap: 200 });
+/** Start a report job, wait for it to end, and return it (done, or the test fails with its last event). */
+async function reportJob(body: Record<string, unknown>) {
+  const start = await wb.send('POST', '/api/jobs/report', body);
   assert.equal(start.status, 202, JSON.stringify(start.body));
   let job = start.body.job;
   while ((job = (await wb.get(`/api/jobs/${job.id}`)).body.job).status === 'running') await sleep(100);
   assert.equal(job.status, 'done', JSON.stringify(job.events.at(-1)));
+  return job;
+}
+
+test('a decision report job: the config Export would write, measured off the HTTP thread, its HTML and PDF downloadable', async () => {
+  const job = await reportJob({ run: 'mini', model: 'mobilefacenet', rule: 'eer', budgets: { maxFmr: 0.2, maxFnmr: 0.2 }, bootstrap: 200 });
   assert.equal(job.result.pdfError, null);
   assert.deepEqual(job.result.files, ['report.pdf', 'report.html', 'gate.json', 'deploy.json']);
   const id = job.result.reportId;
@@ -50,11 +56,7 @@ test('a decision report job: the config Export would write, measured off the HTT
 });
 
 test("an identification run's report: its own split, FPIR and FNIR budgets", async () => {
-  const start = await wb.send('POST', '/api/jobs/report', { run: 'mini-id', model: 'mobilefacenet', rule: 'fpir=0.1', budgets: { maxFpir: 0.5, maxFnir: 0.5 }, bootstrap: 100 });
-  assert.equal(start.status, 202, JSON.stringify(start.body));
-  let job = start.body.job;
-  while ((job = (await wb.get(`/api/jobs/${job.id}`)).body.job).status === 'running') await sleep(100);
-  assert.equal(job.status, 'done', JSON.stringify(job.events.at(-1)));
+  const job = await reportJob({ run: 'mini-id', model: 'mobilefacenet', rule: 'fpir=0.1', budgets: { maxFpir: 0.5, maxFnir: 0.5 }, bootstrap: 100 });
   const gate = (await wb.get(`/api/reports/${job.result.reportId}/gate.json`)).body;
   const split = JSON.parse(fs.readFileSync(path.join(ws, 'runs', 'mini-id', 'split.json'), 'utf8'));
   assert.equal(gate.measured.kind, 'identification');
