@@ -18,6 +18,7 @@ export const FACE_AREA_BANDS: Bands = [[0.02, 'face < 2% of image'], [0.1, '2–
 
 /** The names of the derived attributes, as derivedAttributes gives them (face size only where landmarks exist). */
 export const DERIVED_ATTRIBUTES = ['grayscale', 'resolution', 'face size'] as const;
+const [GRAYSCALE, RESOLUTION, FACE_SIZE] = DERIVED_ATTRIBUTES;
 
 export const bandOf = (v: number, bands: Bands): string => bands.find(([hi]) => v < hi)![1];
 
@@ -33,10 +34,10 @@ export function derivedAttributes(manifest: DatasetManifest, table: EmbeddingTab
     return ied === undefined || !Number.isFinite(ied) ? null : bandOf(ied, FACE_SIZE_BANDS);
   });
   const attrs: ImageAttribute[] = [
-    { name: 'grayscale', source: 'derived', per: 'image', values: imgs.map((m, i) => (decoded(i) ? (m.grayscale ? 'grayscale' : 'colour') : null)) },
-    { name: 'resolution', source: 'derived', per: 'image', values: imgs.map((m, i) => (decoded(i) ? bandOf(Math.min(m.width, m.height), RESOLUTION_BANDS) : null)) },
+    { name: GRAYSCALE, source: 'derived', per: 'image', values: imgs.map((m, i) => (decoded(i) ? (m.grayscale ? 'grayscale' : 'colour') : null)) },
+    { name: RESOLUTION, source: 'derived', per: 'image', values: imgs.map((m, i) => (decoded(i) ? bandOf(Math.min(m.width, m.height), RESOLUTION_BANDS) : null)) },
   ];
   // Pre-aligned crops have no landmarks: the attribute would be all unknown, so it is left out rather than shown empty.
-  if (faceSize.some((v) => v !== null)) attrs.push({ name: 'face size', source: 'derived', per: 'image', values: faceSize });
+  if (faceSize.some((v) => v !== null)) attrs.push({ name: FACE_SIZE, source: 'derived', per: 'image', values: faceSize });
   return attrs;
 }

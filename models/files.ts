@@ -5,6 +5,13 @@ import { sha256Files } from '../core/hash.js';
 import { packageDir, resolveInside } from '../core/paths.js';
 import type { ModelCard } from './card.js';
 
+/** `npm:<pkg>/<path>` (a scoped `@scope/pkg` included) split into the package and the path's parts inside it. */
+function npmSpec(file: string): { pkg: string; rest: string[] } {
+  const parts = file.slice(4).split('/');
+  const pkgLen = parts[0].startsWith('@') ? 2 : 1;
+  return { pkg: parts.slice(0, pkgLen).join('/'), rest: parts.slice(pkgLen) };
+}
+
 /**
  * Where a card's `file` lives: `npm:<pkg>/<path>` inside the installed package (checkpoints that npm packages
  * ship are never copied), an absolute path (a user's checkpoint), else relative to the model root.
@@ -12,12 +19,8 @@ import type { ModelCard } from './card.js';
 export function resolveModelFile(card: Pick<ModelCard, 'file' | 'id'>, modelRoot: string): string {
   let abs: string;
   if (card.file.startsWith('npm:')) {
-    const spec = card.file.slice(4);
-    const parts = spec.split('/');
-    const pkgLen = spec.startsWith('@') ? 2 : 1;
-    const pkg = parts.slice(0, pkgLen).join('/');
-    const rest = parts.slice(pkgLen).join('/');
-    abs = path.join(packageDir(pkg), rest);
+    const { pkg, rest } = npmSpec(card.file);
+    abs = path.join(packageDir(pkg), ...rest);
   } else if (path.isAbsolute(card.file)) {
     abs = card.file;
   } else {
@@ -47,12 +50,10 @@ export function confinedModelFile(card: Pick<ModelCard, 'file' | 'id'>, modelRoo
   const refuse = () => new FrwError('OUTSIDE_ROOT', `model.file "${card.file}" of ${card.id} is not under the model root, an installed package or a checkpoint registered in the workspace; a config may name only those`, { field: 'file' });
   if (card.file.startsWith('npm:')) {
     // Inside the named package, whatever `..` or links the rest holds.
-    const spec = card.file.slice(4);
-    const parts = spec.split('/');
-    const pkg = parts.slice(0, spec.startsWith('@') ? 2 : 1).join('/');
-    if (parts.includes('..') || parts.includes('') || !/^(@[\w.-]+\/)?[\w.-]+$/.test(pkg)) throw refuse();
+    const { pkg, rest } = npmSpec(card.file);
+    if (rest.includes('..') || rest.includes('') || !/^(@[\w.-]+\/)?[\w.-]+$/.test(pkg)) throw refuse();
     const pkgRoot = realOrNull(packageDir(pkg));
-    const real = realOrNull(path.join(packageDir(pkg), ...parts.slice(pkg.split('/').length)));
+    const real = realOrNull(path.join(packageDir(pkg), ...rest));
     if (pkgRoot && real && real.startsWith(pkgRoot + path.sep) && plainFile(real)) return real;
     throw refuse();
   }

@@ -226,7 +226,7 @@ test('PUT /v1/config takes a new threshold for the same pipeline at once, and re
   }
   // Model files outside the model root: refused without a path or a digest of what is there.
   const passwdSha = crypto.createHash('sha256').update(fs.readFileSync('/etc/passwd')).digest('hex');
-  for (const file of ['/etc/passwd', '../../../../../../etc/passwd']) {
+  for (const file of ['/etc/passwd', '../../../../../../etc/passwd', 'npm:onnxruntime-node/../../../../../../etc/passwd']) {
     const r = await put(JSON.stringify(finalizeConfig({ ...strict, detector: { ...strict.detector!, file } })));
     assert.equal(r.status, 403, file);
     const body = await r.text();
