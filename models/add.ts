@@ -2,14 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { FrwError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/lock.js';
-import { parseCard, type ModelCard } from './card.js';
+import { MODEL_FORMATS, parseCard, type ModelCard } from './card.js';
 import { verifyEmbedderCard } from './embedder.js';
 import { modelDigest } from './files.js';
 import { loadModel } from './load.js';
 import { listCards } from './registry.js';
 
 export interface AddModelRequest {
-  /** The checkpoint: an .onnx file or a TF.js model.json. */
+  /** The checkpoint: an .onnx file, a TF.js model.json or a Keras .h5 file. */
   modelFile: string;
   /** Card fields as the user wrote them; `file` and `sha256` are filled in from `modelFile`. */
   card: Record<string, unknown>;
@@ -30,8 +30,8 @@ export async function addModel(req: AddModelRequest): Promise<AddModelResult> {
   const file = path.resolve(req.modelFile);
   if (!fs.existsSync(file)) throw new FrwError('NOT_FOUND', `model file not found: ${file}`);
   const format = req.card.format as ModelCard['format'];
-  if (format !== 'onnx' && format !== 'tfjs-graph' && format !== 'tfjs-layers') {
-    throw new FrwError('BAD_INPUT', `card format must be onnx, tfjs-graph or tfjs-layers (got ${JSON.stringify(req.card.format)})`);
+  if (!MODEL_FORMATS.includes(format)) {
+    throw new FrwError('BAD_INPUT', `card format must be one of ${MODEL_FORMATS.join(', ')} (got ${JSON.stringify(req.card.format)})`);
   }
   const sha256 = await modelDigest(file, format);
   if (req.card.sha256 !== undefined && req.card.sha256 !== sha256) {

@@ -1,10 +1,11 @@
 import { FrwError } from '../core/errors.js';
+import { KERAS_ARCHITECTURES, type KerasArchitecture } from './keras/architecture.js';
 
 /**
  * Model cards: everything that makes a checkpoint produce the numbers it was measured with. Models differ by card,
  * never by subclass. Cards are JSON (models/cards/*.json shipped, <workspace>/models/*.json added by users).
  */
-export const MODEL_FORMATS = ['onnx', 'tfjs-graph', 'tfjs-layers'] as const;
+export const MODEL_FORMATS = ['onnx', 'tfjs-graph', 'tfjs-layers', 'keras-h5'] as const;
 export type ModelFormat = (typeof MODEL_FORMATS)[number];
 export const MODEL_TASKS = ['embedding', 'detection'] as const;
 export type Layout = 'NCHW' | 'NHWC';
@@ -40,6 +41,11 @@ export interface EmbedderCard extends CardBase {
   alignment: { size: number; margin: number };
   /** What the shipping team measured (shared/README.md); shown beside our own numbers, never used as results. */
   reference?: Record<string, string | number>;
+  /**
+   * keras-h5 only: build this architecture in code and take only the weights from the file (needed for weights-only
+   * files). Without it the file's own model_config is built.
+   */
+  architecture?: KerasArchitecture;
 }
 
 export interface DetectorCard extends CardBase {
@@ -95,6 +101,13 @@ export function parseCard(json: unknown, source: string): ModelCard {
     const al = (o.alignment ?? {}) as Record<string, unknown>;
     num('size', al, 'alignment.', 16);
     num('margin', al, 'alignment.', 0);
+    if (o.architecture !== undefined) {
+      const a = (o.architecture ?? {}) as Record<string, unknown>;
+      if (o.format !== 'keras-h5') errs.push('architecture is for keras-h5 cards only');
+      oneOf('name', KERAS_ARCHITECTURES, a, 'architecture.');
+      if (typeof a.width !== 'number' || !(a.width > 0 && a.width <= 4)) errs.push('architecture.width must be a number in (0, 4]');
+      if (a.stride !== 1 && a.stride !== 2) errs.push('architecture.stride must be 1 or 2');
+    }
   } else if (o.task === 'detection') {
     oneOf('family', ['scrfd', 'yunet']);
     const size = input.size;

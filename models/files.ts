@@ -70,7 +70,7 @@ export function confinedModelFile(card: Pick<ModelCard, 'file' | 'id'>, modelRoo
 
 /** The files whose bytes make up a model, in digest order: the file itself, or a TF.js model.json and its shards. */
 export function modelFiles(abs: string, format: ModelCard['format']): string[] {
-  if (format === 'onnx') return [abs];
+  if (format === 'onnx' || format === 'keras-h5') return [abs];
   let json: { weightsManifest?: Array<{ paths: string[] }> };
   try {
     json = JSON.parse(fs.readFileSync(abs, 'utf8'));

@@ -1,6 +1,7 @@
 import { FrwError } from '../core/errors.js';
 import type { ModelCard } from './card.js';
 import { modelDigest, resolveModelFile } from './files.js';
+import { createKerasSession } from './runtime/keras.js';
 import { createOnnxSession } from './runtime/onnx.js';
 import { createTfjsSession } from './runtime/tfjs.js';
 import type { InferenceSession } from './runtime/types.js';
@@ -28,8 +29,22 @@ export async function loadModel<C extends ModelCard>(card: C, opts: LoadOptions)
   if (!opts.skipDigestCheck && sha256 !== card.sha256) {
     throw new FrwError('INTEGRITY', `model "${card.id}": ${file} has sha256 ${sha256}, but its card pins ${card.sha256}. The file changed; re-register it or restore the original.`, { expected: card.sha256, actual: sha256 });
   }
-  const session = card.format === 'onnx' ? await createOnnxSession(file, { threads: opts.threads }) : await createTfjsSession(file, { threads: opts.threads });
+  const session = await openSession(card, file, opts.threads);
   return { card, file, sha256, session };
+}
+
+function openSession(card: ModelCard, file: string, threads: number): Promise<InferenceSession> {
+  switch (card.format) {
+    case 'onnx':
+      return createOnnxSession(file, { threads });
+    case 'keras-h5': {
+      // An embedder's card gives the input size for files whose input dimensions are free.
+      const shape = card.task === 'embedding' && card.input.layout === 'NHWC' ? card.input.shape.slice(1) : undefined;
+      return createKerasSession(file, { threads, architecture: card.task === 'embedding' ? card.architecture : undefined, inputShape: shape });
+    }
+    default:
+      return createTfjsSession(file, { threads });
+  }
 }
 
 /**

@@ -153,7 +153,8 @@ function signatureShape(sig: unknown, key: string): Array<number | string> {
   return dims ? dims.map((d) => Number(d.size ?? -1)).map((d) => (Number.isFinite(d) && d >= 0 ? d : -1)) : [];
 }
 
-async function readOut(t: tf.Tensor): Promise<FloatTensor> {
+/** A tensor's values as the float32 the InferenceSession interface promises. */
+export async function readOut(t: tf.Tensor): Promise<FloatTensor> {
   const values = await t.data();
   // wasm's data() already copies out of the heap; other dtypes are widened to the float32 the interface promises.
   return { data: values instanceof Float32Array ? values : Float32Array.from(values as ArrayLike<number>), dims: [...t.shape] };

@@ -83,3 +83,28 @@ test('a card whose pinned sha256 no longer matches its file is refused at load',
   const { loadModel } = await import('../../models/load.js');
   await assert.rejects(loadModel(getEmbedderCard('my-mfn', dir), { modelRoot: MODEL_ROOT, threads: 1 }), code('INTEGRITY'));
 });
+
+test('a Keras .h5 checkpoint registers with a keras-h5 card, checked by one real inference', async () => {
+  const ws = tempWorkspace();
+  const dir = path.join(ws, 'models');
+  // `frw model add ghost.h5 --card ghost.json` with a user's copy of the GhostFaceNet file.
+  const copy = path.join(ws, 'ghost.h5');
+  fs.copyFileSync(path.join(MODEL_ROOT, 'GN_W0.5_S2_ArcFace_epoch16.h5'), copy);
+  const card = {
+    ...baseCard(),
+    id: 'my-ghost',
+    format: 'keras-h5',
+    input: { name: 'input_2', shape: [-1, 112, 112, 3], layout: 'NHWC', channelOrder: 'RGB', mean: [127.5, 127.5, 127.5], std: [128, 128, 128] },
+    output: { name: 'embedding', dim: 512 },
+  };
+  const res = await addModel({ modelFile: copy, card, userModelsDir: dir, modelRoot: MODEL_ROOT });
+  assert.equal(res.card.sha256.slice(0, 8), '2beca52a'); // shared/README.md
+  await assert.rejects(addModel({ modelFile: copy, card: { ...card, id: 'ghost-2', output: { name: 'embedding', dim: 128 } }, userModelsDir: dir, modelRoot: MODEL_ROOT }), (e: FrwError) => e.code === 'MODEL_MISMATCH' && /512 values per face/.test(e.message));
+  await assert.rejects(addModel({ modelFile: copy, card: { ...card, id: 'ghost-3', output: { name: 'logits', dim: 512 } }, userModelsDir: dir, modelRoot: MODEL_ROOT }), (e: FrwError) => e.code === 'MODEL_MISMATCH' && /outputs: embedding \[-1,512\]/.test(e.message));
+  // The code-built architecture named in the card loads the same file's weights (its input layer is `input`).
+  const built = { ...card, input: { ...card.input, name: 'input' } };
+  const arch = await addModel({ modelFile: copy, card: { ...built, id: 'ghost-4', architecture: { name: 'ghostfacenet-v1', width: 0.5, stride: 2 } }, userModelsDir: dir, modelRoot: MODEL_ROOT });
+  assert.equal(arch.card.sha256, res.card.sha256);
+  await assert.rejects(addModel({ modelFile: copy, card: { ...built, id: 'ghost-5', architecture: { name: 'ghostfacenet-v1', width: 1.3, stride: 2 } }, userModelsDir: dir, modelRoot: MODEL_ROOT }), (e: FrwError) => e.code === 'MODEL_MISMATCH' && /layer 'conv2d'/.test(e.message));
+  assert.deepEqual(fs.readdirSync(dir).sort(), ['ghost-4.json', 'my-ghost.json']);
+});

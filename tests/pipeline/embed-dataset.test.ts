@@ -75,7 +75,7 @@ test('each shipped card separates same-identity from different-identity pairs on
   const cfg = testConfig();
   const manifest = await openDataset('lfw-mini', cfg, {});
   assert.equal(manifest.pairs?.length, 120);
-  for (const model of ['fr-feature', 'mobilefacenet', 'human-mobileface']) {
+  for (const model of ['fr-feature', 'mobilefacenet', 'human-mobileface', 'ghostfacenet-w0.5-s2']) {
     const s = spec(model);
     const summary = await embedDataset(manifest, s, { embeddingsRoot: workspacePaths(cfg).embeddings, modelRoot: cfg.modelRoot, workers: 2 });
     assert.equal(summary.fta.count, 0, `${model}: every lfw-mini face is found`);

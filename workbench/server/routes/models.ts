@@ -24,13 +24,16 @@ function fileBytes(card: ModelCard, modelRoot: string): number | null {
   }
 }
 
+/** Single-file formats a checkpoint can be uploaded in, and the extension the stored file gets. */
+const UPLOAD_EXTENSIONS: Record<string, string> = { onnx: '.onnx', 'keras-h5': '.h5' };
+
 /** /api/models: every card with its provenance, licence, file size and measured speed; add a user checkpoint (upload or path). */
 export function modelsRouter(cfg: FrwConfig, runs: RunFolders): express.Router {
   const r = express.Router();
   const userModels = workspacePaths(cfg).userModels;
   const uploads = path.join(userModels, 'files');
   const upload = multer({
-    storage: multer.diskStorage({ destination: (_req, _f, cb) => cb(null, (fs.mkdirSync(uploads, { recursive: true }), uploads)), filename: (_req, _f, cb) => cb(null, `upload-${crypto.randomUUID()}.onnx`) }),
+    storage: multer.diskStorage({ destination: (_req, _f, cb) => cb(null, (fs.mkdirSync(uploads, { recursive: true }), uploads)), filename: (_req, _f, cb) => cb(null, `upload-${crypto.randomUUID()}.part`) }),
     limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 4, fieldSize: 64 * 1024, parts: 6, headerPairs: 100 },
   });
   r.get('/', (_req, res) => {
@@ -38,7 +41,7 @@ export function modelsRouter(cfg: FrwConfig, runs: RunFolders): express.Router {
     res.json({ models: listCards(userModels).map((c) => ({ ...c.card, origin: c.origin, bytes: fileBytes(c.card, cfg.modelRoot), speed: speeds.get(c.card.id) ?? null })) });
   });
   /**
-   * Add a checkpoint: multipart with the file (ONNX) and a `card` JSON field, or JSON `{path, card}` naming a file
+   * Add a checkpoint: multipart with the file (ONNX or Keras .h5) and a `card` JSON field, or JSON `{path, card}` naming a file
    * under the model root. addModel checks the card against one real inference and saves nothing on failure.
    */
   r.post('/', upload.single('file'), express.json({ limit: '64kb' }), async (req, res) => {
@@ -56,10 +59,11 @@ export function modelsRouter(cfg: FrwConfig, runs: RunFolders): express.Router {
       if (typeof card !== 'object' || card === null || Array.isArray(card)) throw new FrwError('BAD_INPUT', 'give the model card as a JSON object (field "card")');
       let modelFile: string;
       if (uploaded) {
-        if ((card as { format?: unknown }).format !== 'onnx') throw new FrwError('BAD_INPUT', 'uploads are single ONNX files; register a TF.js model by its path under the model root');
+        const ext = UPLOAD_EXTENSIONS[String((card as { format?: unknown }).format)];
+        if (!ext) throw new FrwError('BAD_INPUT', 'uploads are single-file checkpoints (format onnx or keras-h5); register a TF.js model by its path under the model root');
         // Named by content, so the same upload twice is one file.
         const digest = crypto.createHash('sha256').update(fs.readFileSync(uploaded)).digest('hex');
-        modelFile = path.join(uploads, `${digest}.onnx`);
+        modelFile = path.join(uploads, `${digest}${ext}`);
         fs.renameSync(uploaded, modelFile);
         stored = modelFile;
       } else {

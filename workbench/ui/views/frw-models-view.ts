@@ -3,8 +3,8 @@ import { api, type ModelListing } from '../lib/api.js';
 import { bytes } from '../../../reports/format.js';
 import { LightElement } from '../lib/light-element.js';
 
-/** A card to start from: the fields addModel checks, for an ArcFace-style 112×112 ONNX embedder. */
-const CARD_TEMPLATE = {
+/** Cards to start from: the fields addModel checks, for ArcFace-style 112×112 embedders. */
+const ONNX_TEMPLATE = {
   id: 'ghostfacenet',
   name: 'GhostFaceNet (my export)',
   task: 'embedding',
@@ -15,13 +15,22 @@ const CARD_TEMPLATE = {
   licence: 'state the licence of these weights',
   provenance: 'where the checkpoint came from',
 };
+/** Keras files are channels-last; input and output are named after their layers (see `frw model add --help`). */
+const KERAS_TEMPLATE = {
+  ...ONNX_TEMPLATE,
+  format: 'keras-h5',
+  input: { ...ONNX_TEMPLATE.input, name: 'input_1', shape: [-1, 112, 112, 3], layout: 'NHWC' },
+  output: { name: 'embedding', dim: 512 },
+};
+const TEMPLATES = { onnx: ONNX_TEMPLATE, 'keras-h5': KERAS_TEMPLATE } as const;
 
 /** Model cards with provenance and licence, and adding a user checkpoint (upload or path) with its card. */
 export class FrwModelsView extends LightElement {
-  static override properties = { models: { state: true }, error: { state: true }, source: { state: true }, result: { state: true }, busy: { state: true } };
+  static override properties = { models: { state: true }, error: { state: true }, source: { state: true }, template: { state: true }, result: { state: true }, busy: { state: true } };
   declare models: ModelListing[] | null;
   declare error: string | null;
   declare source: 'upload' | 'path';
+  declare template: keyof typeof TEMPLATES;
   declare result: { ok: boolean; message: string } | null;
   declare busy: boolean;
 
@@ -30,9 +39,22 @@ export class FrwModelsView extends LightElement {
     this.models = null;
     this.error = null;
     this.source = 'upload';
+    this.template = 'onnx';
     this.result = null;
     this.busy = false;
   }
+
+  /** A picked .h5 file switches the starting card to the Keras one (an edited card is kept). */
+  private picked = (e: Event): void => {
+    const name = (e.target as HTMLInputElement).files?.[0]?.name ?? '';
+    const area = this.querySelector<HTMLTextAreaElement>('textarea[name=card]');
+    const untouched = area && Object.values(TEMPLATES).some((t) => area.value === JSON.stringify(t, null, 2));
+    const next = name.toLowerCase().endsWith('.h5') ? 'keras-h5' : 'onnx';
+    if (untouched && next !== this.template) {
+      this.template = next;
+      area.value = JSON.stringify(TEMPLATES[next], null, 2);
+    }
+  };
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -101,11 +123,11 @@ export class FrwModelsView extends LightElement {
         <p class="note">The card says how to feed the model. It is checked against the real model (input shape, one test inference, output size) before anything is saved.</p>
         <form class="grid-form" id="add-model" @submit=${this.add}>
           <fieldset class="inline"><legend>Checkpoint</legend>
-            <label><input type="radio" name="source" .checked=${this.source === 'upload'} @change=${() => (this.source = 'upload')} /> upload an ONNX file</label>
+            <label><input type="radio" name="source" .checked=${this.source === 'upload'} @change=${() => (this.source = 'upload')} /> upload an ONNX or Keras .h5 file</label>
             <label><input type="radio" name="source" .checked=${this.source === 'path'} @change=${() => (this.source = 'path')} /> a file under the model root</label>
           </fieldset>
-          ${this.source === 'upload' ? html`<label>ONNX file <input type="file" name="file" accept=".onnx" /></label>` : html`<label>Path under the model root <input name="path" placeholder="ghostfacenet.onnx or my-model/model.json" /></label>`}
-          <label class="wide">Card (JSON) <textarea name="card" rows="14" spellcheck="false">${JSON.stringify(CARD_TEMPLATE, null, 2)}</textarea></label>
+          ${this.source === 'upload' ? html`<label>Checkpoint file <input type="file" name="file" accept=".onnx,.h5" @change=${this.picked} /></label>` : html`<label>Path under the model root <input name="path" placeholder="ghostfacenet.h5, model.onnx or my-model/model.json" /></label>`}
+          <label class="wide">Card (JSON) <textarea name="card" rows="14" spellcheck="false">${JSON.stringify(TEMPLATES[this.template], null, 2)}</textarea></label>
           <button class="primary" type="submit" ?disabled=${this.busy}>${this.busy ? 'Checking…' : 'Add model'}</button>
         </form>
         ${this.result ? html`<p class=${this.result.ok ? 'status' : 'status error'} role=${this.result.ok ? 'status' : 'alert'} id="add-model-result">${this.result.message}</p>` : null}
