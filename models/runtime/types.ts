@@ -27,4 +27,9 @@ export interface InferenceSession {
 export interface SessionOptions {
   /** Threads the runtime may use for one inference. */
   threads: number;
+  /**
+   * ONNX only: free a declared batch of 1 when a load-time check proves it safe (default false: on CPU it does not
+   * pay; see models/runtime/onnx.ts).
+   */
+  freeBatch?: boolean;
 }

@@ -25,10 +25,16 @@ describe.skipIf(skip)('onnx runtime', () => {
     await rm(tmp, { recursive: true, force: true });
   });
 
-  it('reports the declared input and output shapes', () => {
+  it('reports the declared input and output shapes, or the freed batch when asked (tests/models/runtime/onnx-batch.test.ts)', async () => {
     assert.equal(session.runtime, 'onnxruntime-node');
     assert.deepEqual(session.inputs, [{ name: 'input', shape: [1, 3, 112, 112] }]);
     assert.deepEqual(session.outputs, [{ name: 'output', shape: [1, 128] }]);
+    const free = await createOnnxSession(MOBILEFACENET, { threads: 1, freeBatch: true });
+    assert.deepEqual(free.inputs, [{ name: 'input', shape: ['batch', 3, 112, 112] }]);
+    assert.deepEqual(free.outputs, [{ name: 'output', shape: ['batch', 128] }]);
+    const out = await free.run({ input: { data: new Float32Array(16 * 3 * 112 * 112), dims: [16, 3, 112, 112] } });
+    assert.deepEqual(out.output!.dims, [16, 128]);
+    await free.dispose();
   });
 
   it('embeds a 1×3×112×112 crop into 128 floats', async () => {
