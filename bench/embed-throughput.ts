@@ -1,7 +1,8 @@
 /**
  * Faces per second for each embedder card through our stages (resize check → card preprocessing → session run →
  * L2 normalisation) against the bare runtime fed the very same pre-built tensors, in the same process. The ratio
- * is the cost of our stages. Then whole-pipeline images/s (decode → detect → align → embed) with 1 and 2 workers.
+ * is the cost of our stages. Then, per card, faces/s with 1 and 2 embedding workers on the same aligned crops
+ * (a pre-aligned dataset: decode → embed), and whole-pipeline images/s (decode → detect → align → embed).
  *
  *   npm run bench            (or: node --import tsx bench/embed-throughput.ts [--faces N])
  */
@@ -15,7 +16,9 @@ import { embedderInputSize, type EmbedderCard } from '../models/card.js';
 import { embedFaces } from '../models/embedder.js';
 import { loadModel } from '../models/load.js';
 import { getDetectorCard, listCards } from '../models/registry.js';
+import { createKerasSession } from '../models/runtime/keras.js';
 import { createTfjsSession } from '../models/runtime/tfjs.js';
+import sharp from 'sharp';
 import { writePixels } from '../models/tensor.js';
 import { embedDataset } from '../pipeline/embed-dataset.js';
 import { openDataset } from '../datasets/resolve.js';
@@ -49,7 +52,7 @@ async function timeIt(fn: () => Promise<unknown>): Promise<number> {
   return best / 1000;
 }
 
-interface Row { card: string; runtime: string; dim: number; oursFacesPerSec: number; bareFacesPerSec: number; ratio: number }
+interface Row { card: string; runtime: string; dim: number; msPerFace: number; oursFacesPerSec: number; bareFacesPerSec: number; ratio: number; workers1?: number; workers2?: number }
 const rows: Row[] = [];
 for (const { card } of listCards(noUser)) {
   if (card.task !== 'embedding') continue;
@@ -70,7 +73,8 @@ for (const { card } of listCards(noUser)) {
       for (const t of tensors) await s.run({ [c.input.name]: new ort.Tensor('float32', t, shape) });
     };
   } else {
-    const s = await createTfjsSession(model.file, { threads: 1 });
+    // The same runtime our stages use, without them: TF.js graph/layers, or the Keras graph built on TF.js.
+    const s = c.format === 'keras-h5' ? await createKerasSession(model.file, { threads: 1, architecture: c.architecture }) : await createTfjsSession(model.file, { threads: 1 });
     bare = async () => {
       for (let i = 0; i < tensors.length; i += 16) {
         const chunk = tensors.slice(i, i + 16);
@@ -82,12 +86,38 @@ for (const { card } of listCards(noUser)) {
   }
   const tOurs = await timeIt(() => embedFaces(model, faces, { flip: false }));
   const tBare = await timeIt(bare);
-  rows.push({ card: c.id, runtime: model.session.runtime, dim: c.output.dim, oursFacesPerSec: N / tOurs, bareFacesPerSec: N / tBare, ratio: tBare / tOurs });
+  rows.push({ card: c.id, runtime: model.session.runtime, dim: c.output.dim, msPerFace: (1000 * tOurs) / N, oursFacesPerSec: N / tOurs, bareFacesPerSec: N / tBare, ratio: tBare / tOurs });
+  await model.session.dispose();
 }
 
-console.log(`\nEmbedding stage, ${N} aligned LFW faces, single-threaded sessions (best of 3)`);
-console.log('card               runtime            dim   ours f/s   bare f/s   ours/bare');
-for (const r of rows) console.log(`${r.card.padEnd(18)} ${r.runtime.padEnd(18)} ${String(r.dim).padEnd(5)} ${r.oursFacesPerSec.toFixed(1).padStart(8)} ${r.bareFacesPerSec.toFixed(1).padStart(10)} ${r.ratio.toFixed(2).padStart(11)}`);
+// The same crops as a pre-aligned dataset (one folder per face, PNG: lossless), embedded by 1 and then 2 workers.
+// Each crop is written COPIES times with one pixel changed (the cache dedupes identical bytes), so the run is long
+// enough that starting the workers (loading the model in each) is a small part of it.
+const COPIES = 8;
+const alignedDir = path.join(cfg.workspace, 'aligned');
+for (const [i, f] of faces.entries()) {
+  fs.mkdirSync(path.join(alignedDir, `face${i}`), { recursive: true });
+  for (let k = 0; k < COPIES; k++) {
+    const data = Buffer.from(f.data);
+    data[0] = (data[0] + k) % 256;
+    await sharp(data, { raw: { width: f.width, height: f.height, channels: 3 } }).png().toFile(path.join(alignedDir, `face${i}`, `crop${k}.png`));
+  }
+}
+const aligned = await openDataset(alignedDir, cfg, {});
+for (const row of rows) {
+  const embedder = listCards(noUser).find((r) => r.card.id === row.card)!.card as EmbedderCard;
+  for (const workers of [1, 2] as const) {
+    const spec = { embedder, detector: null, policy: 'central-largest' as const, decode: DEFAULT_DECODE, flip: false };
+    const s = await embedDataset(aligned, spec, { embeddingsRoot: path.join(cfg.workspace, `aligned-${row.card}-${workers}`), modelRoot: cfg.modelRoot, workers });
+    row[workers === 1 ? 'workers1' : 'workers2'] = s.images / s.seconds;
+  }
+}
+
+console.log(`\nEmbedding stage, ${N} aligned LFW faces, single-threaded sessions (best of 3); then faces/s embedding ${N * COPIES} such crops with 1 and 2 workers (start-up included)`);
+console.log('card                   runtime            dim   ms/face   ours f/s   bare f/s   ours/bare   1 worker f/s   2 workers f/s');
+for (const r of rows) {
+  console.log(`${r.card.padEnd(22)} ${r.runtime.padEnd(18)} ${String(r.dim).padEnd(5)} ${r.msPerFace.toFixed(1).padStart(7)} ${r.oursFacesPerSec.toFixed(1).padStart(10)} ${r.bareFacesPerSec.toFixed(1).padStart(10)} ${r.ratio.toFixed(2).padStart(11)} ${r.workers1!.toFixed(1).padStart(14)} ${r.workers2!.toFixed(1).padStart(15)}`);
+}
 
 const manifest = await openDataset('lfw-mini', cfg, {});
 const pipeline: Array<{ workers: number; imagesPerSec: number }> = [];

@@ -120,10 +120,12 @@ test('a hand-set threshold (fixed=<t>) exports with the rates counted from the r
   assert.throws(() => parseDeployConfig(JSON.stringify(finalizeConfig({ ...config, rule: ruleless })), 'x.json'), (e: FrwError) => e.code === 'BAD_INPUT' && /threshold/.test(e.message));
 });
 
-test('the schema allows exactly the rule kinds and matching modes the code defines', async () => {
+test('the schema allows exactly the rule kinds, matching modes and model formats the code defines', async () => {
   const { DEPLOY_RULE_KINDS } = await import('../../engine/deploy-config.js');
   const { MATCH_MODES } = await import('../../search/templates.js');
+  const { MODEL_FORMATS } = await import('../../models/card.js');
   const schema = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'engine', 'deploy-config.schema.json'), 'utf8'));
   assert.deepEqual(schema.properties.rule.properties.kind.enum, [...DEPLOY_RULE_KINDS]);
   assert.deepEqual(schema.properties.aggregation.enum, [...MATCH_MODES]);
+  assert.deepEqual(schema.definitions.card.properties.format.enum, [...MODEL_FORMATS]);
 });
