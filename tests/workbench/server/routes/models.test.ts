@@ -62,3 +62,18 @@ test('bad checkpoints and cards are refused plainly; paths outside the model roo
   assert.equal(byPath.status, 201, JSON.stringify(byPath.body));
   assert.deepEqual(uploads().filter((f) => !f.startsWith('e72a5710')), [], 'refused uploads leave nothing');
 });
+
+test('an uploaded Keras .h5 checkpoint registers with a keras-h5 card; a damaged one is refused and not kept', async () => {
+  const bytes = new Uint8Array(fs.readFileSync(path.join(MODEL_ROOT, 'GN_W0.5_S2_ArcFace_epoch16.h5')));
+  const { file: _f, sha256: _s, reference: _r, ...ghost } = JSON.parse(fs.readFileSync(path.resolve('models/cards/ghostfacenet-w0.5-s2.json'), 'utf8'));
+  const card = { ...ghost, id: 'ghost-upload', name: 'ghost (test upload)' };
+  const cut = await wb.send('POST', '/api/models', upload({ ...card, id: 'ghost-cut' }, bytes.subarray(0, 1_000_000), 'ghost.h5'));
+  assert.equal(cut.status, 400, JSON.stringify(cut.body));
+  assert.match(cut.body.error.message, /truncated/);
+  assert.ok(!cut.body.error.message.includes(ws), `no server path in ${cut.body.error.message}`);
+  const ok = await wb.send('POST', '/api/models', upload(card, bytes, 'ghost.h5'));
+  assert.equal(ok.status, 201, JSON.stringify(ok.body));
+  assert.equal(ok.body.model.sha256.slice(0, 8), '2beca52a');
+  assert.ok(uploads().some((f) => f === `${ok.body.model.sha256}.h5`), 'stored by content with its extension');
+  assert.ok(!uploads().some((f) => f.endsWith('.part')), 'no partial upload left');
+});
