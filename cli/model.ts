@@ -3,6 +3,10 @@ import type { Command } from 'commander';
 import { workspacePaths } from '../core/config.js';
 import { FrwError } from '../core/errors.js';
 import { addModel } from '../models/add.js';
+import { modelCost } from '../models/cost.js';
+import { resolveModelFile } from '../models/files.js';
+import { ghostFaceNetV1 } from '../models/ghostfacenet.js';
+import { planCost, planGraph } from '../models/keras/plan.js';
 import { getCard, listCards } from '../models/registry.js';
 import { action, configOf } from './context.js';
 
@@ -23,13 +27,30 @@ export function registerModel(program: Command): void {
         }
       }),
     );
-  m.command('show <id>').action(
-    action(async (id: string, _flags: unknown, self: Command) => {
-      process.stdout.write(JSON.stringify(getCard(id, workspacePaths(configOf(self)).userModels), null, 2) + '\n');
-    }),
-  );
+  m.command('show <id>')
+    .description('the card, with the parameters and multiply-adds counted from its file')
+    .action(
+      action(async (id: string, _flags: unknown, self: Command) => {
+        const cfg = configOf(self);
+        const card = getCard(id, workspacePaths(cfg).userModels);
+        const cost = await modelCost(card, resolveModelFile(card, cfg.modelRoot));
+        process.stdout.write(JSON.stringify({ ...card, cost }, null, 2) + '\n');
+      }),
+    );
+  m.command('count-ghostfacenet')
+    .description('parameters, multiply-adds and the papers\' FLOPs of GhostFaceNetV1 built in code, for any width and stride')
+    .option('--width <w>', 'channel width multiplier', '1.3')
+    .option('--stride <s>', 'stem stride, 1 or 2', '2')
+    .action(
+      action(async (flags: { width: string; stride: string }) => {
+        const width = Number(flags.width);
+        const stride = Number(flags.stride) as 1 | 2;
+        const c = planCost(planGraph(ghostFaceNetV1({ width, stride }), 'GhostFaceNetV1'));
+        process.stdout.write(`GhostFaceNetV1 width ${width} stride ${stride}: ${c.parameters.toLocaleString('en')} parameters (${c.trainable.toLocaleString('en')} trainable), ${(c.multiplyAdds / 1e6).toFixed(2)} M multiply-adds, ${(c.paperFlops / 1e6).toFixed(2)} MFLOPs as the GhostFaceNets paper counts\n`);
+      }),
+    );
   m.command('add <file>')
-    .description('register a checkpoint (ONNX or TF.js model.json) with a card; the card is checked against the model')
+    .description('register a checkpoint (ONNX, TF.js model.json or Keras .h5) with a card; the card is checked against the model')
     .requiredOption('--card <json>', 'card JSON file (id, name, task, format, input, output, alignment, licence, provenance)')
     .action(
       action(async (file: string, flags: { card: string }, self: Command) => {
