@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'CONFLICT' // a lock held by another process, a concurrent write
   | 'EMPTY_INPUT' // a metric asked of no data
   | 'NOT_MEASURABLE' // a quantity the data cannot back (e.g. FMR below 1/N)
+  | 'NOT_COMPARABLE' // results of different data, protocols or pair lists, asked to be ranked together
   | 'UNAUTHORIZED' // a missing or wrong API key
   | 'TOO_LARGE' // an upload over the size cap
   | 'CANCELLED' // a job stopped at the user's request

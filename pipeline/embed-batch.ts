@@ -5,6 +5,7 @@ import type { DetectorCard, EmbedderCard } from '../models/card.js';
 import { embedFaces } from '../models/embedder.js';
 import type { LoadedModel } from '../models/load.js';
 import type { CacheEntry } from './embedding-cache.js';
+import type { StageTime } from './embed-timing.js';
 import type { PipelineSpec } from './spec.js';
 
 export interface ImageJob {
@@ -32,7 +33,7 @@ export async function embedImages(
   embedder: LoadedModel<EmbedderCard>,
   detector: LoadedModel<DetectorCard> | null,
   spec: PipelineSpec,
-  opts: { cancelled?: () => boolean } = {},
+  opts: { cancelled?: () => boolean; timing?: StageTime } = {},
 ): Promise<CacheEntry[]> {
   const settings = acquireSettings(spec);
   const acquired: Array<AcquiredFace | CacheEntry> = [];
@@ -52,7 +53,14 @@ export async function embedImages(
   }
   const faces = acquired.filter((a): a is AcquiredFace => 'aligned' in a);
   if (faces.length) stopIfCancelled();
+  const t0 = performance.now();
   const vectors = faces.length ? await embedFaces(embedder, faces.map((f) => f.aligned), { flip: spec.flip }) : [];
+  // The embedding stage alone (preprocessing, inference, flip), for the speed a run reports (embed-timing.ts).
+  if (opts.timing && faces.length) {
+    opts.timing.embedMs += performance.now() - t0;
+    opts.timing.faces += faces.length;
+    opts.timing.runtime ??= embedder.session.runtime;
+  }
   let k = 0;
   return acquired.map((a, i) => {
     if (!('aligned' in a)) return a;

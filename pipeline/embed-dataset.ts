@@ -4,6 +4,7 @@ import { emptyFailureCounts, type FailureCounts, type FailureReason } from '../c
 import type { DatasetManifest, ImageRecord } from '../datasets/manifest.js';
 import type { ImageJob } from './embed-batch.js';
 import { EmbeddingCache } from './embedding-cache.js';
+import { addStageTime, latestTiming, recordTiming, timingOf, type EmbedTiming, type StageTime } from './embed-timing.js';
 import { WorkerPool } from './worker-pool.js';
 import { pipelineCacheDir, pipelineKey, pipelineSettings, type PipelineSpec } from './spec.js';
 
@@ -40,6 +41,12 @@ export interface EmbedSummary {
   cacheDir: string;
   /** Bytes of a torn record (an interrupted earlier run) cut from the cache on open. */
   repairedBytes: number;
+  /**
+   * The embedding stage's speed as measured when these embeddings were computed: by this run when it computed any,
+   * else the newest measurement kept in the cache; null when none was ever measured (a cache older than the
+   * measurement) — never a guess. Absent in runs written before frw recorded it.
+   */
+  timing?: (EmbedTiming & { source: 'this run' | 'embedding cache' }) | null;
 }
 
 /** What a run that embeds datasets (eval, identify) needs from its caller. */
@@ -93,7 +100,11 @@ export async function embedDataset(manifest: DatasetManifest, spec: PipelineSpec
       else if (!bySha.has(img.sha256)) bySha.set(img.sha256, img);
     }
     const todo = [...bySha.values()];
-    await computeMissing(todo, manifest.root, spec, deps, cache, t0);
+    const stage: StageTime = { embedMs: 0, faces: 0, runtime: null };
+    await computeMissing(todo, manifest.root, spec, deps, cache, t0, stage);
+    const measured = timingOf(stage, { workers: Math.max(1, Math.min(deps.workers, Math.ceil(todo.length / CHUNK))), images: todo.length, wallSeconds: (performance.now() - t0) / 1000, dataset: manifest.name });
+    if (measured) recordTiming(cacheDir, measured); // the writer holds the cache's lock: todo is non-empty
+    const kept = measured ? null : latestTiming(cacheDir);
     const summary = summarize(manifest, cache);
     return {
       dataset: manifest.name,
@@ -105,13 +116,14 @@ export async function embedDataset(manifest: DatasetManifest, spec: PipelineSpec
       seconds: (performance.now() - t0) / 1000,
       cacheDir,
       repairedBytes: cache.repairedBytes,
+      timing: measured ? { ...measured, source: 'this run' } : kept ? { ...kept, source: 'embedding cache' } : null,
     };
   } finally {
     cache.close();
   }
 }
 
-async function computeMissing(todo: ImageRecord[], root: string, spec: PipelineSpec, deps: EmbedDeps, cache: EmbeddingCache, t0: number): Promise<void> {
+async function computeMissing(todo: ImageRecord[], root: string, spec: PipelineSpec, deps: EmbedDeps, cache: EmbeddingCache, t0: number, stage: StageTime): Promise<void> {
   deps.onProgress?.({ done: 0, total: todo.length, rate: 0, etaSeconds: NaN });
   if (todo.length === 0) return;
   const workers = Math.max(1, Math.min(deps.workers, Math.ceil(todo.length / CHUNK)));
@@ -120,9 +132,10 @@ async function computeMissing(todo: ImageRecord[], root: string, spec: PipelineS
   try {
     const chunks: ImageJob[][] = [];
     for (let i = 0; i < todo.length; i += CHUNK) chunks.push(todo.slice(i, i + CHUNK).map((img) => ({ sha256: img.sha256, image: path.join(root, img.path) })));
-    await pool.map(chunks, (entries) => {
+    await pool.map(chunks, (entries, timing) => {
       // Durable before counted: a kill after this line loses nothing acknowledged.
       cache.append(entries);
+      if (timing) addStageTime(stage, timing);
       done += entries.length;
       const rate = done / Math.max((performance.now() - t0) / 1000, 1e-3);
       deps.onProgress?.({ done, total: todo.length, rate, etaSeconds: (todo.length - done) / Math.max(rate, 1e-9) });

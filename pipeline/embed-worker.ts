@@ -9,6 +9,7 @@ import type { DetectorCard, EmbedderCard } from '../models/card.js';
 import { rememberDigests, type DigestMemo } from '../models/files.js';
 import { loadModel } from '../models/load.js';
 import { embedImages, type ImageJob } from './embed-batch.js';
+import type { StageTime } from './embed-timing.js';
 import type { PipelineSpec } from './spec.js';
 
 export interface WorkerInit {
@@ -22,7 +23,7 @@ export interface WorkerInit {
 export type WorkerRequest = { id: number; jobs: ImageJob[] } | { cancel: number };
 export type WorkerReply =
   | { type: 'ready' }
-  | { type: 'done'; id: number; entries: Awaited<ReturnType<typeof embedImages>> }
+  | { type: 'done'; id: number; entries: Awaited<ReturnType<typeof embedImages>>; timing?: StageTime }
   | { type: 'error'; id: number | null; code: string; message: string; details?: Record<string, unknown> };
 
 const port = parentPort!;
@@ -45,8 +46,9 @@ try {
     }
     running.add(req.id);
     try {
-      const entries = await embedImages(req.jobs, embedder, detector, init.spec, { cancelled: () => cancelled.has(req.id) });
-      post({ type: 'done', id: req.id, entries });
+      const timing: StageTime = { embedMs: 0, faces: 0, runtime: null };
+      const entries = await embedImages(req.jobs, embedder, detector, init.spec, { cancelled: () => cancelled.has(req.id), timing });
+      post({ type: 'done', id: req.id, entries, timing });
     } catch (e) {
       fail(req.id, e);
     } finally {

@@ -5,6 +5,7 @@ import { knownDigests } from '../models/files.js';
 import { digestModelFiles } from '../models/load.js';
 import type { ImageJob } from './embed-batch.js';
 import type { CacheEntry } from './embedding-cache.js';
+import type { StageTime } from './embed-timing.js';
 import type { WorkerInit, WorkerReply } from './embed-worker.js';
 
 const WORKER_URL = moduleUrl('embed-worker', import.meta.url);
@@ -37,10 +38,11 @@ export class WorkerPool {
   }
 
   /**
-   * Process every chunk; `onResult` runs on the main thread once per finished chunk (in completion order).
-   * Stops handing out chunks when `signal` aborts; rejects on the first worker error.
+   * Process every chunk; `onResult` runs on the main thread once per finished chunk (in completion order), with
+   * the worker's time in the embedding stage for it. Stops handing out chunks when `signal` aborts; rejects on the
+   * first worker error.
    */
-  async map(chunks: readonly ImageJob[][], onResult: (entries: CacheEntry[]) => void, signal?: AbortSignal): Promise<void> {
+  async map(chunks: readonly ImageJob[][], onResult: (entries: CacheEntry[], timing: StageTime | undefined) => void, signal?: AbortSignal): Promise<void> {
     let next = 0;
     const drive = (w: Worker) =>
       new Promise<void>((resolve, reject) => {
@@ -57,7 +59,7 @@ export class WorkerPool {
         const onMessage = (m: WorkerReply) => {
           if (m.type === 'done') {
             try {
-              onResult(m.entries);
+              onResult(m.entries, m.timing);
             } catch (e) {
               reject(e);
               return;

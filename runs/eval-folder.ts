@@ -7,6 +7,7 @@ import type { ComparisonSet, ProtocolName } from '../experiments/protocols.js';
 import type { ScoredComparisons } from '../experiments/scoring.js';
 import type { EmbedSummary } from '../pipeline/embed-dataset.js';
 import type { PipelineSettings } from '../pipeline/spec.js';
+import type { PairListRecord } from './comparisons.js';
 import { writeCsvFile, writeJsonFile } from './format.js';
 import { prepareRunFolder } from './read.js';
 
@@ -23,6 +24,8 @@ export interface RunRecord {
   evaluation: EvaluationOptions;
   /** sha256 over everything above except createdAt: equal specs on equal data give equal ids. */
   specHash: string;
+  /** Which comparisons were scored (comparisons.ts); absent in runs written before frw recorded it. */
+  pairList?: PairListRecord;
 }
 
 export interface EvalRunResult {

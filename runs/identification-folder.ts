@@ -1,5 +1,8 @@
+import fs from 'node:fs';
 import path from 'node:path';
+import { FrwError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/lock.js';
+import { parseCsv } from '../datasets/csv.js';
 import type { DatasetManifest } from '../datasets/manifest.js';
 import type { IdentificationOptions, ModeResult, ProbeOutcome } from '../experiments/identification/evaluate.js';
 import { splitRecord, type IdentificationSplit, type SplitOptions } from '../experiments/identification/split.js';
@@ -18,6 +21,8 @@ export interface IdentificationRecord {
   models: Array<{ id: string; sha256: string; pipelineKey: string; detector: string; settings: PipelineSettings; embed: EmbedSummary }>;
   index: string;
   options: IdentificationOptions;
+  /** sha256 of the split's gallery and probes (comparisons.ts splitHashOf); absent in runs written before frw recorded it. */
+  splitHash?: string;
 }
 
 export interface IdentifyRunResult {
@@ -45,4 +50,21 @@ export function writeIdentificationFolder(outDir: string, run: IdentifyRunResult
   for (const [name, content] of Object.entries(extra)) writeFileAtomic(path.join(outDir, name), content);
   // Last: identification.json marks the folder as a run (runs/read.ts).
   writeJsonFile(path.join(outDir, 'identification.json'), { ...run.record, results: run.results });
+}
+
+/** One (model, mode)'s probe outcomes back from probes-<model>-<mode>.csv, as writeIdentificationFolder wrote them. */
+export function readProbeOutcomes(dir: string, model: string, mode: MatchMode): ProbeOutcome[] {
+  const file = path.join(dir, `probes-${model}-${mode}.csv`);
+  if (!fs.existsSync(file)) throw new FrwError('NOT_FOUND', `${path.basename(dir)} has no probe outcomes for ${model}/${mode} (${path.basename(file)})`);
+  const rows = parseCsv(fs.readFileSync(file, 'utf8'));
+  const header = rows[0]?.fields ?? [];
+  const [im, ma, to, sc, mr] = ['image', 'mate', 'top1', 'score', 'mate_rank'].map((h) => header.indexOf(h));
+  if ([im, ma, to, sc, mr].includes(-1)) throw new FrwError('INTEGRITY', `${path.basename(file)} lacks one of image, mate, top1, score, mate_rank`);
+  return rows.slice(1).filter((r) => r.fields.length === header.length).map((r) => ({
+    image: r.fields[im],
+    mate: r.fields[ma] === '' ? null : r.fields[ma],
+    top1: r.fields[to] === '' ? null : r.fields[to],
+    score: r.fields[sc] === '' ? null : Number(r.fields[sc]),
+    mateRank: Number(r.fields[mr]),
+  }));
 }

@@ -18,6 +18,7 @@ import { loadEmbeddingTable, type EmbeddingTable } from '../pipeline/embedding-t
 import { pipelineKey, pipelineSettings, type PipelineSpec } from '../pipeline/spec.js';
 import { spillScores, writeRunFolder, type EvalRunResult, type RunRecord } from '../runs/eval-folder.js';
 import { prepareRunFolder } from '../runs/read.js';
+import { pairListRecord } from '../runs/comparisons.js';
 import { evalReportHtml } from '../reports/eval-report.js';
 import { embeddingDeps, runId, type RunHooks } from './deps.js';
 
@@ -121,7 +122,9 @@ export async function runEvaluation(manifest: DatasetManifest, spec: EvalRunSpec
     })),
     evaluation: spec.evaluation,
   };
-  const record: RunRecord = { ...base, createdAt: new Date().toISOString(), specHash: sha256Hex(canonicalJson({ ...base, models: base.models.map(({ embed: _e, ...m }) => m) })) };
+  const specHash = sha256Hex(canonicalJson({ ...base, models: base.models.map(({ embed: _e, ...m }) => m) }));
+  // The pair list's proof follows from the spec and data, so it stays out of the spec hash (kept as it was).
+  const record: RunRecord = { ...base, createdAt: new Date().toISOString(), specHash, pairList: pairListRecord(set, manifest.images.map((i) => i.path)) };
   return { record, set, metrics, perModel };
 }
 

@@ -4,7 +4,7 @@ import { FrwError } from '../core/errors.js';
 import { TOOL_VERSION } from '../core/version.js';
 import type { DatasetManifest } from '../datasets/manifest.js';
 import { evaluateMode, type IdentificationOptions, type ModeResult, type ProbeOutcome } from '../experiments/identification/evaluate.js';
-import { makeSplit, type SplitOptions } from '../experiments/identification/split.js';
+import { makeSplit, splitRecord, type SplitOptions } from '../experiments/identification/split.js';
 import type { OpenSetCurve } from '../experiments/metrics/index.js';
 import { embedForRun, type EmbeddingRunDeps, type EmbedSummary } from '../pipeline/embed-dataset.js';
 import { loadEmbeddingTable } from '../pipeline/embedding-table.js';
@@ -12,6 +12,7 @@ import { pipelineKey, pipelineSettings, type PipelineSpec } from '../pipeline/sp
 import { identifyReportHtml } from '../reports/identify-report.js';
 import { prepareRunFolder } from '../runs/read.js';
 import { resultKey, writeIdentificationFolder, type IdentifyRunResult } from '../runs/identification-folder.js';
+import { splitHashOf } from '../runs/comparisons.js';
 import type { IndexFactory, IndexKind } from '../search/indexes.js';
 import type { MatchMode } from '../search/templates.js';
 import { embeddingDeps, runId, type RunHooks } from './deps.js';
@@ -60,6 +61,7 @@ export async function runIdentification(manifest: DatasetManifest, spec: Identif
       models: spec.pipelines.map((p, i) => ({ id: p.embedder.id, sha256: p.embedder.sha256, pipelineKey: pipelineKey(p), detector: p.detector?.id ?? 'pre-aligned', settings: pipelineSettings(p), embed: embeds[i] })),
       index: spec.index.kind,
       options: spec.options,
+      splitHash: splitHashOf(splitRecord(split, manifest)),
     },
     split,
     results,

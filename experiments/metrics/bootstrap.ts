@@ -12,7 +12,7 @@
 import { FrwError, errorMessage } from '../../core/errors.js';
 import { checkLevel } from './checks.js';
 import { lowerBound } from './sorted.js';
-import { mulberry32 } from './random.js';
+import { mulberry32, type Rng } from './random.js';
 import type { Interval } from './types.js';
 
 /** Scored pairs with their identities; index i of every array describes pair i. */
@@ -54,7 +54,7 @@ export interface BootstrapInterval extends Interval {
 export type PairStatistic = (genuine: Float64Array, impostor: Float64Array) => number;
 
 /** Pairs split by kind, identities replaced by their index 0..K-1 in the sorted distinct ids. */
-interface SplitPairs {
+export interface SplitPairs {
   readonly ids: Int32Array;
   readonly genuineScore: Float64Array;
   readonly genuineId: Int32Array;
@@ -80,8 +80,7 @@ export function bootstrapOverIdentities(pairs: IdentityPairs, statistic: PairSta
   const K = split.ids.length;
   const m = new Uint32Array(K);
   return percentileBootstrap({ replicates, level, seed: options.seed, estimate, identities: K, method: `bootstrap over identities (B=${replicates}, seed=${options.seed})` }, () => {
-    m.fill(0);
-    for (let d = 0; d < K; d++) m[rng.nextInt(K)]++;
+    drawIdentities(rng, m);
     const { genuine, impostor } = rebuild(split, m);
     return statistic(genuine, impostor);
   });
@@ -149,7 +148,15 @@ export function rebuildPairs(pairs: IdentityPairs, multiplicity: ReadonlyMap<num
   return rebuild(split, m);
 }
 
-function rebuild(s: SplitPairs, m: Uint32Array): { genuine: Float64Array; impostor: Float64Array } {
+/** One resample: K identities drawn with replacement from K, as multiplicities m (overwritten). */
+export function drawIdentities(rng: Rng, m: Uint32Array): void {
+  const K = m.length;
+  m.fill(0);
+  for (let d = 0; d < K; d++) m[rng.nextInt(K)]++;
+}
+
+/** The scores of `s` rebuilt with identity multiplicities `m` (indexed like `s.ids`), by the module comment's rule. */
+export function rebuild(s: SplitPairs, m: Uint32Array): { genuine: Float64Array; impostor: Float64Array } {
   // Two passes (count, then fill) so each replicate allocates exactly two arrays.
   let ng = 0;
   for (let i = 0; i < s.genuineId.length; i++) ng += m[s.genuineId[i]];
@@ -168,7 +175,8 @@ function rebuild(s: SplitPairs, m: Uint32Array): { genuine: Float64Array; impost
   return { genuine, impostor };
 }
 
-function splitPairs(p: IdentityPairs): SplitPairs {
+/** Validate pairs and split them by kind, identities replaced by their index in the sorted distinct ids. */
+export function splitPairs(p: IdentityPairs): SplitPairs {
   const n = p.score?.length;
   if (typeof n !== 'number' || p.same?.length !== n || p.idA?.length !== n || p.idB?.length !== n) {
     throw new FrwError('BAD_INPUT', 'pairs need score, same, idA and idB arrays of one length');

@@ -24,3 +24,7 @@ export { bootstrapOpenSet } from './open-set-bootstrap.js';
 export type { OpenSetProbes, OpenSetBootstrapInterval } from './open-set-bootstrap.js';
 export { rank1Accuracy, cmc } from './cmc.js';
 export type { MateRanks, Rank1Accuracy, CmcCurve } from './cmc.js';
+export { mcnemarTest, binomialTestHalf } from './mcnemar.js';
+export type { McNemarTest, PairedComparisons } from './mcnemar.js';
+export { pairedBootstrapOverIdentities, pairedReplicates, pairedVerification, pairedTarAtFmr, pairedEer, backedSide } from './paired-bootstrap.js';
+export type { PairedIdentityPairs, PairedDifference, SortedStatistic } from './paired-bootstrap.js';

@@ -7,6 +7,8 @@ import './components/frw-job-progress.js';
 import './components/frw-decision-report.js';
 import './components/frw-group-rates.js';
 import './components/frw-run-downloads.js';
+import './components/frw-compare-table.js';
+import './components/frw-paired-tests.js';
 import './views/frw-experiments-view.js';
 import './views/frw-explorer-view.js';
 import './views/frw-compare-view.js';

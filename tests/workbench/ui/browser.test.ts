@@ -137,6 +137,28 @@ test('two models run on the same pairs and compare side by side', async () => {
   await shot('05-compare');
 });
 
+test('picking a second run lines the runs up (same pairs), keeps the same model apart and runs the paired tests', async () => {
+  // The demo run (fr-feature) scored lfw-mini's listed pairs, as the two-model run did: tick it beside that one.
+  await page.click('details.more-runs summary');
+  await page.check('input[name=with-run]');
+  await page.waitForURL(/#\/compare\?runs=/);
+  await page.waitForSelector('table.compare-table tbody tr:nth-child(3)');
+  const rows = await page.$$eval('table.compare-table tbody th', (ths) => ths.map((t) => t.textContent?.trim() ?? ''));
+  assert.equal(rows.length, 3);
+  assert.equal(rows.filter((r) => /^[\w.-]+:fr-feature$/.test(r)).length, 2, `fr-feature of each run, labelled run:model: ${rows.join(', ')}`);
+  assert.ok(rows.includes('mobilefacenet'));
+  assert.match(await text('.basis'), /like for like: 2 runs: pairs on lfw-mini manifest/);
+  await page.waitForFunction(() => document.querySelectorAll('frw-paired-tests section.paired-test').length === 3);
+  assert.match(await text('frw-paired-tests'), /McNemar[\s\S]*ΔEER[\s\S]*paired bootstrap over identities/);
+  // The same model on the same pairs in two runs: nothing differs, nothing is claimed.
+  const twice = await page.$$eval('section.paired-test', (ss) => ss.filter((s) => /:fr-feature$/.test(s.getAttribute('data-a') ?? '') && /:fr-feature$/.test(s.getAttribute('data-b') ?? '')).map((s) => s.textContent ?? ''));
+  assert.equal(twice.length, 1);
+  assert.match(twice[0], /only A right 0 · only B right 0/);
+  assert.match(twice[0], /no difference backed by this data/);
+  await page.waitForFunction(() => document.querySelectorAll('frw-compare-view frw-chart svg').length === 3);
+  await shot('05b-compare-runs');
+});
+
 test('a config exported at a dragged threshold previews, downloads and matches what the explorer showed', async () => {
   await page.click('a[data-view=explorer]');
   await page.waitForSelector('#threshold-range');
@@ -224,6 +246,19 @@ test('identification: raw against mean with rank-1, FNIR@FPIR and the strangers 
   await page.waitForSelector('frw-identification-view frw-face-pair figure.stranger-accepted');
   await page.waitForFunction(() => [...document.querySelectorAll('frw-identification-view frw-face-pair img')].every((i: { complete: boolean; naturalWidth: number }) => i.complete && i.naturalWidth > 0));
   await shot('07-identification');
+});
+
+test('runs that are not like for like are refused in words, not ranked', async () => {
+  await page.click('a[data-view=compare]');
+  await page.waitForSelector('table.compare-table');
+  await page.click('details.more-runs summary');
+  // The identification run just made: not the same comparisons as a verification run.
+  await page.check('input[name=with-run] >> nth=-1');
+  const refusal = await page.waitForSelector('frw-compare-view .refusal');
+  assert.match((await refusal.textContent()) ?? '', /Not compared\.[\s\S]*a verification run, run [\w.-]+ an identification run: not the same comparisons/);
+  assert.equal(await page.$('frw-compare-view table.compare-table'), null, 'no table for runs that are not like for like');
+  consoleErrors.splice(0, consoleErrors.length, ...consoleErrors.filter((e) => !/422/.test(e)));
+  await shot('07b-compare-refused');
 });
 
 test('datasets and models views; the run history; an unknown run is an error state', async () => {

@@ -11,6 +11,7 @@ import { queryInt } from '../params.js';
 import { OperatingDetails } from '../operating-details.js';
 import type { RunFolders } from '../run-folders.js';
 import type { RunScores } from '../../../runs/scores.js';
+import { COMPARE_LIMITS, compareInThread } from '../comparisons.js';
 
 const LEVEL = 0.95;
 const finite = (x: number) => (Number.isFinite(x) ? x : null);
@@ -66,6 +67,30 @@ export function runsRouter(cfg: FrwConfig, runs: RunFolders): express.Router {
   const details = new OperatingDetails();
   r.get('/', (_req, res) => {
     res.json({ runs: runs.list() });
+  });
+  /**
+   * Models of one or more runs lined up when they scored the same comparisons (?runs=a,b; optional ?pair=x,y, ?rule,
+   * ?replicates): the table and the paired tests of usecases/compare.ts, computed in a worker thread. Runs that are
+   * not like for like are refused, 422 NOT_COMPARABLE with the reason.
+   */
+  r.get('/compare', async (req, res) => {
+    const str = (v: unknown, what: string) => {
+      if (v === undefined) return undefined;
+      if (typeof v !== 'string' || v === '') throw new FrwError('BAD_INPUT', `${what} must be a non-empty string`);
+      return v;
+    };
+    const ids = (str(req.query.runs, 'runs') ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+    if (ids.length === 0) throw new FrwError('BAD_INPUT', 'give the runs to compare as ?runs=<id>,<id>');
+    if (ids.length > COMPARE_LIMITS.runs) throw new FrwError('BAD_INPUT', `compare at most ${COMPARE_LIMITS.runs} runs at once, got ${ids.length}`);
+    const pair = str(req.query.pair, 'pair')?.split(',');
+    if (pair && pair.length !== 2) throw new FrwError('BAD_INPUT', 'pair takes two row labels separated by a comma');
+    const result = await compareInThread(cfg, {
+      runs: ids.map((id) => runs.dir(id)),
+      pair: pair as [string, string] | undefined,
+      rule: str(req.query.rule, 'rule'),
+      replicates: queryInt(req.query.replicates, 1000, 1, COMPARE_LIMITS.replicates, 'replicates'),
+    });
+    res.json(result);
   });
   r.get('/:id', (req, res) => {
     res.json(runs.read(req.params.id));

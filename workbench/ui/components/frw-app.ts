@@ -51,7 +51,7 @@ export class FrwApp extends LightElement {
       case 'explorer':
         return html`<frw-explorer-view .runId=${p.run ?? ''} .model=${p.model ?? ''}></frw-explorer-view>`;
       case 'compare':
-        return html`<frw-compare-view .runId=${p.run ?? ''}></frw-compare-view>`;
+        return html`<frw-compare-view .runId=${p.run ?? ''} .runIds=${p.runs ?? ''}></frw-compare-view>`;
       case 'identification':
         return html`<frw-identification-view .runId=${p.run ?? ''}></frw-identification-view>`;
       case 'export':

@@ -14,8 +14,10 @@ import type { OperatingDetail } from '../../../experiments/operating-detail.js';
 import type { DeployConfig } from '../../../engine/deploy-config.js';
 import type { DatasetListing } from '../../server/datasets-state.js';
 import type { EmbeddingSpeed, RunListing } from '../../server/run-folders.js';
+import type { CompareResult, IdentificationRow, PairedSummary, VerificationRow } from '../../../usecases/compare.js';
 
 export type { DatasetSummary, DatasetListing, ModelMetrics, ModeResult, Interval, ThresholdChoice, RunRecord, RunListing, ErrorPair, ModelCard, Histogram, DeployConfig };
+export type { CompareResult, IdentificationRow, PairedSummary, VerificationRow };
 
 /** An error the server answered with ({error: {code, message}}), or a network failure (code NETWORK). */
 export class ApiError extends Error {
@@ -126,6 +128,8 @@ export const api = {
   addModelByPath: (path: string, card: unknown) => call<{ model: ModelCard }>('POST', '/api/models', { path, card }),
   runs: () => call<{ runs: RunListing[] }>('GET', '/api/runs'),
   run: (id: string) => call<RunDetail>('GET', `/api/runs/${enc(id)}`),
+  /** Models of these runs lined up with their paired tests; 422 NOT_COMPARABLE (with the reason) when the runs scored different comparisons. */
+  compare: (runs: string[]) => call<CompareResult>('GET', `/api/runs/compare?${q({ runs: runs.join(',') })}`),
   reportUrl: (id: string, download = false) => `/api/runs/${enc(id)}/report${download ? '?download' : ''}`,
   fileUrl: (id: string, name: string) => `/api/runs/${enc(id)}/files/${enc(name)}`,
   faceUrl: (id: string, model: string, path: string, view: 'aligned' | 'context', size = 112) => `/api/runs/${enc(id)}/face?${q({ model, path, view, size })}`,

@@ -198,3 +198,29 @@ test('push: a config reaches a running engine, whose refusals (key, pipeline) co
   assert.equal(gone.status, 502);
   assert.match(gone.body.error.message, /no engine answered/);
 });
+
+test('compare: runs of the same pairs line up with their paired tests (a worker thread); others are refused 422 with the reason', async () => {
+  const again = 'mini-eval-again';
+  const e = await runCli(['eval', '--dataset', 'lfw-mini', '--models', 'mobilefacenet', '--bootstrap', '0', '--out', path.join(ws, 'runs', again), ...roots]);
+  assert.equal(e.code, 0, e.stderr);
+  const c = await wb.get(`/api/runs/compare?runs=${evalId},${again}&replicates=100`);
+  assert.equal(c.status, 200, JSON.stringify(c.body));
+  assert.equal(c.body.kind, 'eval');
+  assert.deepEqual(c.body.rows.map((r: { label: string }) => r.label), [`${evalId}:mobilefacenet`, `${again}:mobilefacenet`]);
+  assert.equal(c.body.rows[1].speed.source, 'embedding cache', 'the second run read its embeddings: the speed is the first run\'s measurement');
+  const [p] = c.body.paired;
+  assert.deepEqual([p.comparisons, p.mcnemar.onlyA, p.mcnemar.onlyB, p.mcnemar.pValue], [120, 0, 0, 1]);
+  assert.equal(p.deltas.find((d: { statistic: string }) => d.statistic === 'EER').result.difference.replicates, 100);
+  assert.ok(p.summary.every((s: string) => /no difference backed by this data/.test(s)));
+  // One run: its models, no pair to test.
+  const one = await wb.get(`/api/runs/compare?runs=${evalId}`);
+  assert.deepEqual([one.status, one.body.rows.length, one.body.paired.length], [200, 1, 0]);
+  const refused = await wb.get(`/api/runs/compare?runs=${evalId},${idId}`);
+  assert.equal(refused.status, 422);
+  assert.equal(refused.body.error.code, 'NOT_COMPARABLE');
+  assert.match(refused.body.error.message, new RegExp(`run ${evalId} is a verification run, run ${idId} an identification run`));
+  assert.equal((await wb.get('/api/runs/compare')).status, 400);
+  assert.equal((await wb.get(`/api/runs/compare?runs=${evalId},no-such-run`)).status, 404);
+  assert.equal((await wb.get(`/api/runs/compare?runs=${evalId},..%2F..%2Fetc`)).status, 403);
+  assert.equal((await wb.get(`/api/runs/compare?runs=${evalId},${again}&replicates=0`)).status, 400);
+});
