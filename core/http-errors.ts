@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import type { ErrorRequestHandler, Request } from 'express';
+import type { ErrorRequestHandler, Request, Response } from 'express';
 import { FrwError, type ErrorCode } from './errors.js';
 
 /** The one place FrwError codes become HTTP statuses. */
@@ -111,4 +111,16 @@ function logFault(id: string, req: Request, err: unknown): void {
   // An FrwError is a known condition (an engine that did not answer): its message says it; anything else gets its stack.
   const what = err instanceof FrwError ? `${err.code}: ${err.message}` : err instanceof Error ? (err.stack ?? err.message) : String(err);
   process.stderr.write(`[${new Date().toISOString()}] request ${id} ${req.method} ${req.originalUrl.slice(0, 200)} failed: ${what}\n`);
+}
+
+/** Aborted when the client goes away before its answer is sent: the server stops that request's work. */
+export function abandonedSignal(req: Request, res: Response): AbortSignal {
+  const ac = new AbortController();
+  // Gone already (while its upload was read): aborted from the start. (req.destroyed only says the body was read.)
+  if (res.closed || req.socket.destroyed) ac.abort();
+  else
+    res.once('close', () => {
+      if (!res.writableFinished) ac.abort();
+    });
+  return ac.signal;
 }

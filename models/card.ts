@@ -122,6 +122,11 @@ export function parseCard(json: unknown, source: string): ModelCard {
   return json as ModelCard;
 }
 
+/** A Keras embedder's input without the batch dimension, from its card: it fills files whose input sizes are free. */
+export function kerasInputShape(card: EmbedderCard): number[] | undefined {
+  return card.input.layout === 'NHWC' ? card.input.shape.slice(1) : undefined;
+}
+
 /** Spatial input size [width, height] of an embedder, from its declared shape and layout. */
 export function embedderInputSize(card: EmbedderCard): { width: number; height: number } {
   const s = card.input.shape;

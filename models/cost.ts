@@ -5,10 +5,11 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { FrwError, errorMessage } from '../core/errors.js';
-import type { ModelCard } from './card.js';
+import { kerasInputShape, type ModelCard } from './card.js';
 import { architectureGraph, type KerasArchitecture } from './keras/architecture.js';
 import { graphFromModelConfig } from './keras/graph.js';
 import { openKerasH5 } from './keras/h5.js';
+import { fromKerasFile } from './keras/load.js';
 import { planCost, planGraph } from './keras/plan.js';
 import { onnxCost } from './runtime/onnx-cost.js';
 
@@ -60,10 +61,12 @@ export async function tfjsCost(modelJson: string): Promise<ModelCost> {
  * Parameters and multiply-adds of a Keras `.h5` model, planned from its graph (the file's own, or the card's
  * architecture) without running it or reading a weight.
  */
-export async function kerasCost(file: string, architecture?: KerasArchitecture): Promise<ModelCost> {
-  const h5 = openKerasH5(file);
-  const graph = architecture ? architectureGraph(architecture) : graphFromModelConfig(h5.modelConfig, h5.kerasVersion, file);
-  const cost = planCost(planGraph(graph, file));
+export async function kerasCost(file: string, architecture?: KerasArchitecture, inputShape?: number[]): Promise<ModelCost> {
+  const cost = fromKerasFile(file, () => {
+    const h5 = openKerasH5(file);
+    const graph = architecture ? architectureGraph(architecture) : graphFromModelConfig(h5.modelConfig, h5.kerasVersion, file);
+    return planCost(planGraph(graph, file, inputShape));
+  });
   return {
     parameters: cost.parameters,
     multiplyAdds: cost.multiplyAdds,
@@ -82,7 +85,7 @@ export async function modelCost(card: ModelCard, file: string): Promise<ModelCos
     case 'tfjs-layers':
       return tfjsCost(file);
     case 'keras-h5':
-      return kerasCost(file, card.task === 'embedding' ? card.architecture : undefined);
+      return card.task === 'embedding' ? kerasCost(file, card.architecture, kerasInputShape(card)) : kerasCost(file);
     default:
       throw new FrwError('UNSUPPORTED', `model "${card.id}": counting parameters and multiply-adds is not implemented for format '${format}'`, { format });
   }

@@ -1,5 +1,5 @@
 import { FrwError } from '../core/errors.js';
-import type { ModelCard } from './card.js';
+import { kerasInputShape, type ModelCard } from './card.js';
 import { modelDigest, resolveModelFile } from './files.js';
 import { createKerasSession } from './runtime/keras.js';
 import { createOnnxSession } from './runtime/onnx.js';
@@ -37,11 +37,10 @@ function openSession(card: ModelCard, file: string, threads: number): Promise<In
   switch (card.format) {
     case 'onnx':
       return createOnnxSession(file, { threads });
-    case 'keras-h5': {
-      // An embedder's card gives the input size for files whose input dimensions are free.
-      const shape = card.task === 'embedding' && card.input.layout === 'NHWC' ? card.input.shape.slice(1) : undefined;
-      return createKerasSession(file, { threads, architecture: card.task === 'embedding' ? card.architecture : undefined, inputShape: shape });
-    }
+    case 'keras-h5':
+      return card.task === 'embedding'
+        ? createKerasSession(file, { threads, architecture: card.architecture, inputShape: kerasInputShape(card) })
+        : createKerasSession(file, { threads });
     default:
       return createTfjsSession(file, { threads });
   }

@@ -1,6 +1,5 @@
-import path from 'node:path';
 import type { RunRecord } from './eval-folder.js';
-import type { IdentificationFile, RunFolder } from './read.js';
+import { runFolderId as idOf, type IdentificationFile, type RunFolder } from './read.js';
 
 /**
  * Whether models of different run folders may be lined up (docs/metrics.md: "results from different data,
@@ -10,7 +9,6 @@ import type { IdentificationFile, RunFolder } from './read.js';
 export type LikeForLike = { comparable: true; kind: RunFolder['kind']; basis: string } | { comparable: false; reason: string };
 
 const short = (h: string | undefined) => (h ? `${h.slice(0, 8)}…` : 'unrecorded');
-const idOf = (r: RunFolder) => path.basename(r.dir);
 
 function sampling(rec: RunRecord): string {
   const s = rec.impostorSampling;

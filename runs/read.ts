@@ -54,6 +54,9 @@ export type RunFolder =
   | { kind: 'eval'; dir: string; record: RunRecord; metrics: MetricsFile | null }
   | { kind: 'identify'; dir: string; record: IdentificationFile };
 
+/** A run's id: its folder's name (what `frw compare` and the workbench label its models with). */
+export const runFolderId = (r: RunFolder): string => path.basename(r.dir);
+
 /** The run a folder holds, with its record (and an evaluation's metrics); NOT_FOUND when it holds none. */
 export function readRunFolder(dir: string): RunFolder {
   const kind = runKindOf(dir);

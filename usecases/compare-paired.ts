@@ -6,7 +6,7 @@
  */
 import { FrwError } from '../core/errors.js';
 import type { ModeResult, ProbeOutcome } from '../experiments/identification/evaluate.js';
-import { eer, mcnemarTest, pairedVerification, sortScores, tarAtFmr, tenFoldAccuracy, type McNemarTest, type PairedComparisons, type PairedDifference } from '../experiments/metrics/index.js';
+import { eer, maxFalseMatches, mcnemarTest, pairedVerification, sortScores, tarAtFmr, tenFoldAccuracy, type McNemarTest, type PairedComparisons, type PairedDifference } from '../experiments/metrics/index.js';
 import type { RunPairs } from '../runs/scores.js';
 
 /** How each model decides for McNemar: its own threshold for the same rule. */
@@ -132,14 +132,14 @@ export function verificationPairedTests(a: VerificationSide, b: VerificationSide
   const pairs = named.value;
   const impostors = pairs.same.filter((s) => s === 0).length;
   // Targets these comparisons cannot measure (f·N < 1) are said once, so the reasons group; the rest share replicates.
-  const measurable = o.targets.filter((f) => f * impostors >= 1);
+  const measurable = o.targets.filter((f) => maxFalseMatches(f, impostors) >= 1);
   const computed = attempt(() => pairedVerification(pairs, measurable, { replicates: o.replicates, seed: o.seed, level: o.level }));
   const byName = new Map((computed.value ?? []).map((d) => [d.statistic, d]));
   const deltas: PairedDelta[] = statistics.map((statistic, k) => {
     const result = byName.get(statistic) ?? null;
     if (result) return { statistic, result, unavailable: null };
     const f = o.targets[k];
-    return { statistic, result: null, unavailable: k < o.targets.length && f * impostors < 1 ? `not measurable with ${impostors.toLocaleString('en')} impostor comparisons (smallest FMR 1/${impostors.toLocaleString('en')})` : computed.why ?? 'not computed' };
+    return { statistic, result: null, unavailable: k < o.targets.length && maxFalseMatches(f, impostors) < 1 ? `not measurable with ${impostors.toLocaleString('en')} impostor comparisons (smallest FMR 1/${impostors.toLocaleString('en')})` : computed.why ?? 'not computed' };
   });
   return { ...base, mcnemar: m.value, mcnemarUnavailable: m.why, deltas };
 }

@@ -6,11 +6,11 @@ import type { DatasetKind, DatasetManifest } from '../datasets/manifest.js';
 import { openDataset } from '../datasets/resolve.js';
 import type { ModelMetrics, TarAtFmrReport } from '../experiments/evaluate.js';
 import type { ModeResult } from '../experiments/identification/evaluate.js';
-import type { FoldedAccuracy } from '../experiments/metrics/index.js';
+import { maxFalseMatches, type FoldedAccuracy } from '../experiments/metrics/index.js';
 import { identityIndex } from '../experiments/protocols.js';
 import { readProbeOutcomes } from '../runs/identification-folder.js';
 import { likeForLike } from '../runs/like-for-like.js';
-import { readRunFolder, runKindOf, type RunFolder } from '../runs/read.js';
+import { readRunFolder, runFolderId as idOf, runKindOf, type RunFolder } from '../runs/read.js';
 import { readRunPairs } from '../runs/scores.js';
 import { describeRule, identificationPairedTests, parseDecisionRule, verdicts, verificationPairedTests, type DecisionRule, type PairedOptions, type PairedTests } from './compare-paired.js';
 import { modelFacts, type MeasuredSpeed, type ModelFacts } from './model-facts.js';
@@ -82,8 +82,6 @@ export function resolveRunDir(cfg: FrwConfig, ref: string): string {
   throw new FrwError('NOT_FOUND', `no run "${ref}": neither a run folder at ${asPath} nor a run id under ${workspacePaths(cfg).runs}`);
 }
 
-const idOf = (r: RunFolder) => path.basename(r.dir);
-
 /** Plain labels where they are unique across the runs, run:label where the same one occurs in two runs. */
 function label(items: Array<{ run: string; key: string }>): string[] {
   const n = new Map<string, number>();
@@ -149,7 +147,7 @@ async function compareEval(runs: Array<RunFolder & { kind: 'eval' }>, req: Compa
   const targets = [...new Set(runs.flatMap((r) => r.record.evaluation.fmrTargets))].sort((a, b) => b - a);
   const impostors = Math.min(...rows.map((r) => r.counts.impostor));
   const rule: DecisionRule = req.rule ? parseDecisionRule(req.rule) : runs.every((r) => r.record.protocol === 'lfw-10fold') ? { kind: 'ten-fold' } : (() => {
-    const f = [...targets].reverse().find((t) => t * impostors >= 1);
+    const f = [...targets].reverse().find((t) => maxFalseMatches(t, impostors) >= 1);
     return f === undefined ? { kind: 'eer' as const } : { kind: 'fmr' as const, target: f };
   })();
   const ruleOut = { text: ruleText(rule), description: describeRule(rule) };

@@ -4,7 +4,7 @@ import multer from 'multer';
 import { FrwError } from '../../core/errors.js';
 import { DECODED_FORMATS_TEXT, otherImageFormat, sniffFormat } from '../../datasets/formats.js';
 import type { Engine } from '../engine.js';
-import { errorMiddleware } from '../../core/http-errors.js';
+import { abandonedSignal, errorMiddleware } from '../../core/http-errors.js';
 import { parseDeployConfig, type DeployConfig } from '../deploy-config.js';
 import { DEFAULT_LIMITS, inFlightLimiter, rateLimiter, type RequestLimits } from './limits.js';
 
@@ -27,18 +27,6 @@ export const ATTENDANCE_MAX = 10_000;
 
 /** What one multipart request may hold besides its images' size (maxUploadBytes). */
 export const FORM_LIMITS = { files: 20, fields: 8, fieldSize: 16 * 1024, fieldNameSize: 100, parts: 30, headerPairs: 100 } as const;
-
-/** Aborted when the client goes away before its answer is sent: the engine stops that request's work. */
-function abandonedSignal(req: Request, res: Response): AbortSignal {
-  const ac = new AbortController();
-  // Gone already (while its upload was read): aborted from the start. (req.destroyed only says the body was read.)
-  if (res.closed || req.socket.destroyed) ac.abort();
-  else
-    res.once('close', () => {
-      if (!res.writableFinished) ac.abort();
-    });
-  return ac.signal;
-}
 
 /** The engine's HTTP API (versioned under /v1). Listening is the caller's business: see serve.ts. */
 export function createApp(deps: AppDeps): express.Express {

@@ -5,7 +5,7 @@ export { errorRatesAt, shareAt } from './rates.js';
 export { rocCurve, auc, detCurve } from './roc.js';
 export { probit } from './probit.js';
 export { eer } from './eer.js';
-export { tarAtFmr } from './tar-at-fmr.js';
+export { maxFalseMatches, tarAtFmr } from './tar-at-fmr.js';
 export { clopperPearson } from './confidence.js';
 export { backing, clopperPearsonUpper, maxErrorsWithin, trialsToBack } from './backing.js';
 export type { Backing } from './backing.js';

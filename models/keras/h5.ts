@@ -6,7 +6,9 @@
  * file (`save_weights`) holds the same layer groups at the root and no config.
  *
  * Everything read from the file is untrusted: jsfive throws plain strings and RangeErrors on damaged input, so
- * every read is wrapped into an FrwError naming what was being read.
+ * every read is wrapped into an FrwError naming what was being read, and declared sizes are bounded by the file's
+ * before anything is allocated. Not defended: a crafted B-tree that makes jsfive revisit nodes can take very long
+ * to read (jsfive keeps no visited set); see the README's security section.
  */
 import { readFileSync, statSync } from 'node:fs';
 import * as hdf5 from 'jsfive';
@@ -15,6 +17,8 @@ import { FrwError, errorMessage } from '../../core/errors.js';
 const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 /** ArrayBuffers and jsfive's DataViews stop well short of this; larger checkpoints need a streaming reader. */
 export const MAX_H5_BYTES = 2 ** 31 - 1;
+/** How many times its file's size one weight may be once decompressed (a bound on what a hostile file can make us allocate). */
+const MAX_EXPANSION = 16;
 
 export interface KerasWeight {
   /** As stored, e.g. `conv2d/kernel:0` (Keras 2) or `kernel` (Keras 3). */
@@ -104,8 +108,13 @@ export function openKerasH5(file: string, opts: { hasWeights?: (className: strin
       const d = g.get(name);
       if (!(d instanceof hdf5.Dataset)) throw new Error(`'${name}' is not a dataset`);
       if (typeof d.dtype !== 'string' || !/^[<>]f[248]$/.test(d.dtype)) throw new Error(`'${name}' has dtype ${JSON.stringify(d.dtype)}, not a float`);
-      const values = Float32Array.from(d.value);
       const count = d.shape.reduce((a, b) => a * b, 1);
+      // Checked before jsfive materialises the values: a few-KB file declaring a huge dataset would otherwise make
+      // it allocate an array of that length. Stored weights are rarely compressed, and never 16:1.
+      if (!Number.isSafeInteger(count) || count * 4 > MAX_EXPANSION * buf.length + 2 ** 20) {
+        throw new Error(`'${name}' declares ${count} values for shape [${d.shape.join(', ')}], more than a ${buf.length}-byte file can hold`);
+      }
+      const values = Float32Array.from(d.value);
       if (values.length !== count) throw new Error(`'${name}' holds ${values.length} values for shape [${d.shape.join(', ')}]`);
       return { name, shape: [...d.shape], values };
     });

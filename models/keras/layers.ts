@@ -258,7 +258,8 @@ export const HAS_WEIGHTS = new Set(['Conv2D', 'DepthwiseConv2D', 'BatchNormaliza
 /** A layer's spec from the shapes of its inputs. */
 export function layerSpec(layer: KerasLayer, inputs: number[][], kerasVersion: string): LayerSpec {
   const cfg = new LayerConfig(layer);
-  const kind = LAYER_KINDS[layer.className];
+  // Own keys only: a class named "constructor" or "__proto__" must be refused, not found on Object.prototype.
+  const kind = Object.hasOwn(LAYER_KINDS, layer.className) ? LAYER_KINDS[layer.className] : undefined;
   if (!kind) throw cfg.fail(`the layer class is not supported (supported: InputLayer, ${Object.keys(LAYER_KINDS).join(', ')})`);
   return kind(cfg, inputs, kerasVersion);
 }

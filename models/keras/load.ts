@@ -1,4 +1,4 @@
-import { FrwError } from '../../core/errors.js';
+import { FrwError, errorMessage, isFrwError } from '../../core/errors.js';
 import { architectureGraph, type KerasArchitecture } from './architecture.js';
 import { graphFromModelConfig, type KerasGraph } from './graph.js';
 import { openKerasH5 } from './h5.js';
@@ -18,6 +18,22 @@ export interface KerasLoadOptions {
  * it cannot build, MODEL_MISMATCH for weights that do not fit, each naming the layer.
  */
 export function loadKerasCheckpoint(file: string, opts: KerasLoadOptions = {}): KerasModel {
+  return fromKerasFile(file, () => buildFromFile(file, opts));
+}
+
+/** Run `read` over a Keras file, turning any failure that is not already an FrwError into BAD_INPUT naming it. */
+export function fromKerasFile<T>(file: string, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    // Anything not already explained (a stack overflow on a config nested or ordered to exhaust recursion, a
+    // TensorFlow.js refusal) is still the file's fault, not ours: a client error naming the file.
+    if (isFrwError(e)) throw e;
+    throw new FrwError('BAD_INPUT', `${file}: cannot build a model from it: ${errorMessage(e)}`, { file }, { cause: e });
+  }
+}
+
+function buildFromFile(file: string, opts: KerasLoadOptions): KerasModel {
   const h5 = openKerasH5(file, { hasWeights: (c) => HAS_WEIGHTS.has(c) });
   let graph: KerasGraph;
   if (opts.architecture) graph = architectureGraph(opts.architecture);

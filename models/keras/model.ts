@@ -34,7 +34,9 @@ export function buildKerasModel(graph: KerasGraph, source: WeightSource, opts: {
       const values = new Map<string, tf.Tensor>([[inputName, x]]);
       const left = new Map(readers);
       for (const { layer, spec } of plan.steps) {
-        const y = spec.apply(layer.inbound.map((n) => values.get(n)!), weights.get(layer.name) ?? {});
+        // Each layer in its own tidy, so what it makes on the way (the convolution before its bias, activation
+        // steps) is freed at once rather than when the whole pass ends.
+        const y = tf.tidy(() => spec.apply(layer.inbound.map((n) => values.get(n)!), weights.get(layer.name) ?? {}));
         values.set(layer.name, y);
         for (const n of layer.inbound) {
           const count = left.get(n)! - 1;

@@ -39,8 +39,10 @@ export function assignWeights(plan: GraphPlan, source: WeightSource): Map<string
           throw mismatch(layer.name, `weight '${need.name}' is ${dims(w.shape)} in the file; this ${layer.className} needs ${dims(need.shape)}`);
         }
       }
-      // Tensors only once the whole layer checked out, so a failure leaves nothing half-made.
-      out.set(layer.name, Object.fromEntries(spec.weights.map((need) => [need.name, tf.tensor(byName.get(need.name)!.values, need.shape, 'float32')])));
+      // Tensors only once the whole layer checked out.
+      const tensors: Record<string, tf.Tensor> = {};
+      out.set(layer.name, tensors); // registered first, so the clean-up below also frees a half-made layer
+      for (const need of spec.weights) tensors[need.name] = tf.tensor(byName.get(need.name)!.values, need.shape, 'float32');
     }
     const planned = new Set(plan.steps.map((s) => s.layer.name));
     const orphans = source.layers.filter((l) => !planned.has(l) && l !== plan.graph.inputs[0] && source.read(l).length > 0);

@@ -12,6 +12,9 @@ import type { ModelCost } from '../cost.js';
 import { concatBytes, encodeField } from './protobuf.js';
 import { BYTE_TYPES, FLOAT_TYPES, GRAPH, graphOutputs, openGraph, readInitializers, readNodes, realInputs, stringField, withGraph, type OnnxNode } from './onnx-proto.js';
 
+/** Largest input (elements) one counting run allocates: 64 M floats, far above any face model's crop. */
+const MAX_PROBE_ELEMENTS = 64 * 2 ** 20;
+
 const COUNTED = ['Conv', 'Gemm', 'MatMul'] as const;
 const prod = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
 
@@ -75,6 +78,8 @@ export async function onnxCostByNode(model: Uint8Array | string): Promise<ModelC
     const dims = i.shape.map((d, axis) => ('value' in d ? d.value : axis === 0 ? 1 : NaN));
     if (dims.some((d) => !Number.isFinite(d))) return notCounted(`input '${i.name}' has free sizes other than the batch, so one size would have to be picked`);
     if (k === 0) batch = dims[0] > 0 ? dims[0] : 1;
+    // The size comes from the file: a declared input too large to allocate is a reason not to count, not a crash.
+    if (prod(dims) > MAX_PROBE_ELEMENTS) return notCounted(`input '${i.name}' declares ${prod(dims)} values, more than the ${MAX_PROBE_ELEMENTS} a measuring run may allocate`);
     feeds[i.name] = new ort.Tensor('float32', new Float32Array(prod(dims)), dims);
   }
 

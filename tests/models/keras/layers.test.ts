@@ -63,6 +63,8 @@ describe('Keras layers on TensorFlow.js', () => {
     const fails = (cls: string, cfg: Record<string, unknown>, shape: number[], pattern: RegExp) =>
       assert.throws(() => layerSpec({ name: 'odd_one', className: cls, config: cfg, inbound: ['in'] }, [shape], '2'), (e: unknown) => isFrwError(e, 'UNSUPPORTED') && /layer 'odd_one'/.test(e.message) && pattern.test(e.message));
     fails('Lambda', {}, [4], /class is not supported/);
+    // Names of Object.prototype's members are classes like any other unknown one, not a TypeError.
+    for (const cls of ['constructor', 'toString', '__proto__']) fails(cls, {}, [4], /class is not supported/);
     fails('Conv2D', { filters: 4, kernel_size: 3, data_format: 'channels_first' }, [3, 8, 8], /channels_first/);
     fails('BatchNormalization', { axis: [1] }, [8, 8, 3], /only the last/);
     fails('Activation', { activation: 'gelu_tanh' }, [4], /activation "gelu_tanh"/);

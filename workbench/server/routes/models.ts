@@ -59,7 +59,8 @@ export function modelsRouter(cfg: FrwConfig, runs: RunFolders): express.Router {
       if (typeof card !== 'object' || card === null || Array.isArray(card)) throw new FrwError('BAD_INPUT', 'give the model card as a JSON object (field "card")');
       let modelFile: string;
       if (uploaded) {
-        const ext = UPLOAD_EXTENSIONS[String((card as { format?: unknown }).format)];
+        const format = String((card as { format?: unknown }).format);
+        const ext = Object.hasOwn(UPLOAD_EXTENSIONS, format) ? UPLOAD_EXTENSIONS[format] : undefined;
         if (!ext) throw new FrwError('BAD_INPUT', 'uploads are single-file checkpoints (format onnx or keras-h5); register a TF.js model by its path under the model root');
         // Named by content, so the same upload twice is one file.
         const digest = crypto.createHash('sha256').update(fs.readFileSync(uploaded)).digest('hex');

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import express from 'express';
+import { abandonedSignal } from '../../../core/http-errors.js';
 import { workspacePaths, type FrwConfig } from '../../../core/config.js';
 import { FrwError } from '../../../core/errors.js';
 import { buildDeployConfig, finalizeConfig, parseRule, thresholdRuleOf } from '../../../usecases/export-config.js';
@@ -82,14 +83,14 @@ export function runsRouter(cfg: FrwConfig, runs: RunFolders): express.Router {
     const ids = (str(req.query.runs, 'runs') ?? '').split(',').map((x) => x.trim()).filter(Boolean);
     if (ids.length === 0) throw new FrwError('BAD_INPUT', 'give the runs to compare as ?runs=<id>,<id>');
     if (ids.length > COMPARE_LIMITS.runs) throw new FrwError('BAD_INPUT', `compare at most ${COMPARE_LIMITS.runs} runs at once, got ${ids.length}`);
-    const pair = str(req.query.pair, 'pair')?.split(',');
+    const pair = str(req.query.pair, 'pair')?.split(',').map((x) => x.trim());
     if (pair && pair.length !== 2) throw new FrwError('BAD_INPUT', 'pair takes two row labels separated by a comma');
     const result = await compareInThread(cfg, {
       runs: ids.map((id) => runs.dir(id)),
       pair: pair as [string, string] | undefined,
       rule: str(req.query.rule, 'rule'),
       replicates: queryInt(req.query.replicates, 1000, 1, COMPARE_LIMITS.replicates, 'replicates'),
-    });
+    }, abandonedSignal(req, res));
     res.json(result);
   });
   r.get('/:id', (req, res) => {
