@@ -11,6 +11,7 @@ const SLOW = [
   'tests/cli/**',
   'tests/workbench/server/**',
   'tests/workbench/ui/browser.test.ts',
+  'tests/workbench/ui/audit-browser.test.ts',
   'tests/engine/api.test.ts',
   'tests/engine/replay.test.ts',
   'tests/pipeline/embed-dataset.test.ts',

@@ -11,7 +11,8 @@ export function addDatasetOptions(cmd: Command): Command {
     .option('--kind <kind>', `dataset layout: ${DATASET_KINDS.join(', ')} (default: detected)`)
     .option('--unknown <path>', 'folder of people who are never enrolled (default: the dataset\'s unknown/ folder)')
     .option('--unknown-label <label>', 'CSV label that marks people who are never enrolled')
-    .option('--images <dir>', 'CSV datasets: folder holding the images');
+    .option('--images <dir>', 'CSV datasets: folder holding the images')
+    .option('--pairs <sheet>', 'pair-only sets: the pair sheet of a flat image folder (relative to the folder; default: its pairs.csv)');
 }
 
 export interface DatasetFlags {
@@ -19,6 +20,7 @@ export interface DatasetFlags {
   unknown?: string;
   unknownLabel?: string;
   images?: string;
+  pairs?: string;
 }
 
 export function datasetOptionsOf(f: DatasetFlags): OpenDatasetOptions {
@@ -27,11 +29,12 @@ export function datasetOptionsOf(f: DatasetFlags): OpenDatasetOptions {
     unknownPath: f.unknown,
     unknownLabel: f.unknownLabel,
     imagesDir: f.images,
+    pairsPath: f.pairs,
   };
 }
 
 export function registerDataset(program: Command): void {
-  const ds = program.command('dataset').description('datasets: inspect what a folder, CSV or LFW set holds');
+  const ds = program.command('dataset').description('datasets: inspect what a folder, CSV, LFW or pair-only set holds');
   const inspect = ds
     .command('inspect <nameOrPath>')
     .description('identities, images, images per identity, grayscale share, resolutions and every problem found')

@@ -10,6 +10,7 @@ import { count, pct, sci } from '../reports/format.js';
 import type { BudgetChoice } from '../experiments/budget.js';
 import { trialsToBack } from '../experiments/metrics/index.js';
 import { evaluateToFolder } from '../usecases/evaluate.js';
+import { manifestWithDecisions } from '../usecases/audit-decisions.js';
 import { action, configOf } from './context.js';
 import { addDatasetOptions, datasetOptionsOf, type DatasetFlags } from './dataset.js';
 import { addPipelineOptions, pipelineSpecs, type PipelineFlags } from './pipeline-options.js';
@@ -27,6 +28,7 @@ interface EvalFlags extends PipelineFlags, DatasetFlags {
   cost?: string;
   fmrBound: string;
   out?: string;
+  decisions?: string;
   json: boolean;
 }
 
@@ -44,6 +46,7 @@ export function registerEval(program: Command): void {
     .option('--fmr <list>', 'TAR@FMR targets, comma-separated', DEFAULT_FMR_TARGETS.join(','))
     .option('--fmr-bound <list>', 'FMR budgets for the budget rule (the lowest threshold whose upper bounds, Clopper-Pearson and the bootstrap over identities, stay within each), comma-separated', '0.001')
     .option('--out <dir>', 'run folder (default: <workspace>/runs/<dataset>-<protocol>-<time>)')
+    .option('--decisions <file>', 'apply an audit decisions file (frw audit decide) to the dataset first; run.json records its sha256')
     .option('--json', 'print metrics.json to stdout', false);
   cmd.action(
     action(async (flags: EvalFlags, self: Command) => {
@@ -54,7 +57,9 @@ export function registerEval(program: Command): void {
       const pipelines = pipelineSpecs({ ...flags, models: names.filter((m) => m !== 'fusion').join(',') }, cfg);
       const fusionWeights = flags.fusionWeights?.split(',').map(Number);
       if (fusionWeights && !fusion) throw new FrwError('BAD_INPUT', '--fusion-weights needs "fusion" among --models');
-      const manifest = await openDataset(flags.dataset, cfg, datasetOptionsOf(flags));
+      const opened = await openDataset(flags.dataset, cfg, datasetOptionsOf(flags));
+      const decided = flags.decisions === undefined ? null : manifestWithDecisions(opened, flags.decisions);
+      const manifest = decided?.manifest ?? opened;
       const protocol = flags.protocol === undefined ? defaultProtocol(manifest) : oneOf(PROTOCOLS, flags.protocol, '--protocol');
       const int = (v: string | undefined, what: string, min: number) => {
         if (v === undefined) return undefined;
@@ -78,7 +83,7 @@ export function registerEval(program: Command): void {
         cfg,
         {
           manifest,
-          spec: { protocol, pipelines, seed, impostorSample: int(flags.impostorSample, '--impostor-sample', 1), evaluation: { fmrTargets, rules, seed, bootstrap: int(flags.bootstrap, '--bootstrap', 0)!, level: 0.95, view }, fusion: fusion ? { weights: fusionWeights } : undefined },
+          spec: { protocol, pipelines, seed, impostorSample: int(flags.impostorSample, '--impostor-sample', 1), evaluation: { fmrTargets, rules, seed, bootstrap: int(flags.bootstrap, '--bootstrap', 0)!, level: 0.95, view }, fusion: fusion ? { weights: fusionWeights } : undefined, decisions: decided?.record },
           out: flags.out,
         },
         progressHooks(),
@@ -89,6 +94,8 @@ export function registerEval(program: Command): void {
       }
       const rows = summaryRows(result.metrics);
       process.stdout.write(`\n${manifest.name} · ${protocol} · ${count(result.record.comparisons.genuine)} genuine / ${count(result.record.comparisons.impostor)} impostor comparisons\n`);
+      const bootstrapped = result.metrics.find((m) => m.eer.bootstrap)?.eer.bootstrap;
+      if (bootstrapped) process.stdout.write(`  intervals: ${bootstrapped.method}\n`);
       for (const r of rows) process.stdout.write(`  ${String(r[0]).padEnd(18)} AUC ${r[1]}  EER ${r[2]}  10-fold ${r[4]}\n`);
       for (const m of result.metrics) {
         const parts = m.tarAtFmr.map((t) => `${sci(t.targetFmr)}: ${t.measurable ? `${pct(t.tar!)} (${t.backed ? 'backed' : 'not backed'})` : `not measurable (min FMR ${sci(t.smallestMeasurableFmr)})`}`);

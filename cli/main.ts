@@ -11,6 +11,7 @@ import { registerEngine } from './engine.js';
 import { registerGate } from './gate.js';
 import { registerWorkbench } from './workbench.js';
 import { registerModel } from './model.js';
+import { registerAudit } from './audit.js';
 import { TOOL_VERSION } from '../core/version.js';
 
 const program = addGlobalOptions(new Command('frw'))
@@ -26,6 +27,7 @@ registerIdentify(program);
 registerExportConfig(program);
 registerEngine(program);
 registerGate(program);
+registerAudit(program);
 registerWorkbench(program);
 
 await program.parseAsync(process.argv);

@@ -65,4 +65,6 @@ export const workspacePaths = (cfg: Pick<FrwConfig, 'workspace'>) => ({
   reports: path.join(cfg.workspace, 'reports'),
   /** The engine's default gallery (`frw engine … --gallery` overrides it). */
   gallery: path.join(cfg.workspace, 'engine', 'gallery.db'),
+  /** Audit decisions, one folder per dataset (`frw audit decide`): beside the data, never in it. */
+  audit: path.join(cfg.workspace, 'audit'),
 });

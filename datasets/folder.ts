@@ -4,6 +4,7 @@ import path from 'node:path';
 import { FrwError } from '../core/errors.js';
 import { realOf, resolveInside, within } from '../core/paths.js';
 import { parseCsv } from './csv.js';
+import { pairColumns, parseDecision } from './pair-sheet.js';
 import type { DatasetManifest, DatasetPair, ManifestProblem } from './manifest.js';
 import type { ImageEntry, ScanOptions } from './scan.js';
 import { buildManifest, probeEntries } from './scan.js';
@@ -26,7 +27,8 @@ const NON_IMAGE_EXTENSIONS = new Set(['txt', 'csv', 'tsv', 'json', 'md', 'xml', 
 const OS_LITTER = new Set(['thumbs.db', 'desktop.ini', '__macosx']);
 
 const posixJoin = (...parts: string[]): string => path.posix.join(...parts.filter((p) => p !== ''));
-const ignored = (name: string): boolean => name.startsWith('.') || OS_LITTER.has(name.toLowerCase());
+/** Hidden files and OS litter: skipped by every layout walk. */
+export const ignored = (name: string): boolean => name.startsWith('.') || OS_LITTER.has(name.toLowerCase());
 
 /** Files a layout walk assigned to identities, and what it refused along the way. */
 export interface FolderListing {
@@ -34,7 +36,7 @@ export interface FolderListing {
   problems: ManifestProblem[];
 }
 
-async function readDirSorted(abs: string): Promise<Dirent[]> {
+export async function readDirSorted(abs: string): Promise<Dirent[]> {
   const list = await fs.readdir(abs, { withFileTypes: true });
   return list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
@@ -43,7 +45,7 @@ async function readDirSorted(abs: string): Promise<Dirent[]> {
  * Resolve a symlink's target kind; links are followed for files only so a looping folder link cannot hang a walk,
  * and only to a file inside the dataset's own root (`root`): a link leading out of it is 'outside', a counted problem.
  */
-async function kindOf(abs: string, d: Dirent, root: string): Promise<'file' | 'dir' | 'other' | 'outside'> {
+export async function kindOf(abs: string, d: Dirent, root: string): Promise<'file' | 'dir' | 'other' | 'outside'> {
   if (d.isFile()) return 'file';
   if (d.isDirectory()) return 'dir';
   if (d.isSymbolicLink()) {
@@ -53,7 +55,7 @@ async function kindOf(abs: string, d: Dirent, root: string): Promise<'file' | 'd
   return 'other';
 }
 
-const OUTSIDE = (rel: string): ManifestProblem => ({ kind: 'outside-root', path: rel, message: 'a link to a file outside the dataset; not followed' });
+export const OUTSIDE = (rel: string): ManifestProblem => ({ kind: 'outside-root', path: rel, message: 'a link to a file outside the dataset; not followed' });
 
 /**
  * Every file under `root/dirRel`, at any depth, as images of one person: sub-folders (sessions, years) belong to
@@ -133,21 +135,20 @@ export interface PairsParse {
   problems: ManifestProblem[];
 }
 
-const TRUE_WORDS = new Set(['1', 'true', 'yes', 'same']);
-const FALSE_WORDS = new Set(['0', 'false', 'no', 'different']);
-
 /**
- * Parse a `file_x,file_y,same` CSV (header required; paths relative to `pathsRoot`). Paths that escape the root
- * are bad rows and never touched. `prefix` rebases the paths onto the manifest root when that is a parent.
+ * Parse the pair sheet of an identity-folder set (header required: the columns and decision spellings of
+ * pair-sheet.ts; paths relative to `pathsRoot`). Every fault is a counted bad row here, even an unknown decision
+ * word: the identity folders stand without the sheet (a pair-only set refuses such a sheet instead, having nothing
+ * else). Paths that escape the root are never touched. `prefix` rebases the paths onto the manifest root when that
+ * is a parent.
  */
 export function parsePairsCsv(text: string, fileName: string, pathsRoot: string, prefix = ''): PairsParse {
   const out: PairsParse = { pairs: [], problems: [] };
   const rows = parseCsv(text);
   const bad = (line: number, message: string) => out.problems.push({ kind: 'bad-row', path: `${fileName}:${line}`, message });
-  const header = rows[0]?.fields.map((f) => f.trim().toLowerCase()) ?? [];
-  const [ix, iy, is] = ['file_x', 'file_y', 'same'].map((c) => header.indexOf(c));
-  if (ix < 0 || iy < 0 || is < 0) {
-    bad(rows[0]?.line ?? 1, `header must name file_x, file_y and same columns, got ${JSON.stringify(header.join(','))}`);
+  const cols = pairColumns(rows[0]?.fields ?? []);
+  if ('why' in cols) {
+    bad(rows[0]?.line ?? 1, cols.why);
     return out;
   }
   const clean = (p: string): string => {
@@ -156,10 +157,10 @@ export function parsePairsCsv(text: string, fileName: string, pathsRoot: string,
   };
   for (const row of rows.slice(1)) {
     if (row.error) { bad(row.line, row.error); continue; }
-    const [x, y, s] = [row.fields[ix], row.fields[iy], row.fields[is]].map((f) => (f ?? '').trim());
-    if (!x || !y || !s) { bad(row.line, 'expected file_x, file_y and same'); continue; }
-    const same = TRUE_WORDS.has(s.toLowerCase()) ? true : FALSE_WORDS.has(s.toLowerCase()) ? false : undefined;
-    if (same === undefined) { bad(row.line, `same must be 1/0 or true/false, got ${JSON.stringify(s)}`); continue; }
+    const [x, y, s] = [row.fields[cols.x], row.fields[cols.y], row.fields[cols.decision]].map((f) => (f ?? '').trim());
+    if (!x || !y || !s) { bad(row.line, `expected two images and a ${cols.decisionName}`); continue; }
+    const same = parseDecision(s);
+    if (same === undefined) { bad(row.line, `${cols.decisionName} must be yes/no, 1/0, true/false or same/different, got ${JSON.stringify(s)}`); continue; }
     try {
       out.pairs.push({ a: clean(x), b: clean(y), same });
     } catch (e) {

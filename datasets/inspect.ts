@@ -1,4 +1,4 @@
-import type { DatasetKind, DatasetManifest, ManifestProblem, ProblemKind } from './manifest.js';
+import { namesIdentities, type DatasetKind, type DatasetManifest, type ManifestProblem, type ProblemKind } from './manifest.js';
 
 /** One bar of a histogram. */
 export interface Bucket {
@@ -34,6 +34,11 @@ export interface DatasetSummary {
   /** Rows whose size could be read (width > 0): the base of the grayscale share and resolution buckets. */
   decodable: number;
   unknownImages: number;
+  /**
+   * False for a pair-only set: its images are not grouped into people (each is its own `image:<path>`), so the
+   * identity counts and histogram are zero rather than one "identity" per image.
+   */
+  identitiesNamed: boolean;
   identities: { total: number; enrolled: number; unknown: number };
   /** Over enrolled identities: unknown people are one image each by construction and would drown the '1' bar. */
   imagesPerIdentity: Bucket[];
@@ -75,7 +80,9 @@ function histogram(values: readonly number[], buckets: ReadonlyArray<{ label: st
 
 /** Summarise a manifest for `inspect`: counts, histograms, pairs and every problem grouped by kind. Pure. */
 export function summarizeDataset(manifest: DatasetManifest): DatasetSummary {
-  const enrolled = manifest.identities.filter((i) => !i.unknown);
+  const named = namesIdentities(manifest);
+  const people = named ? manifest.identities : [];
+  const enrolled = people.filter((i) => !i.unknown);
   const decodable = manifest.images.filter((r) => r.width > 0 && r.height > 0);
   const gray = decodable.filter((r) => r.grayscale).length;
 
@@ -104,7 +111,8 @@ export function summarizeDataset(manifest: DatasetManifest): DatasetSummary {
     images: manifest.images.length,
     decodable: decodable.length,
     unknownImages: manifest.images.filter((r) => r.unknown).length,
-    identities: { total: manifest.identities.length, enrolled: enrolled.length, unknown: manifest.identities.length - enrolled.length },
+    identitiesNamed: named,
+    identities: { total: people.length, enrolled: enrolled.length, unknown: people.length - enrolled.length },
     imagesPerIdentity: histogram(enrolled.map((i) => i.images), PER_IDENTITY_BUCKETS),
     singleImageIdentities: enrolled.filter((i) => i.images === 1).length,
     grayscale: { count: gray, share: decodable.length > 0 ? gray / decodable.length : 0 },
@@ -138,18 +146,24 @@ export interface FormatSummaryOptions {
 export function formatSummary(s: DatasetSummary, opts: FormatSummaryOptions = {}): string {
   const limit = opts.maxProblemsPerKind ?? Infinity;
   const lines: string[] = [];
-  lines.push(`${s.name} (${s.kind})  ${s.root}`);
+  lines.push(`${s.name} (${s.kind === 'pairs' ? 'pairs: a flat image folder and a pair sheet' : s.kind})  ${s.root}`);
   lines.push(`hash ${s.hash}`);
   lines.push('');
   lines.push(`images      ${s.images} (${s.decodable} decodable, ${s.unknownImages} of never-enrolled people)`);
-  lines.push(`identities  ${s.identities.total} (${s.identities.enrolled} enrolled, ${s.identities.unknown} unknown)`);
-  lines.push(`single-image enrolled identities  ${s.singleImageIdentities}`);
+  if (s.identitiesNamed) {
+    lines.push(`identities  ${s.identities.total} (${s.identities.enrolled} enrolled, ${s.identities.unknown} unknown)`);
+    lines.push(`single-image enrolled identities  ${s.singleImageIdentities}`);
+  } else {
+    lines.push('identities  none named: a pair-only set; each image is its own (image:<path>), who matches whom is the pair sheet\'s');
+  }
   lines.push(`grayscale   ${s.grayscale.count} (${pct(s.grayscale.share)} of decodable)`);
   lines.push(`formats     ${s.formats.map((f) => `${f.label} ${f.count}`).join(', ') || '-'}`);
   lines.push('');
-  lines.push('images per enrolled identity');
-  lines.push(...bars(s.imagesPerIdentity, s.identities.enrolled));
-  lines.push('');
+  if (s.identitiesNamed) {
+    lines.push('images per enrolled identity');
+    lines.push(...bars(s.imagesPerIdentity, s.identities.enrolled));
+    lines.push('');
+  }
   lines.push('shorter side (px)');
   lines.push(...bars(s.resolution, s.decodable));
   lines.push('');

@@ -2,13 +2,30 @@
  * The one manifest type every dataset adapter produces. Paths are relative to the dataset root with forward
  * slashes; they are the stable id of an image within its dataset.
  */
-/** Dataset layouts: a folder per identity, an `image,label` CSV, or LFW with pairs.txt. */
-export const DATASET_KINDS = ['folder', 'csv', 'lfw'] as const;
+/**
+ * Dataset layouts: a folder per identity, an `image,label` CSV, LFW with pairs.txt, or a pair-only set (a flat
+ * image folder and a pair sheet: who is who is known only pair by pair, datasets/pairs.ts).
+ */
+export const DATASET_KINDS = ['folder', 'csv', 'lfw', 'pairs'] as const;
 export type DatasetKind = (typeof DATASET_KINDS)[number];
+
+/**
+ * Identity prefix of an image in a set that names no identities: each image is its own `image:<path>`, so nothing
+ * downstream can take two images for one person. Only the pair sheet says which images show the same person.
+ */
+export const IMAGE_IDENTITY_PREFIX = 'image:';
+
+/** Whether a manifest's identities are people (false for pair-only sets, whose identities are images). */
+export function namesIdentities(m: Pick<DatasetManifest, 'kind'>): boolean {
+  return m.kind !== 'pairs';
+}
 
 export interface ImageRecord {
   path: string;
-  /** Identity label. For never-enrolled people it is their own label when the data has one, else `unknown:<path>`. */
+  /**
+   * Identity label. For never-enrolled people it is their own label when the data has one, else `unknown:<path>`.
+   * In a pair-only set (kind 'pairs') every image is `image:<path>`: no identities are known.
+   */
   identity: string;
   /** True for people who are never enrolled (an `unknown/` folder, the CSV's unknown label, a second path). */
   unknown: boolean;

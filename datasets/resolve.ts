@@ -7,6 +7,7 @@ import { imageLabelColumns, loadCsvDataset, parseCsv } from './csv.js';
 import { loadFolderDataset } from './folder.js';
 import { LFW_IMAGE_DIRS, loadLfwDataset } from './lfw.js';
 import type { DatasetKind, DatasetManifest } from './manifest.js';
+import { findPairSheet, hasTopLevelImages, isPairSheet, loadPairsDataset } from './pairs.js';
 import type { ScanOptions } from './scan.js';
 
 /** How to open a dataset; everything is optional, detection fills the rest. */
@@ -19,6 +20,8 @@ export interface OpenDatasetOptions {
   unknownLabel?: string;
   /** CSV sets: the folder the image column is relative to. */
   imagesDir?: string;
+  /** Pair-only sets: the pair sheet (a relative path resolves against the dataset folder). Implies kind 'pairs'. */
+  pairsPath?: string;
   /** Scan tuning; the cache is always the config's workspace. */
   scan?: Omit<ScanOptions, 'cfg'>;
 }
@@ -30,6 +33,8 @@ export interface DetectedDataset {
   dir: string;
   /** The CSV file, for CSV sets. */
   csvPath?: string;
+  /** The pair sheet, for pair-only sets (absent when `kind` was given and none is found: loading says so). */
+  pairsPath?: string;
 }
 
 const statOf = (p: string) => fs.stat(p).catch(() => undefined);
@@ -79,16 +84,26 @@ async function labelCsvs(dir: string, names: readonly string[]): Promise<string[
 }
 
 /**
- * Decide a path's layout. A `.csv` file is a CSV set. A folder with `pairs.txt` and either an LFW image folder
- * or identity folders is LFW. A folder with exactly one CSV whose header has `image` and `label` is a CSV set
- * (several such CSVs are ambiguous: name the file). Anything else is one folder per identity.
+ * Decide a path's layout. A `.csv` file is a CSV set, or a pair-only set when its header names pair columns
+ * (pair-sheet.ts). A folder with `pairs.txt` and either an LFW image folder or identity folders is LFW. A folder with
+ * exactly one CSV whose header has `image` and `label` is a CSV set (several such CSVs are ambiguous: name the file).
+ * A folder with images at its top level, no identity folders and a pair sheet (`pairs.csv`, or its one CSV with a
+ * pair header) is a pair-only set; so is any folder given a sheet (`pairsPath`). Anything else is one folder per
+ * identity.
  */
-export async function detectDataset(absPath: string, kind?: DatasetKind): Promise<DetectedDataset> {
+export async function detectDataset(absPath: string, kind?: DatasetKind, pairsPath?: string): Promise<DetectedDataset> {
+  if (pairsPath !== undefined && kind !== undefined && kind !== 'pairs') throw new FrwError('BAD_INPUT', `a pair sheet (--pairs) makes a pairs dataset; --kind says ${kind}`);
   const st = await statOf(absPath);
   if (st?.isFile()) {
-    if (kind !== undefined && kind !== 'csv') throw new FrwError('BAD_INPUT', `${absPath} is a file; only a csv dataset can be a file`);
+    if (pairsPath !== undefined) throw new FrwError('BAD_INPUT', `${absPath} is a file; --pairs names the sheet of a folder of images`);
+    if (kind === 'pairs' || (kind === undefined && absPath.toLowerCase().endsWith('.csv') && (await isPairSheet(absPath)))) return { kind: 'pairs', dir: path.dirname(absPath), pairsPath: absPath };
+    if (kind !== undefined && kind !== 'csv') throw new FrwError('BAD_INPUT', `${absPath} is a file; only a csv or pairs dataset can be a file`);
     if (!absPath.toLowerCase().endsWith('.csv') && kind === undefined) throw new FrwError('UNSUPPORTED', `${absPath} is a file but not a .csv`);
     return { kind: 'csv', dir: path.dirname(absPath), csvPath: absPath };
+  }
+  if (pairsPath !== undefined || kind === 'pairs') {
+    const sheet = pairsPath !== undefined ? path.resolve(absPath, pairsPath) : await findPairSheet(absPath);
+    return sheet === undefined ? { kind: 'pairs', dir: absPath } : { kind: 'pairs', dir: absPath, pairsPath: sheet };
   }
   const entries = await fs.readdir(absPath, { withFileTypes: true });
   const names = entries.map((e) => e.name);
@@ -102,6 +117,10 @@ export async function detectDataset(absPath: string, kind?: DatasetKind): Promis
   const hasIdentityDirs = entries.some((e) => e.isDirectory() && !e.name.startsWith('.'));
   const hasLfwDir = entries.some((e) => e.isDirectory() && (LFW_IMAGE_DIRS as readonly string[]).includes(e.name));
   if (names.includes('pairs.txt') && (hasLfwDir || hasIdentityDirs)) return { kind: 'lfw', dir: absPath };
+  if (!hasIdentityDirs && (await hasTopLevelImages(absPath))) {
+    const sheet = await findPairSheet(absPath);
+    if (sheet !== undefined) return { kind: 'pairs', dir: absPath, pairsPath: sheet };
+  }
   return { kind: 'folder', dir: absPath };
 }
 
@@ -111,7 +130,7 @@ export async function detectDataset(absPath: string, kind?: DatasetKind): Promis
  */
 export async function openDataset(nameOrPath: string, cfg: Pick<FrwConfig, 'dataRoot' | 'workspace'>, opts: OpenDatasetOptions = {}): Promise<DatasetManifest> {
   const abs = await resolveDatasetPath(nameOrPath, cfg);
-  const found = await detectDataset(abs, opts.kind);
+  const found = await detectDataset(abs, opts.kind, opts.pairsPath);
   const name = looksLikePath(nameOrPath) ? undefined : nameOrPath;
   const scan: ScanOptions = { ...opts.scan, cfg };
   if (opts.unknownPath !== undefined && found.kind !== 'folder') {
@@ -121,6 +140,8 @@ export async function openDataset(nameOrPath: string, cfg: Pick<FrwConfig, 'data
     throw new FrwError('BAD_INPUT', `unknownLabel and imagesDir apply to csv datasets; ${abs} is a ${found.kind} dataset`);
   }
   switch (found.kind) {
+    case 'pairs':
+      return loadPairsDataset(found.dir, { name, scan, sheet: found.pairsPath });
     case 'lfw':
       return loadLfwDataset(found.dir, { name, scan });
     case 'csv':

@@ -2,10 +2,11 @@ import { FrwError } from '../core/errors.js';
 import { bootstrapOverIdentities, chooseThreshold, maxErrorsWithin, oneSidedUpper, shareAt, type IdentityPairs, type Interval, type SortedScores, type ThresholdChoice } from './metrics/index.js';
 import { lowestThresholdWithin } from './metrics/tar-at-fmr.js';
 import { allPairsFmrBootstrap, type AllPairsTail } from './metrics/all-pairs-bootstrap.js';
+import type { ResampleUnit } from './metrics/bootstrap.js';
 
 /** The budget rule with both bounds: Clopper-Pearson's and the identity bootstrap's, the more conservative deciding. */
 export interface BudgetChoice extends ThresholdChoice {
-  /** FMR's one-sided upper bound from the bootstrap over identities at the chosen threshold. */
+  /** FMR's one-sided upper bound from the bootstrap over identities (over images for a set naming none: its method says) at the chosen threshold. */
   fmrUpperBootstrap: Interval;
   /** Which bound set the threshold: the bootstrap's when it was stricter than Clopper-Pearson's. */
   decidedBy: 'clopper-pearson' | 'bootstrap';
@@ -19,9 +20,10 @@ export interface BudgetChoice extends ThresholdChoice {
  * false matches allowed, so the allowance is found by bisection from Clopper-Pearson's, one bootstrap per step
  * (same seed each time: the steps compare like with like). With no false match allowed every replicate's FMR is
  * 0, so an allowance always exists once Clopper-Pearson's does. Throws NOT_MEASURABLE as chooseThreshold does when
- * the data cannot back the target at all.
+ * the data cannot back the target at all. `unit` is what upperAt's bootstrap resamples, for the description: the same
+ * rule holds over images (a set that names no identities), where pairs sharing an image are what recur.
  */
-export function budgetWithBootstrap(sorted: SortedScores, upperAt: (t: number) => Interval, target: number, level: number): BudgetChoice {
+export function budgetWithBootstrap(sorted: SortedScores, upperAt: (t: number) => Interval, target: number, level: number, unit: ResampleUnit = 'identity'): BudgetChoice {
   if (!(level > 0.5 && level < 1)) throw new FrwError('BAD_INPUT', `a one-sided bound needs a level in (0.5, 1), got ${level}`);
   const cp = chooseThreshold(sorted, { kind: 'fmr-bound', target }, level);
   const n = sorted.impostor.length;
@@ -32,7 +34,7 @@ export function budgetWithBootstrap(sorted: SortedScores, upperAt: (t: number) =
   return {
     ...at,
     rule: cp.rule,
-    description: `FMR budget ${target}: the lowest threshold whose one-sided ${Math.round(100 * level)}% upper bounds of FMR, Clopper-Pearson's and the bootstrap over identities', are both <= ${target}, so at most ${k.toLocaleString('en')} false matches of ${n.toLocaleString('en')} (the bootstrap's bound was the stricter); accept iff similarity ≥ t`,
+    description: `FMR budget ${target}: the lowest threshold whose one-sided ${Math.round(100 * level)}% upper bounds of FMR, Clopper-Pearson's and ${unit === 'image' ? "the bootstrap over images' (this set names no identities)" : "the bootstrap over identities'"}, are both <= ${target}, so at most ${k.toLocaleString('en')} false matches of ${n.toLocaleString('en')} (the bootstrap's bound was the stricter); accept iff similarity ≥ t`,
     fmrUpperBootstrap: bound,
     decidedBy: 'bootstrap',
   };
@@ -61,7 +63,7 @@ export function allowanceWithin(cpAllowance: number, boundAt: (k: number) => Int
   return { k: lo, bound: loBound ?? boundAt(0), stricter: true };
 }
 
-/** FMR's one-sided upper bound at t from the bootstrap over identities of listed pairs (same seed at every t). */
+/** FMR's one-sided upper bound at t from the bootstrap of listed pairs over their unit (pairs.unit; same seed at every t). */
 export function pairsFmrUpper(pairs: IdentityPairs, opts: { replicates: number; seed: number; level: number }): (t: number) => Interval {
   return (t) => oneSidedUpper(bootstrapOverIdentities(pairs, (_g, imp) => shareAt(imp, t, 'accepted'), { replicates: opts.replicates, seed: opts.seed, level: 2 * opts.level - 1 }), opts.level);
 }

@@ -9,7 +9,8 @@ import type { ImageAttribute } from '../datasets/attributes.js';
 import type { DatasetManifest } from '../datasets/manifest.js';
 import { groupDifferentials, type AttributeDifferentials, type RateName } from './groups.js';
 import { bootstrapOverIdentities, clopperPearson, clopperPearsonUpper, oneSidedUpper, shareAt, type BootstrapInterval, type Interval } from './metrics/index.js';
-import type { ComparisonSet } from './protocols.js';
+import { resampleUnit, type ComparisonSet } from './protocols.js';
+import type { ResampleUnit } from './metrics/bootstrap.js';
 import type { ScoredComparisons } from './scoring.js';
 import { errorOrder, worstErrors, type ErrorPair } from './worst-pairs.js';
 
@@ -39,7 +40,8 @@ export interface DecisionMeasurement {
   fnmr: RateMeasurement;
   /** Comparisons decided "no match" because an image gave no face, by kind. */
   failuresToAcquire: { genuine: number; impostor: number };
-  bootstrap: { replicates: number; seed: number; identities: number } | null;
+  /** `identities` counts the units resampled: identities, or images when `unit` says so (a set naming no identities). */
+  bootstrap: { replicates: number; seed: number; identities: number; unit?: ResampleUnit } | null;
   /** The highest-scoring false matches and lowest-scoring false non-matches (paths relative to the dataset root). */
   worst: { falseMatches: ErrorPair[]; falseNonMatches: ErrorPair[] };
   groups: AttributeDifferentials[];
@@ -75,6 +77,7 @@ export function measureDecision(manifest: DatasetManifest, set: ComparisonSet, s
     same: set.same,
     idA: Int32Array.from(set.a, (i) => identities[i]),
     idB: Int32Array.from(set.b, (i) => identities[i]),
+    unit: resampleUnit(manifest),
   };
   const boot = (stat: (g: Float64Array, i: Float64Array) => number, level: number) =>
     opts.bootstrap > 0 ? bootstrapOverIdentities(pairs, stat, { replicates: opts.bootstrap, seed: opts.seed, level }) : null;
@@ -91,7 +94,7 @@ export function measureDecision(manifest: DatasetManifest, set: ComparisonSet, s
     fmr: rate('FMR', fm, n - genuine, fmrOf),
     fnmr: rate('FNMR', fnm, genuine, fnmrOf),
     failuresToAcquire: scored.excluded,
-    bootstrap: opts.bootstrap > 0 ? { replicates: opts.bootstrap, seed: opts.seed, identities: distinct.size } : null,
+    bootstrap: opts.bootstrap > 0 ? { replicates: opts.bootstrap, seed: opts.seed, identities: distinct.size, unit: pairs.unit } : null,
     worst: worstErrors(labelled, errorOrder(labelled), threshold, opts.worst),
     groups: opts.attributes.map((attr) => groupDifferentials({ a: set.a, b: set.b, same: set.same, accepted }, attr, opts.level)),
   };

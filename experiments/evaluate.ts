@@ -7,6 +7,7 @@ import { FrwError } from '../core/errors.js';
 import type { Breakdown } from './breakdowns.js';
 import type { FusionResult } from './fusion.js';
 import type { Histogram } from './distributions.js';
+import type { ResampleUnit } from './metrics/bootstrap.js';
 import type { ComparisonSet } from './protocols.js';
 import type { ScoredComparisons } from './scoring.js';
 
@@ -93,14 +94,18 @@ export interface EvaluationExtras {
   fmrUpperAt?: (t: number) => Interval;
 }
 
-/** Metrics of a comparison-set protocol (pairs, lfw-10fold, sampled all-pairs): pairs are known one by one. */
-export function evaluateModel(model: string, set: ComparisonSet, scored: ScoredComparisons, identities: Int32Array, opts: EvaluationOptions): { metrics: ModelMetrics; curves: ModelCurves } {
+/**
+ * Metrics of a comparison-set protocol (pairs, lfw-10fold, sampled all-pairs): pairs are known one by one.
+ * `identities` is each image's index of the bootstrap's unit: identities, or images (`unit` 'image', resampleUnit in
+ * protocols.ts) for a set that names no identities.
+ */
+export function evaluateModel(model: string, set: ComparisonSet, scored: ScoredComparisons, identities: Int32Array, opts: EvaluationOptions, unit: ResampleUnit = 'identity'): { metrics: ModelMetrics; curves: ModelCurves } {
   const kept = new Int32Array([...scored.genuineIndex, ...scored.impostorIndex]);
   const score = Float64Array.from(kept, (k) => scored.score[k]);
   const same = Uint8Array.from(kept, (k) => set.same[k]);
   const fold = set.fold;
   return evaluateScores(model, scored.genuine, scored.impostor, scored.excluded, {
-    bootstrapPairs: { score, same, idA: Int32Array.from(kept, (k) => identities[set.a[k]]), idB: Int32Array.from(kept, (k) => identities[set.b[k]]) },
+    bootstrapPairs: { score, same, idA: Int32Array.from(kept, (k) => identities[set.a[k]]), idB: Int32Array.from(kept, (k) => identities[set.b[k]]), unit },
     folds: fold ? { score, same, fold: Int8Array.from(kept, (k) => fold[k]) } : null,
   }, opts);
 }
@@ -148,7 +153,7 @@ export function evaluateScores(
     try {
       // The budget rule takes the stricter of its two bounds when identities are known to resample (metrics.md).
       const upperAt = opts.bootstrap > 0 ? (extras.fmrUpperAt ?? (extras.bootstrapPairs ? pairsFmrUpper(extras.bootstrapPairs, { replicates: opts.bootstrap, seed: opts.seed, level: opts.level }) : null)) : null;
-      thresholds.push(rule.kind === 'fmr-bound' && upperAt ? budgetWithBootstrap(sorted, upperAt, rule.target, opts.level) : chooseThreshold(sorted, rule, opts.level));
+      thresholds.push(rule.kind === 'fmr-bound' && upperAt ? budgetWithBootstrap(sorted, upperAt, rule.target, opts.level, extras.bootstrapPairs?.unit) : chooseThreshold(sorted, rule, opts.level));
     } catch (err) {
       if ((err as { code?: string }).code !== 'NOT_MEASURABLE') throw err; // a target the data cannot back is reported by tarAtFmr
     }

@@ -74,7 +74,7 @@ export function checkRate(m: RateMeasurement, budget: number, level: number): Ra
   const upper = boot && boot.upper > cp.upper ? boot : cp;
   const needed = trialsToBack(budget, level);
   const pct = Math.round(100 * level);
-  const bounds = `one-sided ${pct}% upper bound ${cp.upper.toExponential(3)}${boot ? ` (bootstrap over identities ${boot.upper.toExponential(3)})` : ''}`;
+  const bounds = `one-sided ${pct}% upper bound ${cp.upper.toExponential(3)}${boot ? ` (bootstrap over ${m.bootstrap?.unit === 'image' ? 'images' : 'identities'} ${boot.upper.toExponential(3)})` : ''}`;
   const observed = `${m.rate} ${m.errors}/${m.trials} = ${(m.errors / m.trials).toExponential(3)}, ${bounds}`;
   const provenOver = m.errors > 0 && betaQuantile(1 - level, m.errors, m.trials - m.errors + 1) > budget;
   const verdict: Verdict = upper.upper <= budget ? 'pass' : m.trials < needed && !provenOver ? 'cannot-back' : 'fail';

@@ -7,6 +7,7 @@
 import type { ImageAttribute } from '../datasets/attributes.js';
 import { groupDifferentials, type AttributeDifferentials } from './groups.js';
 import { bootstrapOverIdentities, chooseThreshold, shareAt, sortScores, type BootstrapInterval, type ThresholdRule } from './metrics/index.js';
+import type { ResampleUnit } from './metrics/bootstrap.js';
 
 export interface OperatingDetailInput {
   /** Per comparison: score (NaN: lost a face), same person, and the images' indices into `identity`. */
@@ -14,8 +15,10 @@ export interface OperatingDetailInput {
   same: ArrayLike<number>;
   a: ArrayLike<number>;
   b: ArrayLike<number>;
-  /** Identity index per image. */
+  /** Identity index per image (for a set that names no identities, a distinct index per image: `unit` 'image'). */
   identity: ArrayLike<number>;
+  /** What the bootstrap resamples (protocols.ts resampleUnit); default identities. */
+  unit?: ResampleUnit;
   attributes: ImageAttribute[];
   /** The rule that chose the threshold (`fixed` for one set by hand: it has no interval of its own). */
   rule: ThresholdRule;
@@ -39,6 +42,7 @@ export function operatingDetail(x: OperatingDetailInput): OperatingDetail {
     same: Uint8Array.from(kept, (k) => x.same[k]),
     idA: Int32Array.from(kept, (k) => x.identity[x.a[k]]),
     idB: Int32Array.from(kept, (k) => x.identity[x.b[k]]),
+    unit: x.unit,
   };
   const t = x.threshold;
   const boot = (stat: (g: Float64Array, i: Float64Array) => number) => bootstrapOverIdentities(pairs, stat, { replicates: x.replicates, seed: x.seed, level: x.level });

@@ -1,5 +1,6 @@
 import { FrwError } from '../core/errors.js';
-import type { DatasetManifest } from '../datasets/manifest.js';
+import { namesIdentities, type DatasetManifest } from '../datasets/manifest.js';
+import type { ResampleUnit } from './metrics/bootstrap.js';
 import { mulberry32 } from './metrics/random.js';
 
 export const PROTOCOLS = ['lfw-10fold', 'pairs', 'all-pairs'] as const;
@@ -26,8 +27,17 @@ export interface ProtocolOptions {
   seed: number;
 }
 
-/** The protocol a dataset suggests: its LFW folds, else its listed pairs, else all pairs. */
+/**
+ * What a bootstrap over this dataset's comparisons resamples: its identities, or its images when it names none (a
+ * pair-only set), since then a pair's only known units are the two images it uses. identityIndex gives either index.
+ */
+export function resampleUnit(manifest: Pick<DatasetManifest, 'kind'>): ResampleUnit {
+  return namesIdentities(manifest) ? 'identity' : 'image';
+}
+
+/** The protocol a dataset suggests: its LFW folds, else its listed pairs, else all pairs (never for a pair-only set). */
 export function defaultProtocol(manifest: DatasetManifest): ProtocolName {
+  if (!namesIdentities(manifest)) return 'pairs';
   if (!manifest.pairs?.length) return 'all-pairs';
   return manifest.pairs.every((p) => p.fold !== undefined) ? 'lfw-10fold' : 'pairs';
 }
@@ -45,12 +55,19 @@ export function buildComparisons(manifest: DatasetManifest, protocol: ProtocolNa
   }
 }
 
-/** Throws BAD_INPUT when the dataset cannot run the protocol (no pairs listed, or pairs without folds): before any work. */
+/**
+ * Throws BAD_INPUT when the dataset cannot run the protocol (no pairs listed, pairs without folds, all pairs of a set
+ * that names no identities): before any work.
+ */
 export function checkProtocol(manifest: DatasetManifest, protocol: ProtocolName): void {
   if (!PROTOCOLS.includes(protocol)) throw new FrwError('BAD_INPUT', `unknown protocol "${protocol as string}"; use one of ${PROTOCOLS.join(', ')}`);
+  if (protocol === 'all-pairs' && !namesIdentities(manifest)) {
+    // Every image is its own identity there: all pairs would score photos of one person as impostors.
+    throw new FrwError('BAD_INPUT', `dataset ${manifest.name} is a pair-only set (${manifest.pairsSource ?? 'a pair sheet'}): it names no identities, and impostor pairs cannot be formed without identities (two of its images may show one person), so all-pairs cannot run; use --protocol pairs`);
+  }
   if (protocol === 'all-pairs') return;
   const pairs = manifest.pairs ?? [];
-  if (pairs.length === 0) throw new FrwError('BAD_INPUT', `dataset ${manifest.name} lists no pairs (no pairs.txt or pairs.csv); use --protocol all-pairs`);
+  if (pairs.length === 0) throw new FrwError('BAD_INPUT', `dataset ${manifest.name} lists no pairs (no pairs.txt or pairs.csv)${namesIdentities(manifest) ? '; use --protocol all-pairs' : ''}`);
   if (protocol === 'lfw-10fold' && pairs.some((p) => p.fold === undefined)) {
     throw new FrwError('BAD_INPUT', `dataset ${manifest.name}'s pairs (${manifest.pairsSource}) have no folds; the 10-fold protocol needs LFW's pairs.txt — use --protocol pairs`);
   }
@@ -83,6 +100,7 @@ function listedPairs(manifest: DatasetManifest, needFolds: boolean): ComparisonS
  * drawn without replacement. Unknown (never-enrolled) people take part as their own identities.
  */
 function allPairs(manifest: DatasetManifest, opts: ProtocolOptions): ComparisonSet {
+  checkProtocol(manifest, 'all-pairs');
   const n = manifest.images.length;
   const ids = identityIndex(manifest);
   const genuine: number[] = [];

@@ -27,7 +27,7 @@ const OPEN_CACHES = 4;
 export class RunFaces {
   private readonly caches = new Map<string, EmbeddingCache>();
 
-  async jpeg(image: { record: ImageRecord; file: string }, cacheDir: string, settings: FaceSettings, view: FaceView, size: number): Promise<Buffer> {
+  async jpeg(image: { record: Pick<ImageRecord, 'sha256' | 'path'>; file: string }, cacheDir: string, settings: FaceSettings, view: FaceView, size: number): Promise<Buffer> {
     const face = this.face(cacheDir, image.record.sha256, image.record.path);
     const dec = await decodeImage(image.file, settings.decode);
     if (view === 'context') return contextJpeg(dec.image, face, dec.scale, size);

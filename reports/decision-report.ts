@@ -35,9 +35,9 @@ function ratesSection(g: GateResult): string {
   };
   const m = g.measured;
   const fta = m.failuresToAcquire;
-  const boot = m.bootstrap ? `${count(m.bootstrap.replicates)} replicates over ${count(m.bootstrap.identities)} identities, seed ${m.bootstrap.seed}` : 'not run';
+  const boot = m.bootstrap ? `${count(m.bootstrap.replicates)} replicates over ${count(m.bootstrap.identities)} ${m.bootstrap.unit === 'image' ? 'images (this set names no identities)' : 'identities'}, seed ${m.bootstrap.seed}` : 'not run';
   return (
-    htmlTable(['rate', `errors / ${UNITS[m.kind].all}`, 'estimate', 'Clopper-Pearson (two-sided)', 'bootstrap over identities (two-sided)', `one-sided ${Math.round(100 * m.level)}% upper bound: Clopper-Pearson / bootstrap`, `lowest rate these ${UNITS[m.kind].all} can back`], [row(m.fmr), row(m.fnmr)]) +
+    htmlTable(['rate', `errors / ${UNITS[m.kind].all}`, 'estimate', 'Clopper-Pearson (two-sided)', `bootstrap over ${m.bootstrap?.unit === 'image' ? 'images' : 'identities'} (two-sided)`, `one-sided ${Math.round(100 * m.level)}% upper bound: Clopper-Pearson / bootstrap`, `lowest rate these ${UNITS[m.kind].all} can back`], [row(m.fmr), row(m.fnmr)]) +
     `<p class="note">System level, as the engine decides (${m.kind === 'identification' ? `a probe is answered with its top-1 identity iff its score ≥ ${m.threshold}, else unknown): ${count(fta.genuine)} mated probes that lost a face count as misses, ${count(fta.impostor)} strangers as correctly unknown` : `accept iff similarity ≥ ${m.threshold}): ${count(fta.genuine)} genuine comparisons that lost a face count as false non-matches, ${count(fta.impostor)} impostor ones as correct rejects`}. Bootstrap: ${e(boot)}. "Lowest rate these ${UNITS[m.kind].all} can back" is the one-sided upper bound with no error at all: a smaller budget needs more data, whatever the model does.</p>`
   );
 }
@@ -135,7 +135,7 @@ table.sign td{height:2.2rem}
 <h1>Decision report</h1>
 <p class="sub">${e(c.model)} · threshold ${c.threshold} · on ${e(d.name)} (${e(d.protocol)}) · ${e(g.ran.at)} · ${e(g.ran.tool)}</p>
 <div class="verdict ${g.verdict}">${e(VERDICT_HEADLINE[g.verdict])}</div>
-<section><h2>1. Budgets and verdicts</h2>${budgetsSection(g)}<p class="note">A rate budget passes only when its one-sided upper bound, the more conservative of Clopper-Pearson's and the bootstrap over identities', is within it; a differential budget when the differential's upper bound is. "cannot-back": the data is too small to decide.</p></section>
+<section><h2>1. Budgets and verdicts</h2>${budgetsSection(g)}<p class="note">A rate budget passes only when its one-sided upper bound, the more conservative of Clopper-Pearson's and the bootstrap over ${g.measured.bootstrap?.unit === 'image' ? "images' (this set names no identities)" : "identities'"}, is within it; a differential budget when the differential's upper bound is. "cannot-back": the data is too small to decide.</p></section>
 <section><h2>2. The deployed configuration</h2>${kv(configRows)}</section>
 <section><h2>3. The data it was measured on</h2>${kv(dataRows)}</section>
 <section><h2>4. Error rates at the deployed threshold</h2>${ratesSection(g)}</section>

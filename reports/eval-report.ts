@@ -4,6 +4,8 @@ import { toView } from '../experiments/distributions.js';
 import { distributionSpec, detSpec, ratesVsThresholdSpec, rocSpec, type CurveSeries } from './charts.js';
 import { count, intervalText, pct, sci } from './format.js';
 import { htmlTable, renderReport, type ReportSection } from './html.js';
+import { namesIdentities, type DatasetKind } from '../datasets/manifest.js';
+import { bootstrapName } from '../experiments/metrics/bootstrap.js';
 
 /** "[lower, upper] 95%" (the method is named in the column header), or – when there is none. */
 const interval = (i: { lower: number; upper: number; level: number } | null | undefined, f = pct) => (i ? `[${f(i.lower)}, ${f(i.upper)}] ${Math.round(i.level * 100)}%` : '–');
@@ -32,17 +34,21 @@ export function summaryRows(metrics: ModelMetrics[]): Array<Array<string | numbe
 export function evalReportHtml(result: EvalRunResult): string {
   const { record, metrics, perModel } = result;
   const view = record.evaluation.view;
+  // A pair-only set names no identities: its bootstrap resamples images, and every header says so.
+  const unit = namesIdentities({ kind: record.dataset.kind as DatasetKind }) ? 'identity' : 'image';
+  const over = unit === 'image' ? 'bootstrap over images' : 'bootstrap over identities';
+  const unitNote = unit === 'image' ? ` Intervals marked bootstrap: ${bootstrapName(unit)}, so a replicate resamples images and keeps each listed pair as often as both its images were drawn; the all-pairs protocol cannot run on it.` : '';
   const sections: ReportSection[] = [];
   sections.push({
     title: 'Summary',
     html:
       htmlTable(['model', 'AUC', 'EER (FVC2000)', 'EER threshold (cos sim)', '10-fold accuracy (mean ± std)', 'genuine / impostor comparisons', 'excluded (failure to acquire) g / i'], summaryRows(metrics)) +
-      `<p class="note">Scores are cosine similarities; accept iff s ≥ t. ${record.impostorSampling ? `Impostor pairs: a seeded uniform sample of ${record.impostorSampling.sampled.toLocaleString('en')} of ${record.impostorSampling.population.toLocaleString('en')} (seed ${record.impostorSampling.seed}).` : ''}</p>`,
+      `<p class="note">Scores are cosine similarities; accept iff s ≥ t.${unitNote} ${record.impostorSampling ? `Impostor pairs: a seeded uniform sample of ${record.impostorSampling.sampled.toLocaleString('en')} of ${record.impostorSampling.population.toLocaleString('en')} (seed ${record.impostorSampling.seed}).` : ''}</p>`,
   });
   sections.push({
     title: 'TAR at target FMR',
     html: htmlTable(
-      ['model', 'target FMR', 'TAR', 'TAR 95% interval (Clopper-Pearson)', 'TAR@FMR 95% (bootstrap over identities)', 'threshold [bootstrap 95%]', 'achieved FMR', 'backed at 95% (one-sided Clopper-Pearson)'],
+      ['model', 'target FMR', 'TAR', 'TAR 95% interval (Clopper-Pearson)', `TAR@FMR 95% (${over})`, 'threshold [bootstrap 95%]', 'achieved FMR', 'backed at 95% (one-sided Clopper-Pearson)'],
       metrics.flatMap((m) =>
         m.tarAtFmr.map((t) =>
           t.measurable

@@ -6,6 +6,7 @@ import type { EvaluationOptions, ModelCurves, ModelMetrics } from '../experiment
 import type { ComparisonSet, ProtocolName } from '../experiments/protocols.js';
 import type { ScoredComparisons } from '../experiments/scoring.js';
 import type { EmbedSummary } from '../pipeline/embed-dataset.js';
+import type { DecisionsRecord } from '../experiments/audit/decisions.js';
 import type { PipelineSettings } from '../pipeline/spec.js';
 import type { PairListRecord } from './comparisons.js';
 import { writeCsvFile, writeJsonFile } from './format.js';
@@ -26,6 +27,11 @@ export interface RunRecord {
   specHash: string;
   /** Which comparisons were scored (comparisons.ts); absent in runs written before frw recorded it. */
   pairList?: PairListRecord;
+  /**
+   * The audit decisions file applied to the dataset before scoring (its path, the sha256 of its bytes, what it
+   * excluded and merged); absent when none was. The manifest hash above is that of the data after them.
+   */
+  decisions?: DecisionsRecord;
 }
 
 export interface EvalRunResult {

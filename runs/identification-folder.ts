@@ -3,26 +3,48 @@ import path from 'node:path';
 import { FrwError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/lock.js';
 import { parseCsv } from '../datasets/csv.js';
-import type { DatasetManifest } from '../datasets/manifest.js';
+import type { DatasetManifest, ProblemKind } from '../datasets/manifest.js';
 import type { IdentificationOptions, ModeResult, ProbeOutcome } from '../experiments/identification/evaluate.js';
 import { splitRecord, type IdentificationSplit, type SplitOptions } from '../experiments/identification/split.js';
+import type { ChallengeRow } from '../experiments/identification/challenge.js';
+import type { GalleryProbeDescription } from '../datasets/gallery-probe.js';
 import type { OpenSetCurve } from '../experiments/metrics/index.js';
+import type { DecisionsRecord } from '../experiments/audit/decisions.js';
 import type { EmbedSummary } from '../pipeline/embed-dataset.js';
 import type { PipelineSettings } from '../pipeline/spec.js';
 import type { MatchMode } from '../search/templates.js';
 import { writeCsvFile, writeJsonFile } from './format.js';
 
+/** The split's counts, whichever protocol made it. */
+export interface SplitCounts {
+  enrolledIdentities: number;
+  matedProbes: number;
+  nonMatedProbes: number;
+  unknownSources: IdentificationSplit['unknownSources'];
+  /** Probes left out as copies of a gallery image (split.json `leaks` lists them). */
+  droppedDuplicates: number;
+}
+
+/**
+ * What identification.json says of its split: a seeded split's settings (`protocol` absent in runs written before
+ * gallery/probe sets existed), or the gallery and probe sets the data gave, with the rule that sorted their probes.
+ */
+export type SplitSummary = ((SplitOptions & { protocol?: 'seeded' }) | { protocol: 'gallery-probe'; sets: GalleryProbeDescription; rule: string }) & SplitCounts;
+
 /** What `identification.json` records besides the results: the split, the models' pipelines, the search. */
 export interface IdentificationRecord {
   tool: { name: 'fr-workbench'; version: string };
   createdAt: string;
-  dataset: { name: string; manifestHash: string; images: number };
-  split: SplitOptions & { enrolledIdentities: number; matedProbes: number; nonMatedProbes: number; unknownSources: IdentificationSplit['unknownSources']; droppedDuplicates: number };
+  /** `problems`: the manifest's problems by kind (a listed file that is missing, a bad row…); absent in older runs. */
+  dataset: { name: string; manifestHash: string; images: number; problems?: Partial<Record<ProblemKind, number>> };
+  split: SplitSummary;
   models: Array<{ id: string; sha256: string; pipelineKey: string; detector: string; settings: PipelineSettings; embed: EmbedSummary }>;
   index: string;
   options: IdentificationOptions;
   /** sha256 of the split's gallery and probes (comparisons.ts splitHashOf); absent in runs written before frw recorded it. */
   splitHash?: string;
+  /** The audit decisions file applied to the dataset first (path, sha256, effect); absent when none was. */
+  decisions?: DecisionsRecord;
 }
 
 export interface IdentifyRunResult {
@@ -32,6 +54,26 @@ export interface IdentifyRunResult {
   /** Every probe's outcome and the FNIR–FPIR curve, by resultKey(model, mode). */
   outcomes: Map<string, ProbeOutcome[]>;
   curves: Map<string, OpenSetCurve>;
+  /** Challenge submissions by file name (submission-<model>-<mode>-<rule>.csv). */
+  submissions: Map<string, ChallengeRow[]>;
+}
+
+/**
+ * The split's summary for identification.json. The seeded settings stay at the top level (where `frw compare` and the
+ * workbench have always read them); gallery/probe sets record where they came from instead.
+ */
+export function splitSummary(split: IdentificationSplit): SplitSummary {
+  const counts: SplitCounts = {
+    enrolledIdentities: split.gallery.length,
+    matedProbes: split.mated.image.length,
+    nonMatedProbes: split.nonMated.image.length,
+    unknownSources: split.unknownSources,
+    droppedDuplicates: split.droppedDuplicates,
+  };
+  const p = split.protocol;
+  if (p.kind === 'gallery-probe') return { protocol: 'gallery-probe', sets: p.sets, rule: p.rule, ...counts };
+  const { kind: _kind, ...options } = p;
+  return { protocol: 'seeded', ...options, ...counts };
 }
 
 export const resultKey = (model: string, mode: MatchMode) => `${model}/${mode}`;
@@ -47,6 +89,8 @@ export function writeIdentificationFolder(outDir: string, run: IdentifyRunResult
     const rows = list.map((o) => [o.image, o.mate ?? '', o.top1 ?? '', o.score === null ? '' : o.score, o.mateRank]);
     writeCsvFile(path.join(outDir, `probes-${key.replace('/', '-')}.csv`), ['image', 'mate', 'top1', 'score', 'mate_rank'], rows);
   }
+  // The aivivn challenge's format: `image,label`, the five labels space-separated, best first.
+  for (const [file, rows] of run.submissions) writeCsvFile(path.join(outDir, file), ['image', 'label'], rows.map((r) => [r.image, r.labels.join(' ')]));
   for (const [name, content] of Object.entries(extra)) writeFileAtomic(path.join(outDir, name), content);
   // Last: identification.json marks the folder as a run (runs/read.ts).
   writeJsonFile(path.join(outDir, 'identification.json'), { ...run.record, results: run.results });

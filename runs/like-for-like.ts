@@ -22,7 +22,16 @@ function describeEval(r: RunFolder & { kind: 'eval' }): string {
 
 function splitText(rec: IdentificationFile): string {
   const s = rec.split;
+  if (s.protocol === 'gallery-probe') return `gallery/probe sets (${s.sets.source}), unknown label ${s.sets.unknownLabel ?? 'none'}`;
   return `enrol ${s.enrol}, seed ${s.seed}, unknown share ${s.unknownShare ?? 'none'}, few-image identities ${s.fewImages}`;
+}
+
+/** What must be equal for two splits to be the same before their hashes are compared: the protocol and its settings. */
+function splitSettings(rec: IdentificationFile): string {
+  const s = rec.split;
+  // Paths are left out: the same sets copied elsewhere are the same comparisons (the manifest and split hashes decide).
+  if (s.protocol === 'gallery-probe') return JSON.stringify(['gallery-probe', s.sets.source, s.sets.splitColumn, s.sets.unknownLabel]);
+  return JSON.stringify(['seeded', s.enrol, s.seed, s.unknownShare ?? null, s.fewImages]);
 }
 
 function describeIdentify(r: RunFolder & { kind: 'identify' }): string {
@@ -32,7 +41,8 @@ function describeIdentify(r: RunFolder & { kind: 'identify' }): string {
 /**
  * Runs are like for like when they scored the same comparisons. Evaluation runs: the same dataset manifest hash,
  * protocol, impostor sampling and pair list (the pairList record's sha256, or every pair for streamed all-pairs).
- * Identification runs: the same manifest hash, split settings (enrol, seed, unknown share, few-image rule) and split
+ * Identification runs: the same manifest hash, split protocol and settings (seeded: enrol, seed, unknown share,
+ * few-image rule; gallery/probe sets: their source, split column and unknown label) and split
  * (splitHash over gallery, mated and non-mated probes). A run that does not record what proves it (written by an
  * earlier frw) is not provably comparable with another run and is refused with that reason; the models of one run
  * always are (every model of a run is scored on the run's one comparison set). Pure: reads nothing.
@@ -71,11 +81,10 @@ function evalRuns(runs: Array<RunFolder & { kind: 'eval' }>): LikeForLike {
 function identifyRuns(runs: Array<RunFolder & { kind: 'identify' }>): LikeForLike {
   const [a] = runs;
   const ra = a.record;
-  const settings = (r: IdentificationFile) => JSON.stringify([r.split.enrol, r.split.seed, r.split.unknownShare ?? null, r.split.fewImages]);
   for (const b of runs.slice(1)) {
     const rb = b.record;
     const refuse = (why: string): LikeForLike => ({ comparable: false, reason: `${describeIdentify(a)}, ${describeIdentify(b)}: ${why}` });
-    if (ra.dataset.manifestHash !== rb.dataset.manifestHash || settings(ra) !== settings(rb)) return refuse('not the same gallery and probes');
+    if (ra.dataset.manifestHash !== rb.dataset.manifestHash || splitSettings(ra) !== splitSettings(rb)) return refuse('not the same gallery and probes');
     for (const r of [a, b]) {
       if (!r.record.splitHash) return { comparable: false, reason: `run ${idOf(r)} was written by an earlier frw that did not record its split's hash (identification.json has no splitHash): its gallery and probes cannot be proven the same as run ${idOf(r === a ? b : a)}'s; rerun it to compare across runs` };
     }

@@ -8,6 +8,7 @@ import { FrwError } from '../core/errors.js';
 import type { ModeResult, ProbeOutcome } from '../experiments/identification/evaluate.js';
 import { eer, maxFalseMatches, mcnemarTest, pairedVerification, sortScores, tarAtFmr, tenFoldAccuracy, type McNemarTest, type PairedComparisons, type PairedDifference } from '../experiments/metrics/index.js';
 import type { RunPairs } from '../runs/scores.js';
+import type { ResampleUnit } from '../experiments/metrics/bootstrap.js';
 
 /** How each model decides for McNemar: its own threshold for the same rule. */
 export type DecisionRule = { kind: 'ten-fold' } | { kind: 'fmr'; target: number } | { kind: 'eer' } | { kind: 'fpir'; target: number };
@@ -61,6 +62,8 @@ export interface PairedOptions {
   level: number;
   /** Identity index of an image path, for the bootstrap; a reason instead when the run's dataset cannot say. */
   identity: ((path: string) => number) | { unavailable: string };
+  /** What the bootstrap resamples: identities, or images for a set that names none (a pair-only set). */
+  unit?: ResampleUnit;
 }
 
 export interface VerificationSide {
@@ -126,7 +129,7 @@ export function verificationPairedTests(a: VerificationSide, b: VerificationSide
       if (id < 0) throw new FrwError('INTEGRITY', `${names[k]} is not in the run's dataset any more`);
       return id;
     });
-    return { scoreA: both.map((k) => pa.score[k]), scoreB: both.map((k) => pb.score[k]), same: both.map((k) => pa.same[k]), idA: ids(pa.a), idB: ids(pa.b) };
+    return { scoreA: both.map((k) => pa.score[k]), scoreB: both.map((k) => pb.score[k]), same: both.map((k) => pa.same[k]), idA: ids(pa.a), idB: ids(pa.b), unit: o.unit };
   });
   if (!named.value) return unavailable(`the paired bootstrap needs each comparison's identities: ${named.why}`);
   const pairs = named.value;

@@ -7,7 +7,8 @@ import { openDataset } from '../datasets/resolve.js';
 import type { ModelMetrics, TarAtFmrReport } from '../experiments/evaluate.js';
 import type { ModeResult } from '../experiments/identification/evaluate.js';
 import { maxFalseMatches, type FoldedAccuracy } from '../experiments/metrics/index.js';
-import { identityIndex } from '../experiments/protocols.js';
+import type { ResampleUnit } from '../experiments/metrics/bootstrap.js';
+import { identityIndex, resampleUnit } from '../experiments/protocols.js';
 import { readProbeOutcomes } from '../runs/identification-folder.js';
 import { likeForLike } from '../runs/like-for-like.js';
 import { readRunFolder, runFolderId as idOf, runKindOf, type RunFolder } from '../runs/read.js';
@@ -151,11 +152,11 @@ async function compareEval(runs: Array<RunFolder & { kind: 'eval' }>, req: Compa
     return f === undefined ? { kind: 'eer' as const } : { kind: 'fmr' as const, target: f };
   })();
   const ruleOut = { text: ruleText(rule), description: describeRule(rule) };
-  const { identity, paths } = await identityOf(runs[0], deps, cfg);
+  const { identity, unit, paths } = await identityOf(runs[0], deps, cfg);
   // Large runs keep their pairs as manifest indices: named through the manifest when it could be opened.
   const pairs = items.map(({ r, m }) => readRunPairs(r.dir, m.model, paths));
   if (pairs.some((p) => !p)) return { kind: 'eval' as const, targets, rows, rule: ruleOut, paired: [], pairedNote: 'streamed all-pairs runs keep sorted scores, not each comparison\'s: paired tests need the pairs (rerun with --impostor-sample)' };
-  const po: PairedOptions = { rule, targets, ...o, identity };
+  const po: PairedOptions = { rule, targets, ...o, identity, unit };
   const paired = selectPairs(rows.map((row, i) => ({ ...row, i })), req.pair).map(([a, b]) => {
     const t = verificationPairedTests({ label: a.label, pairs: pairs[a.i]! }, { label: b.label, pairs: pairs[b.i]! }, po);
     return { ...t, summary: verdicts(t) };
@@ -192,7 +193,7 @@ async function compareIdentify(runs: Array<RunFolder & { kind: 'identify' }>, re
 const ruleText = (r: DecisionRule) => (r.kind === 'fmr' || r.kind === 'fpir' ? `${r.kind}=${r.target}` : r.kind);
 
 /** Identity index per image path of the run's dataset and its image paths, or why they cannot be had (the dataset is gone or changed). */
-async function identityOf(run: RunFolder & { kind: 'eval' }, deps: CompareDeps, cfg: FrwConfig): Promise<{ identity: PairedOptions['identity']; paths?: string[] }> {
+async function identityOf(run: RunFolder & { kind: 'eval' }, deps: CompareDeps, cfg: FrwConfig): Promise<{ identity: PairedOptions['identity']; unit?: ResampleUnit; paths?: string[] }> {
   const rec = run.record;
   const open = deps.openManifest ?? (() => openDataset(rec.dataset.root, cfg, { kind: rec.dataset.kind as DatasetKind }));
   let manifest: DatasetManifest;
@@ -204,5 +205,6 @@ async function identityOf(run: RunFolder & { kind: 'eval' }, deps: CompareDeps, 
   if (manifest.hash !== rec.dataset.manifestHash) return { identity: { unavailable: `dataset ${rec.dataset.name} has changed since these runs (manifest ${manifest.hash.slice(0, 8)}…, the runs' ${rec.dataset.manifestHash.slice(0, 8)}…): its identities are not the runs'` } };
   const ids = identityIndex(manifest);
   const index = new Map(manifest.images.map((img, i) => [img.path, ids[i]]));
-  return { identity: (p: string) => index.get(p) ?? -1, paths: manifest.images.map((i) => i.path) };
+  // A pair-only set names no identities: each image is its own, and the bootstrap resamples images.
+  return { identity: (p: string) => index.get(p) ?? -1, unit: resampleUnit(manifest), paths: manifest.images.map((i) => i.path) };
 }

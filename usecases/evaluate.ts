@@ -3,15 +3,16 @@ import { workspacePaths, type FrwConfig } from '../core/config.js';
 import { FrwError } from '../core/errors.js';
 import { canonicalJson, sha256Hex } from '../core/hash.js';
 import { TOOL_VERSION } from '../core/version.js';
-import type { DatasetManifest } from '../datasets/manifest.js';
+import { namesIdentities, type DatasetManifest } from '../datasets/manifest.js';
 import { allPairsCounts, impostorTail, scoreAllPairs, type StreamedPairScores } from '../experiments/all-pairs.js';
 import { allPairsFmrUpper } from '../experiments/budget.js';
 import { maxErrorsWithin, type Interval } from '../experiments/metrics/index.js';
 import { breakdown } from '../experiments/breakdowns.js';
 import { evaluateModel, evaluateScores, type EvaluationOptions, type ModelMetrics } from '../experiments/evaluate.js';
 import { fuse } from '../experiments/fusion.js';
+import type { DecisionsRecord } from '../experiments/audit/decisions.js';
 import { sortFloat32 } from '../experiments/metrics/radix-sort.js';
-import { buildComparisons, identityIndex, type ProtocolName } from '../experiments/protocols.js';
+import { buildComparisons, checkProtocol, identityIndex, resampleUnit, type ProtocolName } from '../experiments/protocols.js';
 import { scoreComparisons } from '../experiments/scoring.js';
 import { embedForRun, type EmbeddingRunDeps, type EmbedSummary } from '../pipeline/embed-dataset.js';
 import { loadEmbeddingTable, type EmbeddingTable } from '../pipeline/embedding-table.js';
@@ -30,6 +31,8 @@ export interface EvalRunSpec {
   evaluation: EvaluationOptions;
   /** Also evaluate the weighted mean of the models' z-normalised scores (weights given, or by accuracy). */
   fusion?: { weights?: number[] };
+  /** The audit decisions applied to the manifest before this run (usecases/audit-decisions.ts), recorded in run.json. */
+  decisions?: DecisionsRecord;
 }
 
 export interface EvalRunDeps extends EmbeddingRunDeps {
@@ -46,6 +49,8 @@ const STREAM_ABOVE = 2_000_000;
  */
 export async function runEvaluation(manifest: DatasetManifest, spec: EvalRunSpec, deps: EvalRunDeps): Promise<EvalRunResult> {
   if (spec.pipelines.length === 0) throw new FrwError('BAD_INPUT', 'an evaluation needs at least one model');
+  // Before any embedding: streamed all pairs never build a comparison set, so they would pass unchecked.
+  checkProtocol(manifest, spec.protocol);
   const ids = new Set<string>();
   for (const p of spec.pipelines) {
     if (ids.has(p.embedder.id)) throw new FrwError('BAD_INPUT', `model ${p.embedder.id} is named twice`);
@@ -53,7 +58,9 @@ export async function runEvaluation(manifest: DatasetManifest, spec: EvalRunSpec
   }
   const embeds: EmbedSummary[] = [];
   for (const p of spec.pipelines) embeds.push(await embedForRun(manifest, p, deps));
+  // Each image's bootstrap unit: its identity, or itself for a pair-only set (resampleUnit).
   const identities = identityIndex(manifest);
+  const unit = resampleUnit(manifest);
   // All pairs without a sample are streamed when they are many: 13k images are 87 million pairs, too many to list.
   const streaming = spec.protocol === 'all-pairs' && spec.impostorSample === undefined && allPairsCounts(identities).impostor > STREAM_ABOVE;
   deps.onStage?.(streaming ? 'all pairs: streaming every comparison' : `building ${spec.protocol} comparisons`);
@@ -69,7 +76,7 @@ export async function runEvaluation(manifest: DatasetManifest, spec: EvalRunSpec
     firstTable ??= table;
     if (set) {
       const scored = scoreComparisons(set, table);
-      const evaluated = evaluateModel(p.embedder.id, set, scored, identities, spec.evaluation);
+      const evaluated = evaluateModel(p.embedder.id, set, scored, identities, spec.evaluation, unit);
       evaluated.metrics.breakdown = breakdown(manifest, set, scored, table, evaluated.metrics.eer.threshold, spec.evaluation.level);
       metrics.push(evaluated.metrics);
       perModel.push({ model: p.embedder.id, scored, curves: evaluated.curves });
@@ -90,7 +97,7 @@ export async function runEvaluation(manifest: DatasetManifest, spec: EvalRunSpec
     if (!set) throw new FrwError('BAD_INPUT', 'fusion needs listed comparisons; with all-pairs give --impostor-sample');
     const f = fuse(perModel.map((p, i) => ({ model: p.model, scored: p.scored!, metrics: metrics[i] })), set.same, spec.fusion.weights);
     deps.onStage?.(`scoring ${f.id}`);
-    const evaluated = evaluateModel(f.id, set, f.scored, identities, spec.evaluation);
+    const evaluated = evaluateModel(f.id, set, f.scored, identities, spec.evaluation, unit);
     evaluated.metrics.fusion = { weights: f.weights, normalisation: f.normalisation, weighting: f.weighting };
     // Quality fields come from the detector, which every model of a run shares: any model's table serves.
     evaluated.metrics.breakdown = breakdown(manifest, set, f.scored, firstTable!, evaluated.metrics.eer.threshold, spec.evaluation.level);
@@ -104,7 +111,7 @@ export async function runEvaluation(manifest: DatasetManifest, spec: EvalRunSpec
   const genuine = counts.genuine;
   const base: Omit<RunRecord, 'createdAt' | 'specHash'> = {
     tool: { name: 'fr-workbench', version: TOOL_VERSION },
-    dataset: { name: manifest.name, kind: manifest.kind, root: manifest.root, manifestHash: manifest.hash, images: manifest.images.length, identities: manifest.identities.length },
+    dataset: { name: manifest.name, kind: manifest.kind, root: manifest.root, manifestHash: manifest.hash, images: manifest.images.length, identities: namesIdentities(manifest) ? manifest.identities.length : 0 },
     protocol: spec.protocol,
     seed: spec.seed,
     impostorSampling: set?.impostorSampling ?? null,
@@ -121,6 +128,7 @@ export async function runEvaluation(manifest: DatasetManifest, spec: EvalRunSpec
       embed: embeds[i],
     })),
     evaluation: spec.evaluation,
+    ...(spec.decisions && { decisions: spec.decisions }),
   };
   const specHash = sha256Hex(canonicalJson({ ...base, models: base.models.map(({ embed: _e, ...m }) => m) }));
   // The pair list's proof follows from the spec and data, so it stays out of the spec hash (kept as it was).

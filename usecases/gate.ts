@@ -2,7 +2,7 @@ import { workspacePaths, type FrwConfig } from '../core/config.js';
 import { FrwError } from '../core/errors.js';
 import { TOOL_VERSION } from '../core/version.js';
 import { readAttributeFile } from '../datasets/attributes.js';
-import type { DatasetManifest } from '../datasets/manifest.js';
+import { namesIdentities, type DatasetManifest } from '../datasets/manifest.js';
 import { specFromConfig } from '../engine/engine.js';
 import { verifyConfigFiles, type DeployConfig } from '../engine/deploy-config.js';
 import { DERIVED_ATTRIBUTES, derivedAttributes } from '../experiments/attributes.js';
@@ -149,7 +149,7 @@ export async function runGate(cfg: FrwConfig, req: GateRequest, hooks: RunHooks 
       rule: config.rule.description,
       ruleKind: config.rule.kind,
     },
-    dataset: { name: manifest.name, manifestHash: manifest.hash, protocol: split ? 'identification' : protocol, images: manifest.images.length, identities: manifest.identities.length },
+    dataset: { name: manifest.name, manifestHash: manifest.hash, protocol: split ? 'identification' : protocol, images: manifest.images.length, identities: namesIdentities(manifest) ? manifest.identities.length : 0 },
     measured,
     promised: e.kind === 'verification' ? { fmr: e.fmr, fnmr: e.fnmr, ...(e.fmrUpper ? { fmrUpper: e.fmrUpper } : {}) } : { fmr: e.fpir, fnmr: e.fnir, ...(e.fpirUpper ? { fmrUpper: e.fpirUpper } : {}) },
     ran: { at: new Date().toISOString(), tool: `fr-workbench ${TOOL_VERSION}` },

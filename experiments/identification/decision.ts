@@ -63,7 +63,7 @@ export function measureOpenSetDecision(manifest: DatasetManifest, split: Identif
   const decided = { a: image, b: image, same, accepted };
   return {
     kind: 'identification',
-    gallery: { identities: gallery.identities, vectors: gallery.vectors, enrol: split.options.enrol, mode: gallery.mode },
+    gallery: { identities: gallery.identities, vectors: gallery.vectors, enrol: split.protocol.kind === 'seeded' ? split.protocol.enrol : 0, mode: gallery.mode },
     threshold,
     level: opts.level,
     fmr: rate('FPIR', fp, nn),

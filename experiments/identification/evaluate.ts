@@ -6,7 +6,9 @@ import type { IndexFactory } from '../../search/indexes.js';
 import { rankIdentities, rowsNeeded } from '../../search/vector-index.js';
 import type { IdentificationSplit } from './split.js';
 import { buildGallery, type MatchMode } from '../../search/templates.js';
-import { decide } from './policies.js';
+import { AIVIVN_RULE, decide } from './policies.js';
+import { groupStrangers, type AcceptedStranger, type StrangerGroups } from './strangers.js';
+import { runChallenge, type ChallengeOutcome, type ChallengeProbe, type ChallengeRow, type ChallengeSpec } from './challenge.js';
 import { fpirBudget, type FpirBudget } from './fpir-budget.js';
 import { scoreToL2Distance } from '../metrics/index.js';
 
@@ -38,9 +40,16 @@ export interface ModeResult {
    * iff distance > τ AND softmax probability < 0.9. It can only accept more than the distance rule alone.
    */
   aivivnPolicy: { maxDistance: number; minProbability: number; fpir: number; fnir: number } | null;
-  /** Strangers accepted at the first FPIR target's threshold, highest score first (what QA looks at). */
-  unknownsAccepted: Array<{ image: string; matched: string; score: number }>;
+  /** Strangers accepted at the first FPIR target's threshold, highest score first (what QA looks at); at most 50. */
+  unknownsAccepted: AcceptedStranger[];
+  /** All strangers accepted there, grouped by true identity and by whom they were taken for; null when no target is measurable. */
+  strangers?: StrangerGroups | null;
+  /** Challenge scoring (gallery/probe runs with an unknown label): both rules' MAP@5, top-1 and unknown precision/recall. */
+  challenge?: ChallengeOutcome | null;
 }
+
+/** Bounds of what a result lists of the strangers who got in (the report shows thumbnails of these). */
+export const STRANGER_BOUNDS = { list: 50, groups: 20, examples: 4 };
 
 /** Per-probe outcome, for the run folder and for replay through the engine. */
 export interface ProbeOutcome {
@@ -52,7 +61,15 @@ export interface ProbeOutcome {
 }
 
 
-export async function evaluateMode(manifest: DatasetManifest, split: IdentificationSplit, table: EmbeddingTable, model: string, mode: MatchMode, makeIndex: IndexFactory, opts: IdentificationOptions): Promise<{ result: ModeResult; outcomes: ProbeOutcome[]; curve: ReturnType<typeof openSetCurve> }> {
+/** A (model, mode)'s result, every probe's outcome, its FNIR–FPIR curve, and its challenge submissions (rows by file name). */
+export interface ModeEvaluation {
+  result: ModeResult;
+  outcomes: ProbeOutcome[];
+  curve: ReturnType<typeof openSetCurve>;
+  submissions: Map<string, ChallengeRow[]>;
+}
+
+export async function evaluateMode(manifest: DatasetManifest, split: IdentificationSplit, table: EmbeddingTable, model: string, mode: MatchMode, makeIndex: IndexFactory, opts: IdentificationOptions, challenge?: ChallengeSpec): Promise<ModeEvaluation> {
   const gallery = buildGallery(split, table, mode);
   const t0 = performance.now();
   const index = await makeIndex(gallery.vectors, gallery.dim);
@@ -100,16 +117,16 @@ export async function evaluateMode(manifest: DatasetManifest, split: Identificat
   }));
   const fpirBudgets = opts.fpirTargets.map((f) => fpirBudget(scores, probes, f, { replicates: opts.bootstrap, seed: opts.seed, level: opts.level }));
   const first = points.find((p) => p.measurable);
-  const unknownsAccepted = first && first.measurable
+  const accepted: AcceptedStranger[] = first && first.measurable
     ? nonKeep
-        .map((img, j) => ({ image: manifest.images[img].path, matched: gallery.identities[ranked.identity[(nm + j) * RANKS]], score: nonTop1[j] }))
+        .map((img, j) => ({ image: manifest.images[img].path, identity: namedIdentity(manifest, img), matched: gallery.identities[ranked.identity[(nm + j) * RANKS]], score: nonTop1[j] }))
         .filter((u) => u.score >= first.threshold)
         .sort((a, b) => b.score - a.score)
-        .slice(0, 50)
     : [];
+  const strangers = first && first.measurable ? groupStrangers(accepted, { threshold: first.threshold, targetFpir: first.targetFpir, nonMated: nonKeep.length }, STRANGER_BOUNDS) : null;
   let aivivnPolicy: ModeResult['aivivnPolicy'] = null;
   if (first && first.measurable) {
-    const policy = { kind: 'distance-and-probability' as const, maxDistance: scoreToL2Distance(Math.min(1, first.threshold)), minProbability: 0.9, scale: 64 };
+    const policy = { kind: 'distance-and-probability' as const, maxDistance: scoreToL2Distance(Math.min(1, first.threshold)), ...AIVIVN_RULE };
     const accepts = (q: number) => decide(ranked.score.subarray(q * RANKS, (q + 1) * RANKS), policy).accepted !== null;
     let fp = 0;
     for (let j = 0; j < nonKeep.length; j++) if (accepts(nm + j)) fp++;
@@ -126,6 +143,28 @@ export async function evaluateMode(manifest: DatasetManifest, split: Identificat
     return { image, mate, top1: id >= 0 ? gallery.identities[id] : null, score: id >= 0 ? ranked.score[q * RANKS] : null, mateRank: q < nm ? mateRank[q] : 0 };
   }
   const c = cmc(mateRank, RANKS);
+  const submissions = new Map<string, ChallengeRow[]>();
+  let challengeOutcome: ChallengeOutcome | null = null;
+  if (challenge) {
+    const t = challenge.threshold ?? (first && first.measurable ? first.threshold : null);
+    if (t === null) {
+      challengeOutcome = { unknownLabel: challenge.unknownLabel, skipped: `no threshold: none of the FPIR targets ${opts.fpirTargets.join(', ')} is measurable with ${nonKeep.length} strangers; give one (--challenge-threshold)` };
+    } else {
+      const row = new Map<number, number>();
+      matedKeep.forEach((k, q) => row.set(split.mated.image[k], q));
+      nonKeep.forEach((img, j) => row.set(img, nm + j));
+      const probes: ChallengeProbe[] = [
+        ...Array.from(split.mated.image, (img, k) => ({ image: img, truth: split.gallery[split.mated.identity[k]].identity, row: row.get(img) ?? -1 })),
+        ...Array.from(split.nonMated.image, (img) => ({ image: img, truth: challenge.unknownLabel, row: row.get(img) ?? -1 })),
+      ];
+      const unenrolled = new Set(gallery.unenrolled);
+      const fallback = split.gallery.map((g, gi) => ({ g, gi })).filter(({ gi }) => !unenrolled.has(gi)).sort((a, b) => b.g.images.length - a.g.images.length || (a.g.identity < b.g.identity ? -1 : 1)).map(({ g }) => g.identity);
+      const source = challenge.threshold !== null ? 'given (--challenge-threshold)' : `FPIR ${first!.targetFpir} on these probes' strangers`;
+      const done = runChallenge(ranked, gallery.identities, probes, fallback, challenge, t, source, (rule) => `submission-${model}-${mode}-${rule}.csv`);
+      for (const d of done) submissions.set(d.result.submission, d.rows);
+      challengeOutcome = { unknownLabel: challenge.unknownLabel, results: done.map((d) => d.result) };
+    }
+  }
   return {
     result: {
       model,
@@ -138,10 +177,19 @@ export async function evaluateMode(manifest: DatasetManifest, split: Identificat
       fpirBudgets,
       search: { index: index.kind, buildSeconds, searchSeconds, queriesPerSecond: (nm + nonKeep.length) / Math.max(searchSeconds, 1e-9) },
       aivivnPolicy,
-      unknownsAccepted,
+      unknownsAccepted: accepted.slice(0, STRANGER_BOUNDS.list),
+      strangers,
+      challenge: challengeOutcome,
     },
     outcomes,
     curve: openSetCurve(scores),
+    submissions,
   };
+}
+
+/** A stranger's identity in the data, or null when it has none (its identity is only its own image: `unknown:<path>`). */
+function namedIdentity(manifest: DatasetManifest, image: number): string | null {
+  const r = manifest.images[image];
+  return r.identity === `unknown:${r.path}` ? null : r.identity;
 }
 

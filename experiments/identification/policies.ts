@@ -21,13 +21,24 @@ export interface Decision {
   probability: number | null;
 }
 
+/** The aivivn winner's probability floor and ArcFace's logit scale, as every report of the rule uses them. */
+export const AIVIVN_RULE = { minProbability: 0.9, scale: 64 } as const;
+
 /** Softmax probability of the first of `scores` at logit scale `scale` (numerically stable). */
 export function topProbability(scores: ArrayLike<number>, scale: number): number {
+  return candidateProbability(scores, 0, scale);
+}
+
+/**
+ * Softmax probability of candidate `k` of `scores`: exp(scale·s_k) / Σ_j exp(scale·s_j) over the finite scores
+ * given (the probe's retrieved candidates), computed with the maximum subtracted so exp never overflows.
+ */
+export function candidateProbability(scores: ArrayLike<number>, k: number, scale: number): number {
   let max = -Infinity;
   for (let i = 0; i < scores.length; i++) if (scores[i] > max) max = scores[i];
   let sum = 0;
   for (let i = 0; i < scores.length; i++) if (Number.isFinite(scores[i])) sum += Math.exp(scale * (scores[i] - max));
-  return Math.exp(scale * (scores[0] - max)) / sum;
+  return Math.exp(scale * (scores[k] - max)) / sum;
 }
 
 /** Apply a policy to one probe's candidate similarities (best first; -Infinity past the end). */

@@ -1,4 +1,5 @@
 import { FrwError } from '../../core/errors.js';
+import type { GalleryProbeDescription } from '../../datasets/gallery-probe.js';
 import type { DatasetManifest } from '../../datasets/manifest.js';
 import { mulberry32 } from '../metrics/random.js';
 
@@ -31,17 +32,36 @@ export interface GalleryIdentity {
   images: number[];
 }
 
+/**
+ * How the gallery and probes were chosen: a seeded split of one dataset, or the sets the data gives (given-split.ts,
+ * whose `rule` states who is mated and who a stranger).
+ */
+export type SplitProtocol = ({ kind: 'seeded' } & SplitOptions) | { kind: 'gallery-probe'; sets: GalleryProbeDescription; rule: string };
+
+/** A probe whose bytes equal a gallery image's (sha256), or the very file listed in both sets: reported, never scored. */
+export interface LeakedProbe {
+  probe: string;
+  probeIdentity: string;
+  gallery: string;
+  galleryIdentity: string;
+}
+
 export interface IdentificationSplit {
-  options: SplitOptions;
+  protocol: SplitProtocol;
   gallery: GalleryIdentity[];
   /** Mated probes: manifest index and the gallery index of their identity. */
   mated: { image: Int32Array; identity: Int32Array };
   /** Non-mated probes: manifest index and a person index (for resampling strangers by person). */
   nonMated: { image: Int32Array; person: Int32Array };
-  /** Where the strangers came from. */
-  unknownSources: { datasetUnknowns: number; heldOutShare: number; fewImages: number };
+  /**
+   * Where the strangers came from: people the data marks unknown, held-out identities, few-image identities, and
+   * (gallery/probe sets) probes of identities the gallery does not hold.
+   */
+  unknownSources: { datasetUnknowns: number; heldOutShare: number; fewImages: number; notInGallery?: number };
   /** Probes removed because their bytes equal an enrolment image's (a copy under another name would leak). */
   droppedDuplicates: number;
+  /** Those probes, each with the gallery image it copies. */
+  leaks: LeakedProbe[];
   /** Identities left out entirely by the fewImages rule 'drop'. */
   droppedIdentities: number;
 }
@@ -98,32 +118,41 @@ export function makeSplit(manifest: DatasetManifest, opts: SplitOptions): Identi
   });
   // No leakage: drop probes whose bytes are an enrolment image's.
   const enrolled = new Set(gallery.flatMap((g) => g.images));
-  const enrolledSha = new Set([...enrolled].map((i) => manifest.images[i].sha256).filter(Boolean));
-  let droppedDuplicates = 0;
+  const enrolledSha = new Map([...enrolled].filter((i) => manifest.images[i].sha256).map((i) => [manifest.images[i].sha256, i]));
+  const leaks: LeakedProbe[] = [];
   const keep = (i: number) => {
     if (enrolled.has(i)) throw new FrwError('INTERNAL', `split leak: enrolment image ${manifest.images[i].path} is also a probe`);
-    const dup = enrolledSha.has(manifest.images[i].sha256);
-    if (dup) droppedDuplicates++;
-    return !dup;
+    const copy = enrolledSha.get(manifest.images[i].sha256);
+    if (copy !== undefined) leaks.push(leakOf(manifest, i, copy));
+    return copy === undefined;
   };
   const mk = matedImage.map(keep);
   const nk = nonMatedImage.map(keep);
   return {
-    options: opts,
+    protocol: { kind: 'seeded', ...opts },
     gallery,
     mated: { image: Int32Array.from(matedImage.filter((_, k) => mk[k])), identity: Int32Array.from(matedIdentity.filter((_, k) => mk[k])) },
     nonMated: { image: Int32Array.from(nonMatedImage.filter((_, k) => nk[k])), person: Int32Array.from(nonMatedPerson.filter((_, k) => nk[k])) },
     unknownSources: { datasetUnknowns, heldOutShare: heldOut.size, fewImages: opts.fewImages === 'unknown' ? few.length : 0 },
-    droppedDuplicates,
+    droppedDuplicates: leaks.length,
+    leaks,
     droppedIdentities: opts.fewImages === 'drop' ? few.length : 0,
   };
+}
+
+export function leakOf(manifest: DatasetManifest, probe: number, gallery: number): LeakedProbe {
+  const [p, g] = [manifest.images[probe], manifest.images[gallery]];
+  return { probe: p.path, probeIdentity: p.identity, gallery: g.path, galleryIdentity: g.identity };
 }
 
 /** The split as saved with a run: image paths instead of indices, so it can be read and replayed by people and the engine. */
 export function splitRecord(split: IdentificationSplit, manifest: DatasetManifest) {
   const p = (i: number) => manifest.images[i].path;
+  const { kind, ...settings } = split.protocol;
   return {
-    options: split.options,
+    protocol: split.protocol,
+    // Seeded runs keep their settings under `options`, where split.json always had them.
+    ...(kind === 'seeded' ? { options: settings } : {}),
     manifestHash: manifest.hash,
     gallery: split.gallery.map((g) => ({ identity: g.identity, images: g.images.map(p) })),
     mated: Array.from(split.mated.image, (i, k) => ({ image: p(i), identity: split.gallery[split.mated.identity[k]].identity })),
@@ -131,5 +160,6 @@ export function splitRecord(split: IdentificationSplit, manifest: DatasetManifes
     unknownSources: split.unknownSources,
     droppedDuplicates: split.droppedDuplicates,
     droppedIdentities: split.droppedIdentities,
+    leaks: split.leaks,
   };
 }

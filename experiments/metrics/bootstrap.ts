@@ -1,6 +1,7 @@
 /**
  * Bootstrap over identities (docs/metrics.md, "Confidence"). Comparisons sharing an identity are correlated, so
- * resampling single comparisons understates the spread; the unit resampled here is the identity.
+ * resampling single comparisons understates the spread; the unit resampled here is the identity (or the image, for
+ * sets that name no identities: below).
  *
  * One replicate: draw K identities with replacement from the K distinct identities that occur in the pairs,
  * giving each identity a multiplicity m(id) (how often it was drawn, often 0). Rebuild the pairs:
@@ -8,6 +9,10 @@
  *   - an impostor pair (a, b) is kept m(a)·m(b) times (every copy of a meets every copy of b).
  * Copies of the same identity are not compared with each other: they are the same images, not new pairs.
  * Then the statistic is recomputed on the rebuilt genuine and impostor scores.
+ *
+ * A set that names no identities (a pair-only sheet) cannot be resampled by person, and pretending each image is
+ * a person would call every genuine pair an impostor one. Its unit is the image (`unit: 'image'`): a pair belongs
+ * to the two images it uses, so every pair, genuine or impostor, is kept m(a)·m(b) times. The method text says so.
  */
 import { FrwError, errorMessage } from '../../core/errors.js';
 import { checkLevel } from './checks.js';
@@ -15,13 +20,25 @@ import { lowerBound } from './sorted.js';
 import { mulberry32, type Rng } from './random.js';
 import type { Interval } from './types.js';
 
+/** What a replicate draws: identities (people), or images for sets that name no identities. */
+export const RESAMPLE_UNITS = ['identity', 'image'] as const;
+export type ResampleUnit = (typeof RESAMPLE_UNITS)[number];
+
+/** The words every interval's `method` starts with for a unit: the reason an image bootstrap was chosen included. */
+export function bootstrapName(unit: ResampleUnit): string {
+  return unit === 'image' ? 'bootstrap over images: this set names no identities' : 'bootstrap over identities';
+}
+
 /** Scored pairs with their identities; index i of every array describes pair i. */
 export interface IdentityPairs {
   readonly score: ArrayLike<number>;
-  /** 1 for a genuine pair (idA === idB), 0 for an impostor pair. */
+  /** 1 for a genuine pair (idA === idB when the unit is the identity), 0 for an impostor pair. */
   readonly same: ArrayLike<number>;
+  /** The resampled unit of each side: an identity index, or an image index when `unit` is 'image'. */
   readonly idA: ArrayLike<number>;
   readonly idB: ArrayLike<number>;
+  /** Default 'identity'. With 'image', no pair may use one image twice (module comment). */
+  readonly unit?: ResampleUnit;
 }
 
 export interface BootstrapOptions {
@@ -47,7 +64,9 @@ export interface BootstrapInterval extends Interval {
   /** Distinct failure messages with their counts, most frequent first. */
   readonly failures: readonly BootstrapFailure[];
   readonly seed: number;
-  /** Number of distinct identities resampled (K). */
+  /** What was resampled. */
+  readonly unit: ResampleUnit;
+  /** Number of distinct units resampled (K): identities, or images when `unit` is 'image'. */
   readonly identities: number;
 }
 
@@ -55,9 +74,12 @@ export type PairStatistic = (genuine: Float64Array, impostor: Float64Array) => n
 
 /** Pairs split by kind, identities replaced by their index 0..K-1 in the sorted distinct ids. */
 export interface SplitPairs {
+  readonly unit: ResampleUnit;
   readonly ids: Int32Array;
   readonly genuineScore: Float64Array;
   readonly genuineId: Int32Array;
+  /** The second unit of each genuine pair when the unit is the image (null for identities: both sides share one). */
+  readonly genuineB: Int32Array | null;
   readonly impostorScore: Float64Array;
   readonly impostorA: Int32Array;
   readonly impostorB: Int32Array;
@@ -79,7 +101,7 @@ export function bootstrapOverIdentities(pairs: IdentityPairs, statistic: PairSta
 
   const K = split.ids.length;
   const m = new Uint32Array(K);
-  return percentileBootstrap({ replicates, level, seed: options.seed, estimate, identities: K, method: `bootstrap over identities (B=${replicates}, seed=${options.seed})` }, () => {
+  return percentileBootstrap({ replicates, level, seed: options.seed, estimate, identities: K, unit: split.unit, method: `${bootstrapName(split.unit)} (B=${replicates}, seed=${options.seed})` }, () => {
     drawIdentities(rng, m);
     const { genuine, impostor } = rebuild(split, m);
     return statistic(genuine, impostor);
@@ -100,7 +122,7 @@ export function oneSidedUpper(twoSided: Interval, level: number): Interval {
  * successful ones. Throws NOT_MEASURABLE when every replicate fails.
  */
 export function percentileBootstrap(
-  p: { replicates: number; level: number; seed: number; estimate: number; identities: number; method: string },
+  p: { replicates: number; level: number; seed: number; estimate: number; identities: number; unit?: ResampleUnit; method: string },
   replicate: () => number,
 ): BootstrapInterval {
   const values = new Float64Array(p.replicates);
@@ -133,6 +155,7 @@ export function percentileBootstrap(
     failed: p.replicates - succeeded,
     failures: failureList,
     seed: p.seed,
+    unit: p.unit ?? 'identity',
     identities: p.identities,
   };
 }
@@ -158,15 +181,17 @@ export function drawIdentities(rng: Rng, m: Uint32Array): void {
 /** The scores of `s` rebuilt with identity multiplicities `m` (indexed like `s.ids`), by the module comment's rule. */
 export function rebuild(s: SplitPairs, m: Uint32Array): { genuine: Float64Array; impostor: Float64Array } {
   // Two passes (count, then fill) so each replicate allocates exactly two arrays.
+  const gB = s.genuineB;
+  const keep = (i: number) => (gB ? m[s.genuineId[i]] * m[gB[i]] : m[s.genuineId[i]]);
   let ng = 0;
-  for (let i = 0; i < s.genuineId.length; i++) ng += m[s.genuineId[i]];
+  for (let i = 0; i < s.genuineId.length; i++) ng += keep(i);
   let ni = 0;
   for (let i = 0; i < s.impostorA.length; i++) ni += m[s.impostorA[i]] * m[s.impostorB[i]];
   const genuine = new Float64Array(ng);
   const impostor = new Float64Array(ni);
   let k = 0;
   for (let i = 0; i < s.genuineId.length; i++) {
-    for (let c = m[s.genuineId[i]]; c > 0; c--) genuine[k++] = s.genuineScore[i];
+    for (let c = keep(i); c > 0; c--) genuine[k++] = s.genuineScore[i];
   }
   k = 0;
   for (let i = 0; i < s.impostorA.length; i++) {
@@ -182,6 +207,8 @@ export function splitPairs(p: IdentityPairs): SplitPairs {
     throw new FrwError('BAD_INPUT', 'pairs need score, same, idA and idB arrays of one length');
   }
   if (n === 0) throw new FrwError('EMPTY_INPUT', 'no pairs to bootstrap');
+  const unit = p.unit ?? 'identity';
+  if (!RESAMPLE_UNITS.includes(unit)) throw new FrwError('BAD_INPUT', `unit must be one of ${RESAMPLE_UNITS.join(', ')}, got ${JSON.stringify(unit)}`);
   // Distinct identities, sorted, so an identity's index is found by binary search (no per-pair objects).
   const all = new Int32Array(2 * n);
   let ng = 0;
@@ -192,7 +219,8 @@ export function splitPairs(p: IdentityPairs): SplitPairs {
     if (!Number.isFinite(p.score[i])) throw new FrwError('BAD_INPUT', `pair #${i}: score is ${p.score[i]}`);
     const same = p.same[i];
     if (same !== 0 && same !== 1) throw new FrwError('BAD_INPUT', `pair #${i}: same must be 0 or 1, got ${same}`);
-    if ((same === 1) !== (a === b)) {
+    if (unit === 'image' && a === b) throw new FrwError('BAD_INPUT', `pair #${i}: both sides are image ${a}; a pair compares two images`);
+    if (unit === 'identity' && (same === 1) !== (a === b)) {
       throw new FrwError('BAD_INPUT', `pair #${i}: same=${same} but identities ${a} and ${b} ${a === b ? 'are equal' : 'differ'}`);
     }
     ng += same;
@@ -204,9 +232,11 @@ export function splitPairs(p: IdentityPairs): SplitPairs {
   for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[i - 1]) all[K++] = all[i];
   const ids = all.slice(0, K);
   const s = {
+    unit,
     ids,
     genuineScore: new Float64Array(ng),
     genuineId: new Int32Array(ng),
+    genuineB: unit === 'image' ? new Int32Array(ng) : null,
     impostorScore: new Float64Array(n - ng),
     impostorA: new Int32Array(n - ng),
     impostorB: new Int32Array(n - ng),
@@ -216,6 +246,7 @@ export function splitPairs(p: IdentityPairs): SplitPairs {
   for (let i = 0; i < n; i++) {
     if (p.same[i] === 1) {
       s.genuineScore[g] = p.score[i];
+      if (s.genuineB) s.genuineB[g] = lowerBound(ids, p.idB[i]);
       s.genuineId[g++] = lowerBound(ids, p.idA[i]);
     } else {
       s.impostorScore[im] = p.score[i];

@@ -28,3 +28,5 @@ export { mcnemarTest, binomialTestHalf } from './mcnemar.js';
 export type { McNemarTest, PairedComparisons } from './mcnemar.js';
 export { pairedBootstrapOverIdentities, pairedReplicates, pairedVerification, pairedTarAtFmr, pairedEer, backedSide } from './paired-bootstrap.js';
 export type { PairedIdentityPairs, PairedDifference, SortedStatistic } from './paired-bootstrap.js';
+export { CHALLENGE_K, mapAt5, challengeScores } from './challenge.js';
+export type { ChallengePredictions, ChallengeScores } from './challenge.js';

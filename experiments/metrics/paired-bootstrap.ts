@@ -3,11 +3,12 @@
  * scored on the same comparisons are resampled together. Every replicate draws one set of identity multiplicities
  * (the rule of bootstrap.ts: genuine pairs × m(a), impostor pairs × m(a)·m(b)) and rebuilds both models' scores
  * with it, so the spread of the difference leaves out what the two models share: the people and pairs drawn.
- * The draws are bootstrapOverIdentities' own for the same seed, so each model's side of a replicate is the
- * replicate its single-model interval saw.
+ * The draws are bootstrapOverIdentities' own for the same seed: each model's side of a replicate is the replicate
+ * its single-model interval saw when that interval was computed over the same comparisons with the same seed (a
+ * comparison one model failed to acquire is left out of both sides here, so then the two differ).
  */
 import { FrwError } from '../../core/errors.js';
-import { drawIdentities, percentileBootstrap, rebuild, splitPairs, type BootstrapInterval, type BootstrapOptions, type PairStatistic } from './bootstrap.js';
+import { bootstrapName, drawIdentities, percentileBootstrap, rebuild, splitPairs, type BootstrapInterval, type BootstrapOptions, type PairStatistic, type ResampleUnit } from './bootstrap.js';
 import { checkLevel } from './checks.js';
 import { eer } from './eer.js';
 import { mulberry32 } from './random.js';
@@ -23,6 +24,8 @@ export interface PairedIdentityPairs {
   readonly same: ArrayLike<number>;
   readonly idA: ArrayLike<number>;
   readonly idB: ArrayLike<number>;
+  /** What idA/idB index (bootstrap.ts): identities by default, images for a set that names none. */
+  readonly unit?: ResampleUnit;
 }
 
 /** A statistic of A against B with the paired interval of their difference, and which one it backs, if any. */
@@ -56,8 +59,8 @@ export function pairedReplicates(pairs: PairedIdentityPairs, statistics: readonl
   if (!Number.isInteger(replicates) || replicates < 1) throw new FrwError('BAD_INPUT', `replicates must be a positive integer, got ${replicates}`);
   if (pairs?.scoreB?.length !== pairs?.scoreA?.length) throw new FrwError('BAD_INPUT', 'scoreA and scoreB must be arrays of one length: the same comparisons');
   const rng = mulberry32(options.seed);
-  const a = splitPairs({ score: pairs.scoreA, same: pairs.same, idA: pairs.idA, idB: pairs.idB });
-  const b = splitPairs({ score: pairs.scoreB, same: pairs.same, idA: pairs.idA, idB: pairs.idB });
+  const a = splitPairs({ score: pairs.scoreA, same: pairs.same, idA: pairs.idA, idB: pairs.idB, unit: pairs.unit });
+  const b = splitPairs({ score: pairs.scoreB, same: pairs.same, idA: pairs.idA, idB: pairs.idB, unit: pairs.unit });
   const [sa, sb] = [sortScores(a.genuineScore, a.impostorScore), sortScores(b.genuineScore, b.impostorScore)];
   const estimates = statistics.map((f) => f(sa) - f(sb));
   const K = a.ids.length;
@@ -83,10 +86,10 @@ export function pairedReplicates(pairs: PairedIdentityPairs, statistics: readonl
       }
     });
   }
-  const method = `paired bootstrap over identities (B=${replicates}, seed=${options.seed}; the same resampled identities for both models)`;
+  const method = `paired ${bootstrapName(a.unit)} (B=${replicates}, seed=${options.seed}; the same resampled ${a.unit === 'image' ? 'images' : 'identities'} for both models)`;
   return statistics.map((_, k) => {
     let r = 0;
-    return percentileBootstrap({ replicates, level, seed: options.seed, estimate: estimates[k], identities: K, method }, () => {
+    return percentileBootstrap({ replicates, level, seed: options.seed, estimate: estimates[k], identities: K, unit: a.unit, method }, () => {
       const v = values[k][r++];
       if (v instanceof Error) throw v;
       return v;
@@ -124,7 +127,7 @@ export function pairedVerification(pairs: PairedIdentityPairs, targets: readonly
   const stats = [...targets.map((f) => ({ name: `TAR@FMR=${f}`, higherIsBetter: true, of: tarStatistic(f) })), { name: 'EER', higherIsBetter: false, of: ((s) => eer(s).estimate) as SortedStatistic }];
   const intervals = pairedReplicates(pairs, stats.map((x) => x.of), options);
   const side = (score: ArrayLike<number>) => {
-    const s = splitPairs({ score, same: pairs.same, idA: pairs.idA, idB: pairs.idB });
+    const s = splitPairs({ score, same: pairs.same, idA: pairs.idA, idB: pairs.idB, unit: pairs.unit });
     return sortScores(s.genuineScore, s.impostorScore);
   };
   const [sa, sb] = [side(pairs.scoreA), side(pairs.scoreB)];

@@ -160,3 +160,17 @@ test('identification runs on the same split line up, with McNemar probe by probe
   assert.deepEqual([p.mcnemar!.onlyA, p.mcnemar!.onlyB, p.comparisons], [onlyA, onlyB, a.size]);
   assert.match(p.deltas[0].unavailable!, /offered for verification runs/);
 });
+
+test('two models on a pair-only set: the paired bootstrap resamples images, and says so', async () => {
+  const { makePairOnlySet } = await import('../helpers/pair-set.js');
+  const made = makePairOnlySet(path.join(ws, 'pair-only'), { same: 30, different: 30 });
+  const out = path.join(ws, 'runs', 'pair-only-run');
+  const e = await frw(['eval', '--dataset', made.dir, '--models', 'fr-feature,mobilefacenet', '--bootstrap', '0', '--out', out]);
+  assert.equal(e.code, 0, e.stderr);
+  const c = await frw(['compare', out, '--replicates', '200', '--json']);
+  assert.equal(c.code, 0, c.stderr);
+  const result = JSON.parse(c.stdout) as CompareResult & { kind: 'eval' };
+  const eer = result.paired[0].deltas.find((d) => d.statistic === 'EER')!;
+  assert.ok(eer.result, `ΔEER computed: ${eer.unavailable}`);
+  assert.match(eer.result.difference.method, /bootstrap over images: this set names no identities/);
+});

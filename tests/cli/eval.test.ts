@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { DATA_ROOT, MODEL_ROOT, tempWorkspace } from '../helpers/shared.js';
+import { makePairOnlySet } from '../helpers/pair-set.js';
 
 const roots = (ws: string) => ['--data-root', DATA_ROOT, '--model-root', MODEL_ROOT, '--workspace', ws];
 
@@ -66,4 +67,39 @@ test('LFW 10-fold: fr-feature ≥ 99.3%, mobilefacenet ≥ 99.2%, TAR@FMR=1e-4 n
     assert.deepEqual([budget.falseMatches, budget.fmrUpper.sided], [0, 'upper'], 'the budget rule allows no false match here');
     assert.ok(budget.fmrUpper.upper <= 1e-3 && budget.threshold.similarity >= t3.threshold);
   }
+});
+
+test('a pair-only set end to end: the sheet\'s comparisons, intervals over images, all-pairs refused first', async () => {
+  const ws = tempWorkspace();
+  const made = makePairOnlySet(path.join(ws, 'deepface-style'), { same: 30, different: 30 });
+  fs.appendFileSync(made.sheet, 'img001.jpg,absent.jpg,Yes\n'); // counted as a problem, never a comparison
+  const want = { genuine: made.rows.filter((r) => r.same).length, impostor: made.rows.filter((r) => !r.same).length };
+  const refused = await runCli(['eval', '--dataset', made.dir, '--protocol', 'all-pairs', '--models', 'mobilefacenet', ...roots(ws)]);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /names no identities, and impostor pairs cannot be formed without identities .*use --protocol pairs/);
+  assert.ok(!fs.existsSync(path.join(ws, 'cache', 'embeddings')), 'refused before any embedding');
+
+  const out = path.join(ws, 'run');
+  const r = await runCli(['eval', '--dataset', made.dir, '--models', 'mobilefacenet', '--bootstrap', '60', '--fmr-bound', '0.1', '--out', out, ...roots(ws)]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /intervals: bootstrap over images: this set names no identities \(B=60, seed=1\)/);
+  const run = JSON.parse(fs.readFileSync(path.join(out, 'run.json'), 'utf8'));
+  assert.deepEqual([run.protocol, run.dataset.kind, run.dataset.identities, run.comparisons], ['pairs', 'pairs', 0, { total: 60, ...want }]);
+  const m = JSON.parse(fs.readFileSync(path.join(out, 'metrics.json'), 'utf8')).models.mobilefacenet;
+  assert.deepEqual(m.counts, { ...want, excludedFta: { genuine: 0, impostor: 0 } }, 'every listed pair scored, LFW faces all found');
+  assert.ok(m.auc > 0.95 && m.auc <= 1, `AUC ${m.auc}`);
+  const overImages = /^bootstrap over images: this set names no identities \(B=60, seed=1\)/;
+  assert.match(m.eer.bootstrap.method, overImages);
+  assert.deepEqual([m.eer.bootstrap.unit, m.eer.bootstrap.identities], ['image', made.personOf.size]);
+  const t1 = m.tarAtFmr.find((x: { targetFmr: number }) => x.targetFmr === 0.1);
+  assert.ok(t1.measurable);
+  for (const b of [t1.bootstrap, t1.thresholdBootstrap]) assert.match(b.method, overImages);
+  // The budget rule's second bound is the same bootstrap over images.
+  const budget = m.thresholds.find((c: { rule: { kind: string; target?: number } }) => c.rule.kind === 'fmr-bound' && c.rule.target === 0.1);
+  assert.match(budget.fmrUpperBootstrap.method, /^bootstrap over images: this set names no identities \(B=60, seed=1\), one-sided upper bound/);
+  assert.ok(budget.fmrUpper.upper <= 0.1 && budget.fmrUpperBootstrap.upper <= 0.1);
+  assert.equal(fs.readFileSync(path.join(out, 'scores.csv'), 'utf8').trim().split('\n').length, 61);
+  const html = fs.readFileSync(path.join(out, 'report.html'), 'utf8');
+  assert.ok(html.includes('bootstrap over images: this set names no identities'));
+  assert.ok(html.includes('TAR@FMR 95% (bootstrap over images)'));
 });

@@ -1,11 +1,15 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { formatSummary, summarizeDataset } from '../../datasets/inspect.js';
 import { loadFolderDataset } from '../../datasets/folder.js';
+import { loadPairsDataset } from '../../datasets/pairs.js';
 import type { DatasetManifest, ImageRecord } from '../../datasets/manifest.js';
 import { buildManifest } from '../../datasets/scan.js';
 import { DATA_ROOT } from '../helpers/shared.js';
+import { makePairOnlySet } from '../helpers/pair-set.js';
+import { tempDir } from './fixtures.js';
 
 let n = 0;
 const img = (identity: string, extra: Partial<ImageRecord> = {}): ImageRecord => ({
@@ -94,4 +98,19 @@ test('five-celeb summary: resolution spread of uncropped web photos', async () =
   assert.deepEqual(s.resolution.map((b) => b.count), [0, 1, 93, 24, 0]);
   assert.deepEqual(s.grayscale, { count: 6, share: 6 / 118 });
   assert.deepEqual(s.formats, [{ label: 'jpeg', count: 117 }, { label: 'png', count: 1 }]);
+});
+
+test('a pair-only set: no identities named (not one per image), its pairs and sheet, its problems', async () => {
+  const made = makePairOnlySet(path.join(tempDir(), 'flat'), { same: 2, different: 3 }, 'pairs.csv');
+  fs.appendFileSync(made.sheet, 'img001.jpg,gone.jpg,no\nimg001.jpg\n');
+  const s = summarizeDataset(await loadPairsDataset(made.dir));
+  assert.deepEqual([s.kind, s.identitiesNamed, s.identities, s.singleImageIdentities], ['pairs', false, { total: 0, enrolled: 0, unknown: 0 }, 0]);
+  assert.deepEqual(s.pairs, { total: 5, same: 2, different: 3, folds: 0, source: 'pairs.csv' });
+  assert.deepEqual(s.problems.map((g) => [g.kind, g.count]), [['bad-row', 1], ['missing-file', 1]]);
+  const text = formatSummary(s);
+  assert.match(text, /^flat \(pairs: a flat image folder and a pair sheet\)/);
+  assert.match(text, /identities {2}none named: a pair-only set/);
+  assert.doesNotMatch(text, /images per enrolled identity/);
+  assert.match(text, /pairs {7}5 \(2 same, 3 different\) from pairs\.csv/);
+  assert.match(text, /missing-file \(1\)\n {4}gone\.jpg: named on pairs\.csv:7/);
 });

@@ -1,6 +1,6 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
-import type { BudgetChoice } from '../../experiments/budget.js';
+import { budgetWithBootstrap, pairsFmrUpper, type BudgetChoice } from '../../experiments/budget.js';
 import { evaluateModel } from '../../experiments/evaluate.js';
 import { chooseThreshold, sortScores } from '../../experiments/metrics/index.js';
 import { buildComparisons, identityIndex } from '../../experiments/protocols.js';
@@ -23,4 +23,31 @@ test('on LFW all pairs the budget rule takes the stricter of Clopper-Pearson and
   assert.ok(both.threshold.similarity > cp.threshold.similarity && both.falseMatches < cp.falseMatches, 'stricter than Clopper-Pearson alone');
   assert.equal(both.fmrUpperBootstrap.sided, 'upper');
   assert.match(both.description, /Clopper-Pearson's and the bootstrap over identities', are both <= 0.001/);
+});
+
+test('over images (a pair-only set): the budget rule takes the stricter bound when one image recurs among the false matches', () => {
+  // 60 images, every pair once; 30 genuine pairs (2i, 2i+1). Image 0 is a look-alike: its 15 highest impostor scores
+  // are the tail. In the spread set the same 15 high scores fall on 15 pairs that share no image.
+  const build = (hub: boolean) => {
+    const score: number[] = [];
+    const same: number[] = [];
+    const idA: number[] = [];
+    const idB: number[] = [];
+    let s = 1;
+    const rnd = () => (s = (s * 16807) % 2147483647) / 2147483647;
+    const high = (i: number, j: number) => (hub ? i === 0 && j <= 15 : j === i + 30 && i >= 1 && i <= 15);
+    for (let i = 0; i < 60; i++) for (let j = i + 1; j < 60; j++) (score.push(high(i, j) ? 0.6 + 0.01 * ((i + j) % 16) : 0.1 * rnd()), same.push(0), idA.push(i), idB.push(j));
+    for (let i = 0; i < 60; i += 2) (score.push(0.5 + 0.3 * rnd()), same.push(1), idA.push(i), idB.push(i + 1));
+    const pairs = { score, same, idA, idB, unit: 'image' as const };
+    const sorted = sortScores(score.filter((_, k) => same[k] === 1), score.filter((_, k) => same[k] === 0));
+    return budgetWithBootstrap(sorted, pairsFmrUpper(pairs, { replicates: 200, seed: 1, level: 0.95 }), 0.01, 0.95, 'image');
+  };
+  const hub = build(true);
+  const cp = 10; // Clopper-Pearson's own allowance for FMR <= 0.01 at 95% on 1,770 impostor comparisons
+  assert.deepEqual([hub.decidedBy, hub.falseMatches < cp, hub.fmrUpperBootstrap.upper <= 0.01], ['bootstrap', true, true]);
+  assert.match(hub.fmrUpperBootstrap.method, /^bootstrap over images: this set names no identities \(B=200, seed=1\), one-sided upper bound/);
+  assert.match(hub.description, /Clopper-Pearson's and the bootstrap over images' \(this set names no identities\), are both <= 0.01/);
+  // Resampled images make even disjoint pairs vary more than independent trials, but one recurring image the most.
+  const spread = build(false);
+  assert.ok(hub.falseMatches < spread.falseMatches && spread.falseMatches <= cp, `${hub.falseMatches} < ${spread.falseMatches} <= ${cp}`);
 });

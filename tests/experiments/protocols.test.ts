@@ -1,8 +1,12 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
+import path from 'node:path';
+import { loadPairsDataset } from '../../datasets/pairs.js';
 import { openDataset } from '../../datasets/resolve.js';
-import { buildComparisons, identityIndex } from '../../experiments/protocols.js';
+import { buildComparisons, checkProtocol, defaultProtocol, identityIndex, resampleUnit } from '../../experiments/protocols.js';
 import { testConfig } from '../helpers/shared.js';
+import { makePairOnlySet } from '../helpers/pair-set.js';
+import { tempDir } from '../datasets/fixtures.js';
 import type { FrwError } from '../../core/errors.js';
 
 const cfg = testConfig();
@@ -61,4 +65,17 @@ test('a sampled all-pairs draws distinct impostor pairs, reproducibly by seed', 
     keys.add(a.a[k] * 1000 + a.b[k]);
   }
   assert.equal(keys.size, 500, 'no pair drawn twice');
+});
+
+test('a pair-only set: pairs by default, its sheet\'s comparisons, images as the bootstrap unit, all-pairs refused with the reason', async () => {
+  const made = makePairOnlySet(path.join(tempDir(), 'flat'), { same: 3, different: 4 });
+  const m = await loadPairsDataset(made.dir);
+  assert.deepEqual([defaultProtocol(m), resampleUnit(m), resampleUnit(await openDataset('lfw-mini', cfg, {}))], ['pairs', 'image', 'identity']);
+  const set = buildComparisons(m, 'pairs', { seed: 1 });
+  assert.deepEqual([set.same.length, set.same.reduce((s, x) => s + x, 0)], [7, 3]);
+  const ids = identityIndex(m);
+  assert.equal(new Set(ids).size, m.images.length, 'one unit per image');
+  for (const run of [() => checkProtocol(m, 'all-pairs'), () => buildComparisons(m, 'all-pairs', { seed: 1, impostorSample: 5 })]) {
+    assert.throws(run, (e: FrwError) => e.code === 'BAD_INPUT' && /names no identities, and impostor pairs cannot be formed without identities.*use --protocol pairs/.test(e.message));
+  }
 });

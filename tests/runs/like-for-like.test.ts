@@ -19,10 +19,10 @@ function evalRun(id: string, over: { manifestHash?: string; protocol?: string; p
   return { kind: 'eval', dir: `/ws/runs/${id}`, record, metrics: null } as unknown as RunFolder;
 }
 
-function identifyRun(id: string, over: { seed?: number; enrol?: number; splitHash?: string | null; manifestHash?: string } = {}): RunFolder {
+function identifyRun(id: string, over: { seed?: number; enrol?: number; splitHash?: string | null; manifestHash?: string; split?: unknown } = {}): RunFolder {
   const record = {
     dataset: { name: 'lfw-mini', manifestHash: over.manifestHash ?? H('a') },
-    split: { enrol: over.enrol ?? 1, seed: over.seed ?? 1, fewImages: 'unknown' },
+    split: over.split ?? { enrol: over.enrol ?? 1, seed: over.seed ?? 1, fewImages: 'unknown' },
     ...(over.splitHash === null ? {} : { splitHash: over.splitHash ?? H('5') }),
     results: [],
   };
@@ -58,6 +58,19 @@ test('identification runs line up only on the same manifest, split settings and 
   refused([identifyRun('a'), identifyRun('b', { splitHash: H('7') })], /split sha256 55555555… against 77777777…/);
   refused([identifyRun('a'), identifyRun('old', { splitHash: null })], /run old was written by an earlier frw that did not record its split's hash/);
   refused([evalRun('a'), identifyRun('b')], /run a is a verification run, run b an identification run/);
+});
+
+test('gallery/probe runs line up with each other on the same sets, never with a seeded split', () => {
+  const given = (over: { source?: string; unknownLabel?: string | null; gallery?: string } = {}) => ({
+    protocol: 'gallery-probe',
+    sets: { source: over.source ?? 'two-csv', gallery: over.gallery ?? '/data/aivivn/train.csv', probe: '/data/aivivn/test.csv', splitColumn: null, unknownLabel: over.unknownLabel === undefined ? '1000' : over.unknownLabel },
+    rule: 'r',
+  });
+  const ok = likeForLike([identifyRun('a', { split: given() }), identifyRun('b', { split: given({ gallery: '/elsewhere/train.csv' }) })]);
+  assert.deepEqual(ok.comparable && ok.basis, '2 runs: lfw-mini manifest aaaaaaaa…, gallery/probe sets (two-csv), unknown label 1000, split sha256 55555555…');
+  refused([identifyRun('a', { split: given() }), identifyRun('b')], /gallery\/probe sets \(two-csv\).*enrol 1, seed 1.*not the same gallery and probes/);
+  refused([identifyRun('a', { split: given() }), identifyRun('b', { split: given({ unknownLabel: null }) })], /unknown label 1000.*unknown label none/);
+  refused([identifyRun('a', { split: given() }), identifyRun('b', { split: given(), splitHash: H('7') })], /split sha256 55555555… against 77777777…/);
 });
 
 test('the pair-list hash is hashlib.sha256 of one line per comparison; the split hash covers gallery and probes only', () => {

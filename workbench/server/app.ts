@@ -5,6 +5,8 @@ import { errorMiddleware } from '../../core/http-errors.js';
 import { WorkbenchDatasets } from './datasets-state.js';
 import { JobRunner } from './jobs.js';
 import { RunFolders } from './run-folders.js';
+import { AuditFolders } from './audit-folders.js';
+import { auditsRouter } from './routes/audits.js';
 import { datasetsRouter } from './routes/datasets.js';
 import { engineRouter } from './routes/engine.js';
 import { jobsRouter } from './routes/jobs.js';
@@ -51,6 +53,7 @@ export function createWorkbenchApp(deps: WorkbenchDeps): express.Express {
   app.use('/api/jobs', jobsRouter(deps.cfg, deps.jobs, datasets, runs));
   app.use('/api/reports', reportsRouter(deps.cfg));
   app.use('/api/engine', engineRouter(deps.fetch));
+  app.use('/api/audits', auditsRouter(new AuditFolders(deps.cfg)));
   app.use('/api', (_req, _res, next) => next(new FrwError('NOT_FOUND', 'no such API route')));
   if (deps.staticDir) app.use(express.static(deps.staticDir));
   // Anything else is a 404 in the project's JSON shape, not Express's HTML page.

@@ -8,7 +8,8 @@ import { readRunFolder, readRunJson, runKindOf, type RunFolder, type RunKind } f
 import { readRunScores, type RunScores } from '../../runs/scores.js';
 import type { ImageAttribute } from '../../datasets/attributes.js';
 import { derivedAttributes } from '../../experiments/attributes.js';
-import { identityIndex } from '../../experiments/protocols.js';
+import { identityIndex, resampleUnit } from '../../experiments/protocols.js';
+import type { ResampleUnit } from '../../experiments/metrics/bootstrap.js';
 import { loadEmbeddingTable } from '../../pipeline/embedding-table.js';
 import type { WorkbenchDatasets } from './datasets-state.js';
 import { RunFaces, type FaceSettings, type FaceView } from '../../pipeline/face-views.js';
@@ -181,7 +182,7 @@ export class RunFolders {
     // A fused score has no pipeline of its own (no face sizes to group by); its pairs still resample.
     const m = (rec.models as Array<{ id: string; pipelineKey: string; settings?: { embedder: { output: { dim: number } } } }>).find((x) => x.id === model);
     const table = m?.settings ? loadEmbeddingTable(manifest, cacheDirOf(this.embeddingsRoot, model, m.pipelineKey), m.settings.embedder.output.dim) : null;
-    const data: DetailData = { score: s.pairs.score, same: s.pairs.same, a, b, identity: identityIndex(manifest), attributes: table ? derivedAttributes(manifest, table) : [], seed: (rec as { seed?: number }).seed ?? 1, replicates: (rec as { evaluation?: { bootstrap?: number } }).evaluation?.bootstrap || DEFAULT_EXPLORER_REPLICATES };
+    const data: DetailData = { score: s.pairs.score, same: s.pairs.same, a, b, identity: identityIndex(manifest), unit: resampleUnit(manifest), attributes: table ? derivedAttributes(manifest, table) : [], seed: (rec as { seed?: number }).seed ?? 1, replicates: (rec as { evaluation?: { bootstrap?: number } }).evaluation?.bootstrap || DEFAULT_EXPLORER_REPLICATES };
     this.details.clear(); // one run and model at a time: the explorer shows one
     this.details.set(key, data);
     return data;
@@ -197,6 +198,7 @@ export interface DetailData {
   a: Int32Array;
   b: Int32Array;
   identity: Int32Array;
+  unit: ResampleUnit;
   attributes: ImageAttribute[];
   seed: number;
   replicates: number;

@@ -15,5 +15,7 @@ import './views/frw-compare-view.js';
 import './views/frw-identification-view.js';
 import './views/frw-export-view.js';
 import './views/frw-datasets-view.js';
+import './components/frw-audit-findings.js';
+import './views/frw-audit-view.js';
 import './views/frw-models-view.js';
 import './components/frw-app.js';

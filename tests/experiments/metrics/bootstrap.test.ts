@@ -1,6 +1,6 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
-import { bootstrapOverIdentities, rebuildPairs, type IdentityPairs } from '../../../experiments/metrics/bootstrap.js';
+import { bootstrapOverIdentities, quantile, rebuildPairs, type IdentityPairs } from '../../../experiments/metrics/bootstrap.js';
 import { eer } from '../../../experiments/metrics/eer.js';
 import { mulberry32 } from '../../../experiments/metrics/random.js';
 import { generator, throwsFrw } from './helpers.js';
@@ -124,3 +124,30 @@ function splitScores(p: IdentityPairs): { g: number[]; i: number[] } {
   for (let k = 0; k < p.score.length; k++) (p.same[k] ? g : i).push(p.score[k]);
   return { g, i };
 }
+
+test('over images (a set naming no identities): every pair, genuine too, is kept m(a)·m(b) times, and the method says so', () => {
+  // Images 0..3; genuine (0,1) 0.9 and (2,3) 0.8; impostor (0,2) 0.1, (1,3) 0.2. Units are images, not people.
+  const pairs: IdentityPairs = { score: [0.9, 0.8, 0.1, 0.2], same: [1, 1, 0, 0], idA: [0, 2, 0, 1], idB: [1, 3, 2, 3], unit: 'image' };
+  // Drawn: image 0 twice, 1 once, 2 once, 3 never: (0,1) × 2, (2,3) × 0, (0,2) × 2, (1,3) × 0.
+  const r = rebuildPairs(pairs, new Map([[0, 2], [1, 1], [2, 1]]));
+  assert.deepEqual([...r.genuine, ...r.impostor], [0.9, 0.9, 0.1, 0.1]);
+  // With identities as the unit these pairs are malformed (a genuine pair across two units): never faked.
+  throwsFrw(() => rebuildPairs({ ...pairs, unit: 'identity' }, new Map()), 'BAD_INPUT', /same=1 but identities 0 and 1 differ/);
+  const b = bootstrapOverIdentities(pairs, (g) => g.length, { replicates: 40, seed: 3 });
+  assert.deepEqual([b.unit, b.identities, b.method], ['image', 4, 'bootstrap over images: this set names no identities (B=40, seed=3)']);
+  assert.equal(bootstrapOverIdentities({ ...pairs, same: [0, 0, 0, 0] }, (_g, i) => i.length, { replicates: 5, seed: 3 }).unit, 'image');
+  // The replicate values follow the rule: Σ over genuine pairs of m(a)·m(b), replayed with the same draws.
+  const rng = mulberry32(3);
+  const want: number[] = [];
+  for (let k = 0; k < 40; k++) {
+    const m = [0, 0, 0, 0];
+    for (let d = 0; d < 4; d++) m[rng.nextInt(4)]++;
+    want.push(m[0] * m[1] + m[2] * m[3]);
+  }
+  const sorted = Float64Array.from(want).sort();
+  assert.deepEqual([b.lower, b.upper], [quantile(sorted, 0.025), quantile(sorted, 0.975)]);
+  assert.ok(b.upper > b.lower, 'the draws vary');
+  // A pair of an image with itself is no comparison.
+  throwsFrw(() => bootstrapOverIdentities({ ...pairs, idB: [0, 3, 2, 3] }, (g) => g.length, { seed: 1 }), 'BAD_INPUT', /both sides are image 0/);
+  throwsFrw(() => bootstrapOverIdentities({ ...pairs, unit: 'person' as never }, (g) => g.length, { seed: 1 }), 'BAD_INPUT', /unit must be one of identity, image/);
+});

@@ -128,3 +128,12 @@ test('one pass for several statistics gives each the interval it gets alone (the
   assert.deepEqual(all[1], pairedTarAtFmr(p, 0.01, opts));
   assert.deepEqual(all[2], pairedEer(p, opts));
 });
+
+test('the paired bootstrap over images draws the same images for both models and names its unit', () => {
+  // Four images, two genuine and two impostor pairs, no identities: B = A − 0.1 everywhere, so ΔEER is 0 in every replicate.
+  const pairs: PairedIdentityPairs = { scoreA: [0.9, 0.8, 0.1, 0.2], scoreB: [0.8, 0.7, 0.0, 0.1], same: [1, 1, 0, 0], idA: [0, 2, 0, 1], idB: [1, 3, 2, 3], unit: 'image' };
+  const d = pairedBootstrapOverIdentities(pairs, (g, i) => eer(g, i).estimate, { replicates: 50, seed: 2 });
+  assert.match(d.method, /^paired bootstrap over images: this set names no identities \(B=50, seed=2; the same resampled images for both models\)$/);
+  assert.equal(d.unit, 'image');
+  assert.ok(d.succeeded > 0 && d.lower === 0 && d.upper === 0, JSON.stringify(d));
+});

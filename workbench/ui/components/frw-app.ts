@@ -9,6 +9,7 @@ const TITLES: Record<ViewName, string> = {
   identification: 'Identification',
   export: 'Export',
   datasets: 'Datasets',
+  audit: 'Audit',
   models: 'Models',
 };
 
@@ -58,6 +59,8 @@ export class FrwApp extends LightElement {
         return html`<frw-export-view .runId=${p.run ?? ''} .model=${p.model ?? ''} .rule=${p.rule ?? ''}></frw-export-view>`;
       case 'datasets':
         return html`<frw-datasets-view .selected=${p.name ?? ''}></frw-datasets-view>`;
+      case 'audit':
+        return html`<frw-audit-view .datasetName=${p.dataset ?? ''} .auditId=${p.id ?? ''}></frw-audit-view>`;
       case 'models':
         return html`<frw-models-view></frw-models-view>`;
     }

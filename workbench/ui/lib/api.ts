@@ -15,9 +15,12 @@ import type { DeployConfig } from '../../../engine/deploy-config.js';
 import type { DatasetListing } from '../../server/datasets-state.js';
 import type { EmbeddingSpeed, RunListing } from '../../server/run-folders.js';
 import type { CompareResult, IdentificationRow, PairedSummary, VerificationRow } from '../../../usecases/compare.js';
+import type { AuditDetail, AuditListing } from '../../server/audit-folders.js';
+import type { Decision, DecisionsFile } from '../../../experiments/audit/decisions.js';
 
 export type { DatasetSummary, DatasetListing, ModelMetrics, ModeResult, Interval, ThresholdChoice, RunRecord, RunListing, ErrorPair, ModelCard, Histogram, DeployConfig };
 export type { CompareResult, IdentificationRow, PairedSummary, VerificationRow };
+export type { AuditDetail, AuditListing, Decision };
 
 /** An error the server answered with ({error: {code, message}}), or a network failure (code NETWORK). */
 export class ApiError extends Error {
@@ -54,7 +57,8 @@ export interface ChartPoints {
 export interface IdentificationRecord {
   createdAt: string;
   dataset: { name: string };
-  split: { enrol: number; enrolledIdentities: number; matedProbes: number; nonMatedProbes: number };
+  /** `enrol` for seeded splits; gallery/probe sets (`protocol` 'gallery-probe') enrol every gallery image. */
+  split: { protocol?: 'seeded' | 'gallery-probe'; enrol?: number; enrolledIdentities: number; matedProbes: number; nonMatedProbes: number };
   models: Array<{ id: string }>;
   index: string;
   results: ModeResult[];
@@ -146,4 +150,9 @@ export const api = {
   jobs: () => call<{ jobs: JobView[] }>('GET', '/api/jobs'),
   cancelJob: (id: string) => call<{ job: JobView }>('DELETE', `/api/jobs/${enc(id)}`),
   jobEventsUrl: (id: string) => `/api/jobs/${enc(id)}/events`,
+  audits: () => call<{ audits: AuditListing[] }>('GET', '/api/audits'),
+  audit: (dataset: string, id: string) => call<AuditDetail>('GET', `/api/audits/${enc(dataset)}/${enc(id)}`),
+  auditFaceUrl: (dataset: string, id: string, path: string, size = 96) => `/api/audits/${enc(dataset)}/${enc(id)}/face?${q({ path, size })}`,
+  /** Record a decision about one of the audit's flags in the dataset's decisions file. */
+  decide: (dataset: string, id: string, d: Omit<Decision, 'decidedAt'>) => call<DecisionsFile & { file: string; sha256: string }>('POST', `/api/audits/${enc(dataset)}/${enc(id)}/decisions`, d),
 };

@@ -1,5 +1,5 @@
 /** Hash routes: `#/<view>?key=value`, so every view (and its selected run and model) is a link you can share. */
-export const VIEWS = ['experiments', 'explorer', 'compare', 'identification', 'export', 'datasets', 'models'] as const;
+export const VIEWS = ['experiments', 'explorer', 'compare', 'identification', 'export', 'datasets', 'audit', 'models'] as const;
 export type ViewName = (typeof VIEWS)[number];
 
 export interface Route {

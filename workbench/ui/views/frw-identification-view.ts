@@ -23,7 +23,7 @@ export class FrwIdentificationView extends RunView {
       <div class="toolbar">
         <label>Run <select id="identify-run" @change=${(e: Event) => navigate('identification', { run: (e.target as HTMLSelectElement).value })}>
           ${this.runs!.map((r) => html`<option value=${r.id} ?selected=${r.id === this.detail!.id}>${r.id}</option>`)}</select></label>
-        <span class="note">${rec.dataset.name} · ${count(rec.split.enrolledIdentities)} enrolled (k = ${rec.split.enrol}) · ${count(rec.split.matedProbes)} mated probes · ${count(rec.split.nonMatedProbes)} strangers · index ${rec.index}</span>
+        <span class="note">${rec.dataset.name} · ${count(rec.split.enrolledIdentities)} enrolled (${rec.split.protocol === 'gallery-probe' ? 'gallery/probe sets: every gallery image' : `k = ${rec.split.enrol}`}) · ${count(rec.split.matedProbes)} mated probes · ${count(rec.split.nonMatedProbes)} strangers · index ${rec.index}</span>
       </div>
       <frw-run-downloads .runId=${this.detail!.id} .files=${this.detail!.files} .hasReport=${this.detail!.hasReport}></frw-run-downloads>
       ${rec.split.enrol === 1 ? html`<p class="note">With one enrolment image per identity, raw and mean galleries hold the same vectors, so their results are equal by definition; enrol k ≥ 2 to see what averaging templates buys.</p>` : null}
