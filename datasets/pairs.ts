@@ -7,7 +7,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { FrwError, errorMessage } from '../core/errors.js';
-import { resolveInside } from '../core/paths.js';
+import { realOf, resolveInside, within } from '../core/paths.js';
 import { parseCsv } from './csv.js';
 import { OUTSIDE, hasImageExtension, ignored, kindOf, readDirSorted } from './folder.js';
 import { IMAGE_IDENTITY_PREFIX, type DatasetManifest, type DatasetPair, type ManifestProblem } from './manifest.js';
@@ -26,6 +26,9 @@ export interface PairsDatasetOptions {
   sheet?: string;
   scan?: ScanOptions;
 }
+
+/** Largest pair sheet read: 256 MiB is millions of pairs, and bounds what a hostile file can make us hold. */
+export const MAX_SHEET_BYTES = 256 * 2 ** 20;
 
 /** Whether a CSV's first line is a pair sheet header (pair-sheet.ts columns); unreadable files are not. */
 export async function isPairSheet(file: string): Promise<boolean> {
@@ -88,6 +91,12 @@ export async function loadPairsDataset(root: string, opts: PairsDatasetOptions =
   if (!(await fs.stat(absRoot).catch(() => undefined))?.isDirectory()) throw new FrwError('NOT_FOUND', `dataset folder ${absRoot} does not exist`);
   const sheetPath = opts.sheet !== undefined ? path.resolve(absRoot, opts.sheet) : await findPairSheet(absRoot);
   if (sheetPath === undefined) throw new FrwError('NOT_FOUND', `${absRoot} holds no pair sheet (${DEFAULT_PAIR_SHEET}, or one CSV whose header names the pair columns): name it with --pairs`);
+  const st = await fs.stat(sheetPath).catch(() => undefined);
+  // A sheet found in the folder (not named by the user) must be the folder's own: a link out of it is not read.
+  if (opts.sheet === undefined && st && !within(realOf(absRoot), realOf(sheetPath))) {
+    throw new FrwError('OUTSIDE_ROOT', `${path.basename(sheetPath)} in ${absRoot} links outside the dataset folder; not read (name a sheet with --pairs)`);
+  }
+  if (st && st.size > MAX_SHEET_BYTES) throw new FrwError('TOO_LARGE', `pair sheet ${path.basename(sheetPath)} is ${st.size} bytes; sheets up to ${MAX_SHEET_BYTES} are read`);
   let text: string;
   try {
     text = await fs.readFile(sheetPath, 'utf8');

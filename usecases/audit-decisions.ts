@@ -14,8 +14,10 @@ import { applyDecisions, checkDecision, parseDecisions, withDecision, type Decis
  * held that day.
  */
 export function decisionsPath(cfg: Pick<FrwConfig, 'workspace'>, dataset: string): string {
-  // A dataset opened by path is named after its folder; anything unsafe in a file name becomes "_".
-  return path.join(workspacePaths(cfg).audit, dataset.replace(/[^A-Za-z0-9._-]/g, '_'), 'decisions.json');
+  // A dataset opened by path is named after its folder; anything unsafe in a file name becomes "_", and a name of
+  // dots only (".", "..") would climb out of the audit folder.
+  const safe = dataset.replace(/[^A-Za-z0-9._-]/g, '_');
+  return path.join(workspacePaths(cfg).audit, /^\.*$/.test(safe) ? safe.replace(/\./g, '_') || '_' : safe, 'decisions.json');
 }
 
 /** A decisions file read and checked, with the sha256 of its bytes (what a run records). */

@@ -4,6 +4,7 @@ import type { FaceQuality } from '../../models/acquire.js';
 import { dot } from '../../search/dot.js';
 import type { IndexFactory } from '../../search/indexes.js';
 import type { Decision } from './decisions.js';
+import { decisionTarget } from './targets.js';
 import { exactDuplicates, nearDuplicates, type DuplicateGroup } from './duplicates.js';
 import { auditGroups, groupSums, templatesOf } from './groups.js';
 import { findIdentityPairs, type IdentityPairRow } from './identity-pairs.js';
@@ -61,7 +62,11 @@ export interface GroupRef {
 }
 
 export type OutlierFinding = Omit<OutlierRow, 'image' | 'group' | 'nearest'> & { image: ImageRef; nearest: (GroupRef & { similarity: number }) | null };
-export type DuplicateFinding = Omit<DuplicateGroup, 'images' | 'groups'> & { images: ImageRef[] };
+export type DuplicateFinding = Omit<DuplicateGroup, 'images' | 'groups'> & {
+  images: ImageRef[];
+  /** Each copy's leave-one-out similarity to its identity (null where it has none): which copy its label fits. */
+  agreement: Array<number | null>;
+};
 export type IdentityPairFinding = Omit<IdentityPairRow, 'a' | 'b' | 'closest' | 'imagesA' | 'imagesB'> & { a: GroupRef; b: GroupRef; closest: { similarity: number; imageA: string; imageB: string } };
 export type JunkFinding = Omit<JunkFindings['rows'][number], 'image'> & { image: ImageRef };
 
@@ -116,7 +121,13 @@ export async function auditDataset(input: AuditInput, options: AuditOptions, mak
     return at < 0 ? null : manifest.images[at].path;
   };
   const ref = (g: number, i: number): GroupRef => ({ name: groups.names[g], unknown: Boolean(groups.unknown[g]), images: sums.counts[g], example: example(g, i) });
-  const dup = (d: DuplicateGroup): DuplicateFinding => ({ kind: d.kind, images: d.images.map(img), differentLabels: d.differentLabels, similarity: d.similarity });
+  const dup = (d: DuplicateGroup): DuplicateFinding => ({
+    kind: d.kind,
+    images: d.images.map(img),
+    agreement: d.images.map((i) => (Number.isFinite(loo[i]) ? loo[i] : null)),
+    differentLabels: d.differentLabels,
+    similarity: d.similarity,
+  });
   const unknownImages = groups.unknown.reduce((a, b) => a + b, 0);
   const pairFinding = (p: IdentityPairRow): IdentityPairFinding => ({
     a: ref(p.a, p.closest.imageB),
@@ -176,18 +187,18 @@ export function suggestedDecisions(f: AuditFindings, kinds: readonly FlagKind[])
   const out: Decision[] = [];
   const seen = new Set<string>();
   const push = (d: Omit<Decision, 'decidedAt'>) => {
-    const key = d.image ?? d.identities!.join('\u0000');
+    const key = decisionTarget(d);
     if (seen.has(key)) return;
     seen.add(key);
     out.push({ ...d, decidedAt: at, note: 'suggested by frw audit' });
   };
   if (kinds.includes('outliers')) for (const o of f.outliers.ranked.filter((r) => r.flagged)) push({ kind: o.closerToOther ? 'mislabelled' : 'exclude', image: o.image.path });
   if (kinds.includes('duplicates')) {
-    const loo = new Map(f.outliers.ranked.map((o) => [o.image.path, o.looSimilarity]));
     for (const d of [...f.duplicates.exact.filter((g) => !g.differentLabels), ...f.duplicates.exact.filter((g) => g.differentLabels), ...f.duplicates.near.filter((g) => g.differentLabels)]) {
-      // Flagged outliers carry a low similarity; the others (not ranked) agree with their identity.
-      const score = (p: string) => loo.get(p) ?? Infinity;
-      const keep = [...d.images].sort((x, y) => score(y.path) - score(x.path) || (x.path < y.path ? -1 : 1))[0];
+      // The copy whose label fits it best stays; a copy with nothing to agree with (its identity's only image) last.
+      const score = (k: number) => d.agreement[k] ?? -Infinity;
+      const order = d.images.map((_, k) => k).sort((x, y) => score(y) - score(x) || (d.images[x].path < d.images[y].path ? -1 : 1));
+      const keep = d.images[order[0]];
       for (const i of d.images) if (i !== keep) push({ kind: 'duplicate', image: i.path });
     }
   }

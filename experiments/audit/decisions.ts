@@ -1,6 +1,6 @@
 import { oneOf } from '../../core/choice.js';
 import { FrwError } from '../../core/errors.js';
-import type { DatasetManifest, ImageRecord } from '../../datasets/manifest.js';
+import { namesIdentities, type DatasetManifest, type ImageRecord } from '../../datasets/manifest.js';
 import { buildManifest } from '../../datasets/scan.js';
 import { decisionTarget } from './targets.js';
 
@@ -68,7 +68,11 @@ export function parseDecisions(value: unknown, source: string): DecisionsFile {
   const v = (value ?? {}) as Record<string, unknown>;
   if (v.format !== 'frw-audit-decisions' || v.version !== 1) throw new FrwError('BAD_INPUT', `${source} is not an frw audit decisions file (format "frw-audit-decisions", version 1)`);
   if (typeof v.dataset !== 'string' || !Array.isArray(v.decisions)) throw new FrwError('BAD_INPUT', `${source}: needs a dataset name and a decisions list`);
-  return { format: 'frw-audit-decisions', version: 1, dataset: v.dataset, decisions: v.decisions.map((d, i) => checkDecision(d, `${source} decision ${i + 1}`)) };
+  const checked = v.decisions.map((d, i) => checkDecision(d, `${source} decision ${i + 1}`));
+  // One decision per target, the last one written (as withDecision keeps them): a hand-edited file with an exclude
+  // and then a keep of one image keeps it.
+  const last = new Map(checked.map((d) => [decisionTarget(d), d]));
+  return { format: 'frw-audit-decisions', version: 1, dataset: v.dataset, decisions: checked.filter((d) => last.get(decisionTarget(d)) === d) };
 }
 
 /** Add (or replace, by target) one decision: the file's content after it, decisions in the order first made. */
@@ -106,12 +110,17 @@ export interface DecisionsRecord {
  * made on other data.
  */
 export function applyDecisions(manifest: DatasetManifest, file: DecisionsFile): { manifest: DatasetManifest; applied: AppliedDecisions } {
+  // Labels are what decisions change; a set that names no identities has only its sheet's pairs to say who is who.
+  if (!namesIdentities(manifest)) throw new FrwError('BAD_INPUT', `${manifest.name} names no identities (a pair-only set): decisions about labels do not apply to it`);
+  if (file.dataset !== manifest.name) throw new FrwError('BAD_INPUT', `these decisions were made for dataset ${file.dataset}, not ${manifest.name}`);
   const byPath = new Map(manifest.images.map((r) => [r.path, r]));
   const names = new Set(manifest.identities.map((s) => s.name));
   const missing: string[] = [];
   for (const d of file.decisions) {
     if (d.image !== undefined && !byPath.has(d.image)) missing.push(`image ${d.image}`);
     for (const id of d.identities ?? []) if (!names.has(id)) missing.push(`identity ${id}`);
+    // A relabel names a person the set knows: a typo must not quietly make a new identity.
+    if (d.label !== undefined && !names.has(d.label)) missing.push(`identity ${d.label} (the label of ${d.image})`);
   }
   if (missing.length > 0) throw new FrwError('BAD_INPUT', `the decisions for ${file.dataset} name what ${manifest.name} lacks: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}`, { missing });
   // Merges as a forest: the second name points at the first; chains (c → b → a) end at their root.

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { workspacePaths, type FrwConfig } from '../../core/config.js';
 import { FrwError } from '../../core/errors.js';
 import { sha256File } from '../../core/hash.js';
-import { resolveInside } from '../../core/paths.js';
+import { resolveInside, within } from '../../core/paths.js';
 import { findingImages } from '../../experiments/audit/audit.js';
 import { checkDecision, decisionTarget, type Decision, type DecisionsFile } from '../../experiments/audit/decisions.js';
 import { RunFaces } from '../../pipeline/face-views.js';
@@ -38,6 +38,8 @@ const NAME = /^[\w.-]+$/;
 export class AuditFolders {
   private readonly root: string;
   private readonly faces = new RunFaces();
+  /** Parsed audits and the images they show, by folder and audit.json's mtime: thumbnails do not re-read them. */
+  private readonly parsed = new Map<string, { mtimeMs: number; audit: AuditRecord; images: Set<string> }>();
 
   constructor(private readonly cfg: FrwConfig) {
     this.root = workspacePaths(cfg).audit;
@@ -58,7 +60,12 @@ export class AuditFolders {
     for (const dataset of sub(this.root)) {
       for (const id of sub(path.join(this.root, dataset))) {
         if (!fs.existsSync(path.join(this.root, dataset, id, AUDIT_FILE))) continue; // an audit still running, or another folder
-        const r = readAuditFolder(path.join(this.root, dataset, id));
+        let r: AuditRecord;
+        try {
+          r = this.read(dataset, id).audit;
+        } catch {
+          continue; // an audit.json edited or damaged by hand: left out of the list, not the list's failure
+        }
         const f = r.findings;
         out.push({
           dataset,
@@ -79,8 +86,20 @@ export class AuditFolders {
     return out.sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
   }
 
+  /** An audit read once per change of its audit.json. */
+  private read(dataset: string, id: string): { audit: AuditRecord; images: Set<string> } {
+    const dir = this.dir(dataset, id);
+    const mtimeMs = fs.statSync(path.join(dir, AUDIT_FILE)).mtimeMs;
+    const hit = this.parsed.get(dir);
+    if (hit && hit.mtimeMs === mtimeMs) return hit;
+    const audit = readAuditFolder(dir);
+    const entry = { mtimeMs, audit, images: findingImages(audit.findings) };
+    this.parsed.set(dir, entry);
+    return entry;
+  }
+
   detail(dataset: string, id: string): AuditDetail {
-    const audit = readAuditFolder(this.dir(dataset, id));
+    const { audit } = this.read(dataset, id);
     const file = decisionsPath(this.cfg, audit.dataset.name);
     if (!fs.existsSync(file)) return { audit, decisions: null };
     const d = readDecisionsFile(file);
@@ -89,8 +108,12 @@ export class AuditFolders {
 
   /** A face the audit shows, as the model embedded it (or the photo, for an image without a face). */
   async face(dataset: string, id: string, imagePath: string, size: number): Promise<Buffer> {
-    const audit = readAuditFolder(this.dir(dataset, id));
-    if (!findingImages(audit.findings).has(imagePath)) throw new FrwError('NOT_FOUND', `${imagePath} is not among this audit's findings`);
+    const { audit, images } = this.read(dataset, id);
+    if (!images.has(imagePath)) throw new FrwError('NOT_FOUND', `${imagePath} is not among this audit's findings`);
+    // audit.json is a file in the workspace: the crops it points at must come from the workspace's own cache.
+    if (!within(workspacePaths(this.cfg).embeddings, path.resolve(audit.model.embed.cacheDir))) {
+      throw new FrwError('OUTSIDE_ROOT', `this audit's embedding cache is not under the workspace; its faces are not served`);
+    }
     const file = resolveInside(audit.dataset.root, imagePath);
     const sha256 = await sha256File(file).catch(() => {
       throw new FrwError('NOT_FOUND', `${imagePath} cannot be read now`);
@@ -102,9 +125,9 @@ export class AuditFolders {
 
   /** Record one decision about a flag of this audit in the dataset's decisions file (a small write under its lock). */
   decide(dataset: string, id: string, body: unknown): DecisionsFile & { file: string; sha256: string } {
-    const audit = readAuditFolder(this.dir(dataset, id));
+    const { audit, images } = this.read(dataset, id);
     const d = checkDecision({ ...(body as object), decidedAt: new Date().toISOString() }, 'decision');
-    if (d.image !== undefined && !findingImages(audit.findings).has(d.image)) throw new FrwError('BAD_INPUT', `${d.image} is not among this audit's findings`);
+    if (d.image !== undefined && !images.has(d.image)) throw new FrwError('BAD_INPUT', `${d.image} is not among this audit's findings`);
     if (d.identities) {
       const key = decisionTarget(d);
       const shown = audit.findings.identityPairs.known.ranked.some((p) => decisionTarget({ identities: [p.a.name, p.b.name] }) === key);

@@ -69,3 +69,14 @@ test('applyDecisions: exclusions, relabels and merges (chains too) reshape the m
 test('applyDecisions refuses decisions made on other data', () => {
   throwsFrw(() => applyDecisions(manifest, file([{ kind: 'exclude', image: 'Z/Z_0001.jpg' }, { kind: 'same-person', identities: ['A', 'Q'] }])), 'BAD_INPUT', /synth lacks: image Z\/Z_0001\.jpg, identity Q/);
 });
+
+test('a hand-edited file keeps one decision per target, the last; labels must name known people; other data is refused', () => {
+  const parsed = parseDecisions(file([{ kind: 'exclude', image: 'A/A_0001.jpg' }, { kind: 'keep', image: 'A/A_0001.jpg' }]), 'd.json');
+  assert.deepEqual(parsed.decisions.map((d) => d.kind), ['keep']);
+  assert.equal(applyDecisions(manifest, parsed).applied.excludedImages, 0, 'the later keep wins');
+  // A typo in a relabel would otherwise make a new identity quietly.
+  throwsFrw(() => applyDecisions(manifest, file([{ kind: 'mislabelled', image: 'A/A_0001.jpg', label: 'Bee' }])), 'BAD_INPUT', /identity Bee \(the label of A\/A_0001\.jpg\)/);
+  throwsFrw(() => applyDecisions(manifest, { ...file([]), dataset: 'other' }), 'BAD_INPUT', /made for dataset other, not synth/);
+  // A pair-only set names no identities: decisions about labels would turn its genuine pairs into impostor ones.
+  throwsFrw(() => applyDecisions({ ...manifest, kind: 'pairs' }, file([{ kind: 'keep', image: 'A/A_0001.jpg' }])), 'BAD_INPUT', /names no identities/);
+});
