@@ -4,6 +4,7 @@ import { decodeImage } from '../datasets/image.js';
 import type { DatasetManifest, ImageRecord } from '../datasets/manifest.js';
 import { RunFaces, type FaceSettings } from '../pipeline/face-views.js';
 import { pipelineSettings, type PipelineSpec } from '../pipeline/spec.js';
+import { boundedThumbnails } from './thumbnails.js';
 
 /**
  * One face of an audit as a JPEG of `size` px: the aligned crop the model embedded (rebuilt from the cached
@@ -33,21 +34,9 @@ export const AUDIT_THUMBNAILS = 400;
 export const AUDIT_THUMBNAIL_PX = 64;
 
 export async function auditThumbnails(manifest: DatasetManifest, cacheDir: string, spec: PipelineSpec, paths: readonly string[]): Promise<{ images: Map<string, string | null>; leftOut: number }> {
-  const images = new Map<string, string | null>();
   const byPath = new Map(manifest.images.map((r) => [r.path, r]));
   const views = new RunFaces();
   const settings = pipelineSettings(spec);
-  const leftOut = new Set<string>();
-  for (const p of paths) {
-    if (images.has(p)) continue;
-    if (images.size >= AUDIT_THUMBNAILS) {
-      leftOut.add(p);
-      continue;
-    }
-    const record = byPath.get(p);
-    if (!record) continue;
-    const jpeg = await auditFaceJpeg(views, manifest.root, record, cacheDir, settings, AUDIT_THUMBNAIL_PX);
-    images.set(p, jpeg ? `data:image/jpeg;base64,${jpeg.toString('base64')}` : null);
-  }
-  return { images, leftOut: leftOut.size };
+  const known = paths.filter((p) => byPath.has(p));
+  return boundedThumbnails(known.map((p) => ({ key: p, jpeg: () => auditFaceJpeg(views, manifest.root, byPath.get(p)!, cacheDir, settings, AUDIT_THUMBNAIL_PX) })), AUDIT_THUMBNAILS);
 }

@@ -5,6 +5,7 @@ import { RunFaces } from '../pipeline/face-views.js';
 import { cacheDirOf, pipelineKey, pipelineSettings, type PipelineSpec } from '../pipeline/spec.js';
 import { thumbnailKey, type Thumbnails } from '../reports/identify-strangers.js';
 import type { IdentifyRunResult } from '../runs/identification-folder.js';
+import { boundedThumbnails } from './thumbnails.js';
 
 /**
  * The self-contained report's thumbnails of the strangers who got in and of the people they were taken for, bounded
@@ -31,26 +32,22 @@ export async function strangerThumbnails(cfg: FrwConfig, manifest: DatasetManife
     }
     for (const id of g.byIdentity) for (const e of id.examples) wanted.push({ model: r.model, image: e.image });
   }
-  const images = new Map<string, string | null>();
-  const leftOut = new Set<string>();
   const views = new RunFaces();
   const byPath = new Map(manifest.images.map((r) => [r.path, r]));
   const spec = new Map(pipelines.map((p) => [p.embedder.id, p]));
-  for (const w of wanted) {
-    const key = thumbnailKey(w.model, w.image);
-    if (images.has(key)) continue;
-    if (images.size >= THUMBNAILS) {
-      leftOut.add(key);
-      continue;
-    }
-    const p = spec.get(w.model)!;
-    try {
-      const jpeg = await views.jpeg({ record: byPath.get(w.image)!, file: resolveInside(manifest.root, w.image) }, cacheDirOf(workspacePaths(cfg).embeddings, w.model, pipelineKey(p)), pipelineSettings(p), 'aligned', THUMBNAIL_PX);
-      images.set(key, `data:image/jpeg;base64,${jpeg.toString('base64')}`);
-    } catch {
-      // A crop that cannot be rebuilt is shown as such in the report; it never fails the run.
-      images.set(key, null);
-    }
-  }
-  return { images, enrolmentPhoto: firstEnrolment, bound: THUMBNAILS, leftOut: leftOut.size };
+  const { images, leftOut } = await boundedThumbnails(
+    wanted.map((w) => ({
+      key: thumbnailKey(w.model, w.image),
+      jpeg: async () => {
+        const p = spec.get(w.model)!;
+        try {
+          return await views.jpeg({ record: byPath.get(w.image)!, file: resolveInside(manifest.root, w.image) }, cacheDirOf(workspacePaths(cfg).embeddings, w.model, pipelineKey(p)), pipelineSettings(p), 'aligned', THUMBNAIL_PX);
+        } catch {
+          return null; // a crop that cannot be rebuilt is shown as such in the report; it never fails the run
+        }
+      },
+    })),
+    THUMBNAILS,
+  );
+  return { images, enrolmentPhoto: firstEnrolment, bound: THUMBNAILS, leftOut };
 }
