@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { FrwError, errorMessage } from '../core/errors.js';
 import { resolveInside } from '../core/paths.js';
-import type { DatasetManifest, ManifestProblem } from './manifest.js';
+import { UNKNOWN_IDENTITY_PREFIX, type DatasetManifest, type ManifestProblem } from './manifest.js';
 import type { ImageEntry, ScanOptions } from './scan.js';
 import { buildManifest, probeEntries } from './scan.js';
 
@@ -159,7 +159,7 @@ export async function loadCsvDataset(csvPath: string, opts: CsvDatasetOptions = 
     seen.set(rel, row.line);
     const unknown = opts.unknownLabel !== undefined && label === opts.unknownLabel;
     // The unknown label groups strangers, it does not name one person: each image is its own unknown identity.
-    entries.push({ path: rel, identity: unknown ? `unknown:${rel}` : label, unknown });
+    entries.push({ path: rel, identity: unknown ? UNKNOWN_IDENTITY_PREFIX + rel : label, unknown });
   }
   const probed = await probeEntries(imagesDir, entries, opts.scan);
   const located = probed.problems.map((p) => (p.kind === 'missing-file' ? { ...p, message: `${p.message} (listed on ${fileName}:${seen.get(p.path)})` } : p));

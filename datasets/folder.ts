@@ -5,7 +5,7 @@ import { FrwError } from '../core/errors.js';
 import { realOf, resolveInside, within } from '../core/paths.js';
 import { parseCsv } from './csv.js';
 import { pairColumns, parseDecision } from './pair-sheet.js';
-import type { DatasetManifest, DatasetPair, ManifestProblem } from './manifest.js';
+import { UNKNOWN_IDENTITY_PREFIX, type DatasetManifest, type DatasetPair, type ManifestProblem } from './manifest.js';
 import type { ImageEntry, ScanOptions } from './scan.js';
 import { buildManifest, probeEntries } from './scan.js';
 
@@ -89,7 +89,7 @@ export async function listUnknownFolder(root: string, dirRel: string): Promise<F
   return listPersonFiles(root, dirRel, (rel) => {
     const inner = rel.slice(prefix.length);
     const slash = inner.indexOf('/');
-    return { path: rel, identity: slash < 0 ? `unknown:${rel}` : inner.slice(0, slash), unknown: true };
+    return { path: rel, identity: slash < 0 ? UNKNOWN_IDENTITY_PREFIX + rel : inner.slice(0, slash), unknown: true };
   });
 }
 

@@ -5,7 +5,7 @@ import { sha256File } from '../core/hash.js';
 import { resolveInside } from '../core/paths.js';
 import { loadCsvDataset, parseCsv } from './csv.js';
 import { loadFolderDataset } from './folder.js';
-import type { DatasetManifest, ImageRecord, ManifestProblem } from './manifest.js';
+import { UNKNOWN_IDENTITY_PREFIX, type DatasetManifest, type ImageRecord, type ManifestProblem } from './manifest.js';
 import { buildManifest, type ScanOptions } from './scan.js';
 
 /**
@@ -84,7 +84,7 @@ function rebase(m: DatasetManifest, root: string, unknownFolderLabel?: string): 
     listed.set(p, r.path);
     const stranger = unknownFolderLabel !== undefined && !r.unknown && r.identity === unknownFolderLabel;
     // A stranger's identity is its own image (as the CSV adapter does): the label groups strangers, it names no one.
-    const identity = stranger || r.identity === `unknown:${r.path}` ? `unknown:${p}` : r.identity;
+    const identity = stranger || r.identity === UNKNOWN_IDENTITY_PREFIX + r.path ? UNKNOWN_IDENTITY_PREFIX + p : r.identity;
     return { ...r, path: p, identity, unknown: r.unknown || stranger };
   });
   // Duplicates are found again over both sets together; one-image identities are normal in a gallery.

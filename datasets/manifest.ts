@@ -14,6 +14,8 @@ export type DatasetKind = (typeof DATASET_KINDS)[number];
  * downstream can take two images for one person. Only the pair sheet says which images show the same person.
  */
 export const IMAGE_IDENTITY_PREFIX = 'image:';
+/** The identity of a stranger whose data gives no name (an image in `unknown/`): one per image, never shared. */
+export const UNKNOWN_IDENTITY_PREFIX = 'unknown:';
 
 /** Whether a manifest's identities are people (false for pair-only sets, whose identities are images). */
 export function namesIdentities(m: Pick<DatasetManifest, 'kind'>): boolean {

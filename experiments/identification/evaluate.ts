@@ -1,4 +1,4 @@
-import type { DatasetManifest } from '../../datasets/manifest.js';
+import { UNKNOWN_IDENTITY_PREFIX, type DatasetManifest } from '../../datasets/manifest.js';
 import type { EmbeddingTable } from '../../pipeline/embedding-table.js';
 import { bootstrapOpenSet, clopperPearsonUpper, cmc, fnirAtFpir, trialsToBack, openSetCurve, rank1Accuracy, sortOpenSet, thresholdForFpir } from '../metrics/index.js';
 import type { FnirAtFpirPoint, OpenSetBootstrapInterval, OpenSetProbes, Rank1Accuracy } from '../metrics/index.js';
@@ -190,6 +190,6 @@ export async function evaluateMode(manifest: DatasetManifest, split: Identificat
 /** A stranger's identity in the data, or null when it has none (its identity is only its own image: `unknown:<path>`). */
 function namedIdentity(manifest: DatasetManifest, image: number): string | null {
   const r = manifest.images[image];
-  return r.identity === `unknown:${r.path}` ? null : r.identity;
+  return r.identity === UNKNOWN_IDENTITY_PREFIX + r.path ? null : r.identity;
 }
 
