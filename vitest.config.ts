@@ -14,6 +14,8 @@ const SLOW = [
   'tests/workbench/ui/audit-browser.test.ts',
   'tests/engine/api.test.ts',
   'tests/engine/replay.test.ts',
+  'tests/engine/serve.test.ts',
+  'tests/engine/checkin-ui.test.ts',
   'tests/pipeline/embed-dataset.test.ts',
   'tests/experiments/budget.test.ts',
   'tests/notebooks-ts/**',

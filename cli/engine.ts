@@ -4,13 +4,11 @@ import type { Command } from 'commander';
 import { workspacePaths } from '../core/config.js';
 import { FrwError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/lock.js';
-import { createApp } from '../engine/api/app.js';
-import { DEFAULT_LIMITS } from '../engine/api/limits.js';
-
-/** The longest one request (its upload and its answer) may take the engine's HTTP server. */
-const REQUEST_TIMEOUT_MS = 60_000;
-import { loadDeployConfig, type DeployConfig } from '../engine/deploy-config.js';
+import { createLogger } from '../core/log.js';
+import { loadDeployConfig } from '../engine/deploy-config.js';
 import { Engine } from '../engine/engine.js';
+import { runUntilSignalled, serveEngine } from '../engine/serve.js';
+import { resolveServeSettings, SERVE_SETTINGS } from '../engine/serve-settings.js';
 import { action, configOf } from './context.js';
 
 interface EngineFlags {
@@ -93,38 +91,24 @@ export function registerEngine(program: Command): void {
       });
     }),
   );
-  engineOptions(eng.command('serve').description('serve the HTTP API (binds 127.0.0.1 unless --host says otherwise)'))
-    .option('--host <addr>', 'address to bind', '127.0.0.1')
-    .option('--port <n>', 'port', '8731')
-    .option('--api-key <key>', 'API key clients send as X-API-Key (env FRW_API_KEY)')
-    .option('--max-upload-mb <n>', 'largest upload accepted', '10')
-    .option('--workers <n>', 'embedding worker threads (default: --threads, one per core; 0 embeds on the HTTP thread)')
-    .option('--max-in-flight <n>', 'image requests processed at once; more are refused with 429', String(DEFAULT_LIMITS.maxInFlight))
-    .option('--rate <n>', 'sustained requests per second per API key; more are refused with 429', String(DEFAULT_LIMITS.ratePerSecond))
-    .option('--burst <n>', 'requests a key may send at once above the rate', String(DEFAULT_LIMITS.burst))
-    .action(
-      action(async (flags: EngineFlags & { host: string; port: string; apiKey?: string; maxUploadMb: string; workers?: string; maxInFlight: string; rate: string; burst: string }, self: Command) => {
-        const apiKey = flags.apiKey ?? process.env.FRW_API_KEY;
-        if (!apiKey || apiKey.length < 16) throw new FrwError('BAD_INPUT', 'an API key of at least 16 characters is required: --api-key or FRW_API_KEY');
-        const workers = flags.workers === undefined ? configOf(self).threads : Number(flags.workers);
-        if (!Number.isInteger(workers) || workers < 0) throw new FrwError('BAD_INPUT', `--workers must be an integer >= 0, got ${flags.workers}`);
-        const positive = (v: string, what: string) => {
-          const n = Number(v);
-          if (!Number.isInteger(n) || n < 1) throw new FrwError('BAD_INPUT', `${what} must be an integer >= 1, got "${v}"`);
-          return n;
-        };
-        const limits = { maxInFlight: positive(flags.maxInFlight, '--max-in-flight'), ratePerSecond: positive(flags.rate, '--rate'), burst: positive(flags.burst, '--burst') };
-        const engine = await openEngine(flags, self, workers);
-        // A pushed config replaces the config file (atomically), so a restart serves what was last pushed.
-        const onConfigChanged = (c: DeployConfig) => writeFileAtomic(path.resolve(flags.config), JSON.stringify(c, null, 2) + '\n');
-        const app = createApp({ engine, apiKey, maxUploadBytes: Number(flags.maxUploadMb) * 1024 * 1024, onConfigChanged, limits });
-        const server = app.listen(Number(flags.port), flags.host, () => process.stderr.write(`frw engine: ${engine.config.model.id} (${engine.config.aggregation}, threshold ${engine.config.threshold.similarity.toFixed(4)}) on http://${flags.host}:${flags.port}\n`));
-        // A slow upload holds an in-flight slot: each request, body included, has a minute at most.
-        server.requestTimeout = REQUEST_TIMEOUT_MS;
-        server.headersTimeout = Math.min(server.headersTimeout, REQUEST_TIMEOUT_MS);
-        const stop = () => server.close(() => void engine.close());
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      }),
-    );
+  const serve = engineOptions(eng.command('serve').description('serve the HTTP API (binds 127.0.0.1 unless --host says otherwise); JSON logs on stdout'));
+  for (const s of SERVE_SETTINGS) serve.option(s.flag, `${s.help} (env ${s.env}${s.default === undefined ? '' : `; default ${s.default}`})`);
+  serve.action(
+    action(async (flags: EngineFlags & Parameters<typeof resolveServeSettings>[0], self: Command) => {
+      // Every setting resolved once, here: flag, else environment, else default (engine/serve-settings.ts).
+      const settings = resolveServeSettings(flags, process.env);
+      const cfg = configOf(self);
+      const log = createLogger(settings.logLevel);
+      const service = await serveEngine({
+        settings,
+        configFile: path.resolve(flags.config),
+        galleryFile: flags.gallery ? path.resolve(flags.gallery) : workspacePaths(cfg).gallery,
+        modelRoot: cfg.modelRoot,
+        userModelsDir: workspacePaths(cfg).userModels,
+        workers: settings.workers ?? cfg.threads,
+        log,
+      });
+      runUntilSignalled(service, log, settings.shutdownTimeoutMs);
+    }),
+  );
 }

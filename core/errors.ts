@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'CANCELLED' // a job stopped at the user's request
   | 'UNAVAILABLE' // another service (a running engine) did not answer
   | 'RATE_LIMITED' // over a request-rate or concurrency limit: retry later
+  | 'NOT_READY' // a service still starting (model, gallery, index) or shutting down: retry elsewhere or later
   | 'INTERNAL';
 
 export class FrwError extends Error {

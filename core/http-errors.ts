@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import type { ErrorRequestHandler, Request, Response } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { FrwError, type ErrorCode } from './errors.js';
+import type { Logger } from './log.js';
 
 /** The one place FrwError codes become HTTP statuses. */
 export const STATUS: Record<ErrorCode, number> = {
@@ -20,6 +21,7 @@ export const STATUS: Record<ErrorCode, number> = {
   CANCELLED: 409,
   UNAVAILABLE: 502,
   RATE_LIMITED: 429,
+  NOT_READY: 503,
   INTERNAL: 500,
 };
 
@@ -78,8 +80,8 @@ export const errorMiddleware: ErrorRequestHandler = (err, req, res, _next) => {
   const known = clientErrorOf(err);
   const status = known ? STATUS[known.code] : 500;
   if (status >= 500) {
-    const requestId = crypto.randomBytes(6).toString('hex');
-    logFault(requestId, req, err);
+    const requestId = requestIdOf(res);
+    logFault(requestId, req, res, err);
     res.status(status).json({ error: { code: known?.code ?? 'INTERNAL', message: known ? scrubPaths(known.message) : 'internal error', requestId } });
     return;
   }
@@ -107,9 +109,50 @@ function scrubDetails(details: Record<string, unknown> | undefined): Record<stri
   return Object.fromEntries(Object.entries(details).map(([k, v]) => [k, typeof v === 'string' ? scrubPaths(v) : v]));
 }
 
-function logFault(id: string, req: Request, err: unknown): void {
+/**
+ * The request's id: the one `requestLog` gave it (and sent as X-Request-Id), else a new one (an app without the
+ * structured log, such as the workbench). A log line and an error answer of one request carry the same id.
+ */
+export function requestIdOf(res: Response): string {
+  if (typeof res.locals.requestId !== 'string') res.locals.requestId = crypto.randomBytes(6).toString('hex');
+  return res.locals.requestId as string;
+}
+
+/**
+ * Give every request an id (X-Request-Id on the answer) and a child logger carrying it (`res.locals.log`), and log
+ * one JSON line when it ends: method, path (no query: it may hold names), status, duration, and whether the client
+ * went away first. Never headers or bodies (API keys, photos).
+ */
+export function requestLog(log: Logger): RequestHandler {
+  return (req, res, next) => {
+    const requestId = requestIdOf(res);
+    res.setHeader('x-request-id', requestId);
+    const child = log.child({ requestId });
+    res.locals.log = child;
+    const t0 = performance.now();
+    const where = pathOf(req); // now: routers rewrite req.url on the way down
+    res.once('close', () => {
+      const line = { method: req.method, path: where, status: res.statusCode, ms: Math.round(performance.now() - t0), abandoned: !res.writableFinished };
+      if (res.statusCode >= 500) child.warn(line, 'request failed');
+      else child.info(line, 'request');
+    });
+    next();
+  };
+}
+
+/** The request's path, without its query (which may hold names), cut to 200 characters. */
+const pathOf = (req: Request) => req.originalUrl.split('?')[0].slice(0, 200);
+
+function logFault(id: string, req: Request, res: Response, err: unknown): void {
   // An FrwError is a known condition (an engine that did not answer): its message says it; anything else gets its stack.
   const what = err instanceof FrwError ? `${err.code}: ${err.message}` : err instanceof Error ? (err.stack ?? err.message) : String(err);
+  const log = res.locals.log as Logger | undefined;
+  if (log) {
+    const line = { method: req.method, path: pathOf(req), code: err instanceof FrwError ? err.code : 'INTERNAL', err: what };
+    if (err instanceof FrwError) log.warn(line, 'request refused');
+    else log.error(line, 'request fault');
+    return;
+  }
   process.stderr.write(`[${new Date().toISOString()}] request ${id} ${req.method} ${req.originalUrl.slice(0, 200)} failed: ${what}\n`);
 }
 

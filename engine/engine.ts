@@ -9,6 +9,7 @@ import { faissIndex } from '../search/faiss.js';
 import { exactIndex, rankIdentities, rowsNeeded, type VectorIndex } from '../search/vector-index.js';
 import { aggregate, qualityWeight, type Gallery } from '../search/templates.js';
 import { verifyConfigFiles, type DeployConfig } from './deploy-config.js';
+import { enrolledVerdict, refusedVerdict, type CheckinOptions, type PhotoVerdict } from './photo-verdict.js';
 import { GalleryStore, type AttendanceRow, type GalleryExport, type IdentityRow } from './store.js';
 
 export interface EngineOptions {
@@ -42,7 +43,11 @@ export interface EnrolResult {
   failures: Array<{ image: number; reason: FailureReason; message: string }>;
   /** Photos that held several faces, of which the config's policy chose one: said, so a wrong pick can be caught. */
   chosenFromSeveral: Array<{ image: number; faces: number; policy: string }>;
+  /** One verdict per photo, in the order sent (also in the error's details when no photo gave a face). */
+  photos: PhotoVerdict[];
 }
+
+export type { CheckinOptions, PhotoVerdict };
 
 /** The pipeline a config pins, rebuilt from the config alone (checked against its recorded key). */
 export function specFromConfig(config: DeployConfig): PipelineSpec {
@@ -54,7 +59,10 @@ export function specFromConfig(config: DeployConfig): PipelineSpec {
  * model, detector, preprocessing, aggregation and threshold of its deployment config.
  */
 export class Engine {
-  private index: { search: VectorIndex; gallery: Gallery; ids: number[] } | null = null;
+  /** Built for one config (its aggregation and search) from the gallery as it was; null once either changed. */
+  private index: { config: DeployConfig; search: VectorIndex; gallery: Gallery; ids: number[] } | null = null;
+  /** Reconfigurations run one at a time (a pushed config and a reload signal may arrive together). */
+  private reconfiguring: Promise<void> = Promise.resolve();
 
   private constructor(
     private current: DeployConfig,
@@ -74,7 +82,13 @@ export class Engine {
    * the same thing. Requests already running finish with the old config. `beforeApply` (the server writing its
    * config file) runs after every check and before the switch: if it fails, nothing has changed.
    */
-  async reconfigure(config: DeployConfig, beforeApply?: (config: DeployConfig) => void): Promise<void> {
+  reconfigure(config: DeployConfig, beforeApply?: (config: DeployConfig) => void): Promise<void> {
+    const run = this.reconfiguring.then(() => this.reconfigureNow(config, beforeApply));
+    this.reconfiguring = run.catch(() => undefined);
+    return run;
+  }
+
+  private async reconfigureNow(config: DeployConfig, beforeApply?: (config: DeployConfig) => void): Promise<void> {
     // The key is recomputed from the settings and cards, not taken from the config: a forged key, or cards edited
     // to disagree with their settings (an embedding of another size), is refused here, before anything changes.
     const key = pipelineKey(specFromConfig(config));
@@ -83,8 +97,13 @@ export class Engine {
     }
     await verifyConfigFiles(config, this.modelRoot, this.userModelsDir);
     beforeApply?.(config);
+    // One assignment: a request reads the config once (recognise), so it decides wholly by the old or the new one.
     this.current = config;
-    this.index = null; // aggregation or search may differ
+  }
+
+  /** Build the search index now (a server does it before it says it is ready), rather than on the first request. */
+  warm(): void {
+    this.searchIndex(this.current);
   }
 
   static async open(opts: EngineOptions): Promise<Engine> {
@@ -123,26 +142,29 @@ export class Engine {
     const vectors: Array<{ vector: Float32Array; imageSha256: string; quality: unknown }> = [];
     const failures: EnrolResult['failures'] = [];
     const chosenFromSeveral: EnrolResult['chosenFromSeveral'] = [];
+    const photos: PhotoVerdict[] = [];
     for (const [i, img] of images.entries()) {
       try {
         const e = await this.embed(img, signal);
         vectors.push({ vector: e.vector, imageSha256: sha256Hex(img), quality: e.quality });
         if (e.faceCount > 1) chosenFromSeveral.push({ image: i, faces: e.faceCount, policy: String(this.current.pipeline.policy) });
+        photos.push(enrolledVerdict(i, e.faceCount, e.box));
       } catch (err) {
         const f = acquisitionFailureOf(err);
         if (!f) throw err;
         failures.push({ image: i, ...f });
+        photos.push(refusedVerdict(i, f));
       }
     }
-    if (vectors.length === 0) throw new FrwError('BAD_INPUT', `no face could be enrolled for "${clean}": ${failures.map((f) => `image ${f.image}: ${f.reason}`).join('; ')}`, { failures });
+    if (vectors.length === 0) throw new FrwError('BAD_INPUT', `no face could be enrolled for "${clean}": ${failures.map((f) => `image ${f.image}: ${f.reason}`).join('; ')}`, { failures, photos });
     const identity = this.store.enrol(clean, vectors, replace);
     this.index = null;
-    return { identity, enrolled: vectors.length, failures, chosenFromSeveral };
+    return { identity, enrolled: vectors.length, failures, chosenFromSeveral, photos };
   }
 
-  private searchIndex() {
-    if (this.index) return this.index;
-    const dim = this.config.model.output.dim;
+  private searchIndex(config: DeployConfig) {
+    if (this.index?.config === config) return this.index;
+    const dim = config.model.output.dim;
     const rows = this.store.allVectors(dim);
     const byId = new Map<number, { name: string; vectors: Float32Array[]; weights: number[] }>();
     for (const r of rows) {
@@ -155,16 +177,16 @@ export class Engine {
     const galleryRows: Float32Array[] = [];
     const owner: number[] = [];
     ids.forEach((id, gi) => {
-      for (const v of aggregate(byId.get(id)!.vectors, byId.get(id)!.weights, this.config.aggregation)) {
+      for (const v of aggregate(byId.get(id)!.vectors, byId.get(id)!.weights, config.aggregation)) {
         galleryRows.push(v);
         owner.push(gi);
       }
     });
     const vectors = new Float32Array(galleryRows.length * dim);
     galleryRows.forEach((v, k) => vectors.set(v, k * dim));
-    const gallery: Gallery = { mode: this.config.aggregation, dim, vectors, owner: Int32Array.from(owner), identities: ids.map((id) => byId.get(id)!.name), skippedImages: 0, unenrolled: [] };
-    const search = galleryRows.length === 0 ? exactIndex(vectors, dim) : this.config.search === 'flat' ? faissIndex('flat', vectors, dim) : exactIndex(vectors, dim);
-    this.index = { search, gallery, ids };
+    const gallery: Gallery = { mode: config.aggregation, dim, vectors, owner: Int32Array.from(owner), identities: ids.map((id) => byId.get(id)!.name), skippedImages: 0, unenrolled: [] };
+    const search = galleryRows.length === 0 ? exactIndex(vectors, dim) : config.search === 'flat' ? faissIndex('flat', vectors, dim) : exactIndex(vectors, dim);
+    this.index = { config, search, gallery, ids };
     return this.index;
   }
 
@@ -173,18 +195,26 @@ export class Engine {
     return (await this.recognise(image, signal)).recognition;
   }
 
-  /** identify, then log the attempt (who, when, score, image hash, decision): the seed's check-in app. */
-  async checkin(image: Uint8Array, signal?: AbortSignal): Promise<Recognition & { attendance: AttendanceRow }> {
+  /**
+   * identify, then log the attempt (who, when, score, distance, image hash, decision, processing time): the seed's
+   * check-in app. De-duplication lives here, in the log (GalleryStore.checkIn): a repeat of a person recognised
+   * within the window is answered with their earlier row and `duplicate: true`, whichever client sent it.
+   * `attendance` is null only for a frame without a usable face when `logNoFace` is false.
+   */
+  async checkin(image: Uint8Array, signal?: AbortSignal, opts: CheckinOptions = {}): Promise<Recognition & { attendance: AttendanceRow | null; duplicate: boolean }> {
     const { recognition: r, identityId } = await this.recognise(image, signal);
     const decision = r.failure ? 'no-face' : r.identity ? 'recognised' : 'unknown';
-    const attendance = this.store.logAttendance({ identityId, name: r.identity, score: r.score, decision, imageSha256: sha256Hex(image) });
-    return { ...r, attendance };
+    if (decision === 'no-face' && opts.logNoFace === false) return { ...r, attendance: null, duplicate: false };
+    const entry = { identityId, name: r.identity, score: r.score, decision, imageSha256: sha256Hex(image), latencyMs: r.latencyMs } as const;
+    const { attendance, duplicate } = this.store.checkIn(entry, (opts.dedupeWindowS ?? 0) * 1000);
+    return { ...r, attendance, duplicate };
   }
 
   /** The recognition and, when someone is recognised, their row id in the store. */
   private async recognise(image: Uint8Array, signal?: AbortSignal): Promise<{ recognition: Recognition; identityId: number | null }> {
     const t0 = performance.now();
-    const threshold = { similarity: this.config.threshold.similarity, l2Distance: this.config.threshold.l2Distance };
+    const config = this.current;
+    const threshold = { similarity: config.threshold.similarity, l2Distance: config.threshold.l2Distance };
     const done = (r: Omit<Recognition, 'latencyMs' | 'threshold'>, identityId: number | null = null) => ({ recognition: { ...r, threshold, latencyMs: performance.now() - t0 }, identityId });
     let face;
     try {
@@ -194,7 +224,7 @@ export class Engine {
       if (!failure) throw err;
       return done({ identity: null, score: null, distance: null, box: null, failure });
     }
-    const { search, gallery, ids } = this.searchIndex();
+    const { search, gallery, ids } = this.searchIndex(config);
     if (search.size === 0) return done({ identity: null, score: null, distance: null, box: face.box, failure: null });
     const ranked = rankIdentities(search.search(face.vector, rowsNeeded(gallery, 1)), gallery, 1);
     const score = ranked.score[0];
@@ -241,8 +271,9 @@ export class Engine {
     this.index = null;
   }
 
+  /** The database first (closing it is quick and makes every commit final), then the embedding workers. */
   async close(): Promise<void> {
-    await this.embedder.close();
     this.store.close();
+    await this.embedder.close();
   }
 }

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import type BetterSqlite3 from 'better-sqlite3';
 import { FrwError } from '../core/errors.js';
 import { PROJECT_ROOT } from '../core/paths.js';
+import { scoreToL2Distance } from '../experiments/metrics/distance.js';
 
 /**
  * The engine's persistent gallery and attendance log in SQLite (WAL, synchronous FULL: a committed transaction
@@ -28,11 +29,22 @@ export interface GalleryExport {
 export interface AttendanceRow {
   id: number;
   at: string;
+  /** The enrolled person's id (null for unknown, no face, or a person deleted since). */
+  identityId: number | null;
   name: string | null;
   score: number | null;
+  /** L2 distance of the score (sqrt(2 - 2s)), the unit the check-in app shows beside the deployed threshold. */
+  distance: number | null;
   decision: 'recognised' | 'unknown' | 'no-face';
   imageSha256: string;
+  /** How many photos the person has enrolled now (null when no enrolled person). */
+  images: number | null;
+  /** The check-in's processing time on the engine, ms (null for rows logged before it was recorded). */
+  latencyMs: number | null;
 }
+
+/** What a check-in logs; `at` and `id` are the store's. */
+export type AttendanceEntry = Pick<AttendanceRow, 'identityId' | 'name' | 'score' | 'decision' | 'imageSha256' | 'latencyMs'>;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -55,6 +67,9 @@ export class GalleryStore {
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     db.exec(SCHEMA);
+    // Galleries made before a column existed get it (NULL in their old rows).
+    const cols = (db.prepare('PRAGMA table_info(attendance)').all() as Array<{ name: string }>).map((c) => c.name);
+    if (!cols.includes('latency_ms')) db.exec('ALTER TABLE attendance ADD COLUMN latency_ms REAL');
     const row = db.prepare('SELECT value FROM meta WHERE key = ?').get('pipelineKey') as { value: string } | undefined;
     if (row && row.value !== pipelineKey) {
       db.close();
@@ -122,14 +137,38 @@ export class GalleryStore {
     if (r.changes === 0) throw new FrwError('NOT_FOUND', `no enrolled identity "${name}"`);
   }
 
-  logAttendance(row: Omit<AttendanceRow, 'id' | 'at'> & { identityId: number | null }): AttendanceRow {
-    const at = new Date().toISOString();
-    const r = this.db.prepare('INSERT INTO attendance (at, identity_id, name, score, decision, image_sha256) VALUES (?, ?, ?, ?, ?, ?)').run(at, row.identityId, row.name, row.score, row.decision, row.imageSha256);
-    return { id: Number(r.lastInsertRowid), at, name: row.name, score: row.score, decision: row.decision, imageSha256: row.imageSha256 };
+  logAttendance(row: AttendanceEntry): AttendanceRow {
+    return this.checkIn(row, 0).attendance;
   }
 
+  /**
+   * Log a check-in, unless the same person was already recognised less than `windowMs` ago: then nothing is logged
+   * and their earlier row comes back with `duplicate`. Checked and written in one transaction, so two clients (or
+   * two tabs in continuous mode) checking the same person in at once log one row. Unknowns are never merged.
+   */
+  checkIn(row: AttendanceEntry, windowMs: number): { attendance: AttendanceRow; duplicate: boolean } {
+    const tx = this.db.transaction(() => {
+      const now = new Date();
+      if (windowMs > 0 && row.identityId !== null && row.decision === 'recognised') {
+        const since = new Date(now.getTime() - windowMs).toISOString();
+        const prev = this.db.prepare("SELECT id FROM attendance WHERE identity_id = ? AND decision = 'recognised' AND at > ? ORDER BY id DESC LIMIT 1").get(row.identityId, since) as { id: number } | undefined;
+        if (prev) return { id: prev.id, duplicate: true };
+      }
+      const r = this.db.prepare('INSERT INTO attendance (at, identity_id, name, score, decision, image_sha256, latency_ms) VALUES (?, ?, ?, ?, ?, ?, ?)').run(now.toISOString(), row.identityId, row.name, row.score, row.decision, row.imageSha256, row.latencyMs);
+      return { id: Number(r.lastInsertRowid), duplicate: false };
+    });
+    const { id, duplicate } = tx.immediate();
+    return { attendance: this.attendanceRows('WHERE a.id = ?', id)[0], duplicate };
+  }
+
+  /** The newest `limit` rows, newest first. */
   attendance(limit = 1000): AttendanceRow[] {
-    return this.db.prepare('SELECT id, at, name, score, decision, image_sha256 AS imageSha256 FROM attendance ORDER BY id DESC LIMIT ?').all(limit) as AttendanceRow[];
+    return this.attendanceRows('ORDER BY a.id DESC LIMIT ?', limit);
+  }
+
+  private attendanceRows(tail: string, arg: number): AttendanceRow[] {
+    const rows = this.db.prepare(`SELECT a.id, a.at, a.identity_id AS identityId, a.name, a.score, a.decision, a.image_sha256 AS imageSha256, a.latency_ms AS latencyMs, (SELECT COUNT(*) FROM vectors v WHERE v.identity_id = a.identity_id) AS images FROM attendance a ${tail}`).all(arg) as Array<Omit<AttendanceRow, 'distance'>>;
+    return rows.map((r) => ({ ...r, images: r.identityId === null ? null : r.images, distance: r.score === null ? null : scoreToL2Distance(r.score) }));
   }
 
   close(): void {

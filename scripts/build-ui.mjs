@@ -1,5 +1,6 @@
-// Bundles the workbench's browser app (Lit + vega-embed) into dist/workbench-ui with esbuild: one script, one
-// stylesheet, one page. Everything is local: the page loads nothing from the network.
+// Bundles the browser apps with esbuild, each into one script, one stylesheet, one page: the workbench's (Lit +
+// vega-embed) into dist/workbench-ui and the engine's check-in app (Lit, engine/app-ui) into dist/checkin-ui.
+// Everything is local: the pages load nothing from the network.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,6 +8,7 @@ import * as esbuild from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const UI_OUT = path.join(root, 'dist', 'workbench-ui');
+export const CHECKIN_UI_OUT = path.join(root, 'dist', 'checkin-ui');
 
 export async function buildUi({ outdir = UI_OUT, minify = true } = {}) {
   fs.mkdirSync(outdir, { recursive: true });
@@ -25,7 +27,28 @@ export async function buildUi({ outdir = UI_OUT, minify = true } = {}) {
   return outdir;
 }
 
+/** The check-in app the engine serves at /app/ (engine/api/checkin-ui.ts). */
+export async function buildCheckinUi({ outdir = CHECKIN_UI_OUT, minify = true } = {}) {
+  fs.mkdirSync(outdir, { recursive: true });
+  const src = path.join(root, 'engine', 'app-ui');
+  await esbuild.build({
+    entryPoints: [path.join(src, 'main.ts')],
+    bundle: true,
+    format: 'esm',
+    target: 'es2022',
+    minify,
+    sourcemap: true,
+    outfile: path.join(outdir, 'app.js'),
+    logLevel: 'warning',
+    legalComments: 'linked',
+  });
+  for (const f of ['index.html', 'styles.css']) fs.copyFileSync(path.join(src, f), path.join(outdir, f));
+  return outdir;
+}
+
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const out = await buildUi();
   process.stderr.write(`workbench UI built in ${path.relative(root, out)}\n`);
+  const checkin = await buildCheckinUi();
+  process.stderr.write(`check-in app built in ${path.relative(root, checkin)}\n`);
 }

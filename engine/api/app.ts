@@ -4,9 +4,11 @@ import multer from 'multer';
 import { FrwError } from '../../core/errors.js';
 import { DECODED_FORMATS_TEXT, otherImageFormat, sniffFormat } from '../../datasets/formats.js';
 import type { Engine } from '../engine.js';
-import { abandonedSignal, errorMiddleware } from '../../core/http-errors.js';
+import { abandonedSignal, errorMiddleware, requestLog } from '../../core/http-errors.js';
+import type { Logger } from '../../core/log.js';
 import { parseDeployConfig, type DeployConfig } from '../deploy-config.js';
 import { DEFAULT_LIMITS, inFlightLimiter, rateLimiter, type RequestLimits } from './limits.js';
+import { checkinUiRouter } from './checkin-ui.js';
 
 export interface AppDeps {
   engine: Engine;
@@ -18,6 +20,12 @@ export interface AppDeps {
   limits?: RequestLimits;
   /** Called after PUT /v1/config took a new config (serve writes it to its config file, so a restart keeps it). */
   onConfigChanged?: (config: DeployConfig) => void;
+  /** The structured log: one JSON line per request, with the request id its answer carries (X-Request-Id). */
+  log?: Logger;
+  /** Whether the engine may take requests (serve.ts: model, gallery and index ready, not shutting down); absent: always. */
+  readiness?: () => { ready: boolean; phase: string };
+  /** The check-in app's bundle, served at /app/ (default dist/checkin-ui; nothing is served if it is not built). */
+  checkinUiDir?: string;
 }
 
 const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'image/tiff', 'image/x-portable-graymap', 'image/x-portable-pixmap', 'image/x-portable-anymap', 'application/octet-stream']);
@@ -32,6 +40,7 @@ export const FORM_LIMITS = { files: 20, fields: 8, fieldSize: 16 * 1024, fieldNa
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  if (deps.log) app.use(requestLog(deps.log));
   // Every part of a form is bounded, not only the files: 300 ignored 1 MB fields must not cost 300 MB.
   const upload = multer({ storage: multer.memoryStorage(), limits: { ...FORM_LIMITS, fileSize: deps.maxUploadBytes } });
   // The in-flight slot (limits.ts) is given back once the handler's work has settled, whatever the client did.
@@ -57,6 +66,12 @@ export function createApp(deps: AppDeps): express.Express {
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
+  // Readiness for a load balancer: 503 while the model loads and while shutting down; says nothing of the gallery.
+  app.get('/readyz', (_req, res) => {
+    const r = deps.readiness?.() ?? { ready: true, phase: 'ready' };
+    res.status(r.ready ? 200 : 503).json({ ready: r.ready, phase: r.phase });
+  });
+  app.use('/app', checkinUiRouter(deps.checkinUiDir));
   app.use((req, _res, next) => {
     const given = Buffer.from(String(req.header('x-api-key') ?? ''));
     const want = Buffer.from(deps.apiKey);
@@ -67,6 +82,10 @@ export function createApp(deps: AppDeps): express.Express {
     next();
   });
 
+  app.use((_req, _res, next) => {
+    const r = deps.readiness?.();
+    next(r && !r.ready ? new FrwError('NOT_READY', r.phase === 'stopping' ? 'the engine is shutting down; retry on another instance' : 'the engine is starting; retry shortly') : undefined);
+  });
   const limits = deps.limits ?? DEFAULT_LIMITS;
   // Keyed by the API key: one key today, per client once keys are per client.
   app.use(rateLimiter(limits, (req) => String(req.header('x-api-key'))));
@@ -81,7 +100,9 @@ export function createApp(deps: AppDeps): express.Express {
     res.json(await deps.engine.identify(images(req)[0], abandonedSignal(req, res)));
   }));
   v1.post('/checkin', gate, upload.array('image', 1), wrap(async (req, res) => {
-    res.json(await deps.engine.checkin(images(req)[0], abandonedSignal(req, res)));
+    const dedupe = Number(req.body?.dedupe_s ?? 0); // the window of the log's de-duplication (Engine.checkin)
+    if (!Number.isFinite(dedupe) || dedupe < 0 || dedupe > 86_400) throw new FrwError('BAD_INPUT', 'dedupe_s must be seconds in [0, 86400]', { field: 'dedupe_s' });
+    res.json(await deps.engine.checkin(images(req)[0], abandonedSignal(req, res), { dedupeWindowS: dedupe, logNoFace: req.body?.log_no_face !== 'false' }));
   }));
   v1.get('/identities', (_req, res) => {
     res.json({ identities: deps.engine.identities() });
