@@ -10,27 +10,9 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const UI_OUT = path.join(root, 'dist', 'workbench-ui');
 export const CHECKIN_UI_OUT = path.join(root, 'dist', 'checkin-ui');
 
-export async function buildUi({ outdir = UI_OUT, minify = true } = {}) {
+/** One browser app from its folder (main.ts, index.html, styles.css) into `outdir`: app.js, its map and licences. */
+async function bundleApp(src, outdir, minify) {
   fs.mkdirSync(outdir, { recursive: true });
-  await esbuild.build({
-    entryPoints: [path.join(root, 'workbench', 'ui', 'main.ts')],
-    bundle: true,
-    format: 'esm',
-    target: 'es2022',
-    minify,
-    sourcemap: true,
-    outfile: path.join(outdir, 'app.js'),
-    logLevel: 'warning',
-    legalComments: 'linked',
-  });
-  for (const f of ['index.html', 'styles.css']) fs.copyFileSync(path.join(root, 'workbench', 'ui', f), path.join(outdir, f));
-  return outdir;
-}
-
-/** The check-in app the engine serves at /app/ (engine/api/checkin-ui.ts). */
-export async function buildCheckinUi({ outdir = CHECKIN_UI_OUT, minify = true } = {}) {
-  fs.mkdirSync(outdir, { recursive: true });
-  const src = path.join(root, 'engine', 'app-ui');
   await esbuild.build({
     entryPoints: [path.join(src, 'main.ts')],
     bundle: true,
@@ -44,6 +26,16 @@ export async function buildCheckinUi({ outdir = CHECKIN_UI_OUT, minify = true } 
   });
   for (const f of ['index.html', 'styles.css']) fs.copyFileSync(path.join(src, f), path.join(outdir, f));
   return outdir;
+}
+
+/** The workbench's web app (workbench/ui). */
+export function buildUi({ outdir = UI_OUT, minify = true } = {}) {
+  return bundleApp(path.join(root, 'workbench', 'ui'), outdir, minify);
+}
+
+/** The check-in app the engine serves at /app/ (engine/api/checkin-ui.ts). */
+export function buildCheckinUi({ outdir = CHECKIN_UI_OUT, minify = true } = {}) {
+  return bundleApp(path.join(root, 'engine', 'app-ui'), outdir, minify);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
