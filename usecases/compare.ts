@@ -14,6 +14,7 @@ import { likeForLike } from '../runs/like-for-like.js';
 import { readRunFolder, runFolderId as idOf, runKindOf, type RunFolder } from '../runs/read.js';
 import { readRunPairs } from '../runs/scores.js';
 import { describeRule, identificationPairedTests, parseDecisionRule, verdicts, verificationPairedTests, type DecisionRule, type PairedOptions, type PairedTests } from './compare-paired.js';
+import { manifestWithDecisions } from './audit-decisions.js';
 import { modelFacts, type MeasuredSpeed, type ModelFacts } from './model-facts.js';
 
 export interface CompareRequest {
@@ -201,6 +202,14 @@ async function identityOf(run: RunFolder & { kind: 'eval' }, deps: CompareDeps, 
     manifest = await open(run);
   } catch (e) {
     return { identity: { unavailable: `the identities of ${rec.dataset.name} could not be read: ${(e as Error).message}` } };
+  }
+  // A run on decided data (frw eval --decisions) scored the decided manifest: rebuild it the same way.
+  if (rec.decisions) {
+    try {
+      manifest = manifestWithDecisions(manifest, rec.decisions.file).manifest;
+    } catch (e) {
+      return { identity: { unavailable: `the decisions ${rec.decisions.file} this run applied could not be applied again: ${(e as Error).message}` } };
+    }
   }
   if (manifest.hash !== rec.dataset.manifestHash) return { identity: { unavailable: `dataset ${rec.dataset.name} has changed since these runs (manifest ${manifest.hash.slice(0, 8)}…, the runs' ${rec.dataset.manifestHash.slice(0, 8)}…): its identities are not the runs'` } };
   const ids = identityIndex(manifest);

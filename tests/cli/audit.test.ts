@@ -95,8 +95,13 @@ test('decisions are data: frw audit decide records them beside the workspace; fr
   assert.equal((await decide('merge', '--image', PLANTED.noFace)).code, 2);
 
   const out = path.join(ws, 'eval-decided');
-  const r = await runCli(['eval', '--dataset', data, '--models', 'mobilefacenet', '--protocol', 'all-pairs', '--bootstrap', '0', '--decisions', file, '--out', out, ...roots]);
+  const r = await runCli(['eval', '--dataset', data, '--models', 'mobilefacenet,fr-feature', '--protocol', 'all-pairs', '--bootstrap', '0', '--decisions', file, '--out', out, ...roots]);
   assert.equal(r.code, 0, r.stderr);
+  // frw compare rebuilds the decided data the run scored, so its paired bootstrap has the run's identities.
+  const cmp = await runCli(['compare', out, '--replicates', '100', '--json', ...roots]);
+  assert.equal(cmp.code, 0, cmp.stderr);
+  const eer = JSON.parse(cmp.stdout).paired[0].deltas.find((d: { statistic: string }) => d.statistic === 'EER');
+  assert.ok(eer.result, `ΔEER computed on the decided data: ${eer.unavailable}`);
   const run = JSON.parse(fs.readFileSync(path.join(out, 'run.json'), 'utf8'));
   assert.equal(run.decisions.sha256, sha256Hex(fs.readFileSync(file)));
   assert.equal(run.decisions.file, file);
