@@ -2,7 +2,8 @@ import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../helpers/chromium.js';
 import { PROJECT_ROOT } from '../../core/paths.js';
 import { runCli } from '../helpers/cli.js';
 import { DATA_ROOT, MODEL_ROOT, tempWorkspace } from '../helpers/shared.js';
@@ -92,7 +93,7 @@ test('frw gate --report: a decision report with budgets, both bounds, worst pair
   // Screenshots for the record, with every request off this machine refused.
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   fs.copyFileSync(pdf, path.join(ARTIFACTS, 'report.pdf'));
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+  browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
   const external: string[] = [];
   await page.route('**/*', (route) => (route.request().url().startsWith('file:') || route.request().url().startsWith('data:') ? route.continue() : (external.push(route.request().url()), route.abort())));

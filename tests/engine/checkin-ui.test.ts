@@ -5,7 +5,8 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import sharp from 'sharp';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../helpers/chromium.js';
 import { PROJECT_ROOT } from '../../core/paths.js';
 import { createApp } from '../../engine/api/app.js';
 import { Engine } from '../../engine/engine.js';
@@ -20,7 +21,6 @@ import { buildCheckinUi } from '../../scripts/build-ui.mjs';
  * with per-photo verdicts, check-ins (recognised, unknown, a de-duplicated repeat), the fake camera, rename, delete.
  * Screenshots go to test-artifacts/checkin/.
  */
-const CHROMIUM = '/usr/bin/chromium';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 declare const document: any;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -38,7 +38,6 @@ let page: Page;
 const problems: string[] = [];
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (.ci/run does)`);
   const run = path.join(ws, 'eval');
   const r = await runCli(['eval', '--dataset', 'lfw-mini', '--models', 'mobilefacenet', '--bootstrap', '0', '--out', run, '--data-root', DATA_ROOT, '--model-root', MODEL_ROOT, '--workspace', ws]);
   assert.equal(r.code, 0, r.stderr);
@@ -49,10 +48,7 @@ beforeAll(async () => {
   await new Promise((res) => server.once('listening', res));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   fs.mkdirSync(SHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
-  });
+  browser = await launchChromium(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream']);
   page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
   page.on('console', (m) => m.type() === 'error' && !/status of 401/.test(m.text()) && problems.push(m.text()));
   page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));

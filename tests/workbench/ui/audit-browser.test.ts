@@ -2,7 +2,8 @@ import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../../helpers/chromium.js';
 import { PROJECT_ROOT } from '../../../core/paths.js';
 import { runCli } from '../../helpers/cli.js';
 import { PLANTED, plantedLfwMini } from '../../helpers/planted.js';
@@ -12,7 +13,6 @@ import { startWorkbench, type RunningWorkbench } from '../../helpers/workbench.j
 import { buildUi } from '../../../scripts/build-ui.mjs';
 
 /** The Audit view in Debian's Chromium: an audit of planted problems, its faces side by side, a decision recorded. */
-const CHROMIUM = '/usr/bin/chromium';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 declare const document: any;
 const SHOTS = path.join(PROJECT_ROOT, 'test-artifacts', 'workbench');
@@ -23,14 +23,13 @@ let page: Page;
 const consoleErrors: string[] = [];
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (.ci/run does)`);
   const data = await plantedLfwMini(path.join(ws, 'planted'));
   const r = await runCli(['audit', '--dataset', data, '--model', 'mobilefacenet', '--bootstrap', '20', '--data-root', DATA_ROOT, '--model-root', MODEL_ROOT, '--workspace', ws]);
   assert.equal(r.code, 0, r.stderr);
   const ui = await buildUi({ outdir: tempWorkspace('frw-ui-'), minify: false });
   wb = await startWorkbench(testConfig(ws), { staticDir: ui });
   fs.mkdirSync(SHOTS, { recursive: true });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
   page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
   page.on('pageerror', (e) => consoleErrors.push(`uncaught: ${e.message}`));

@@ -2,7 +2,8 @@ import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../../helpers/chromium.js';
 import { PROJECT_ROOT } from '../../../core/paths.js';
 import { MODEL_ROOT, tempWorkspace, testConfig } from '../../helpers/shared.js';
 import { startWorkbench, type RunningWorkbench } from '../../helpers/workbench.js';
@@ -14,7 +15,6 @@ import { buildUi } from '../../../scripts/build-ui.mjs';
  * The workbench in Debian's Chromium (never a downloaded browser), driven like a user: a fresh workspace, so the
  * demo embeds lfw-mini from scratch. Screenshots of every view go to test-artifacts/workbench/.
  */
-const CHROMIUM = '/usr/bin/chromium';
 // page.waitForFunction callbacks run in the page; this file compiles without the DOM library, so `document` is
 // declared here for them alone.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -28,11 +28,10 @@ let page: Page;
 const consoleErrors: string[] = [];
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (.ci/run does)`);
   const ui = await buildUi({ outdir: tempWorkspace('frw-ui-'), minify: false });
   wb = await startWorkbench(testConfig(tempWorkspace()), { staticDir: ui });
   fs.mkdirSync(SHOTS, { recursive: true });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1300, height: 900 }, acceptDownloads: true });
   page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
   page.on('pageerror', (e) => consoleErrors.push(`uncaught: ${e.message}`));
