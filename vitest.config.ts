@@ -15,6 +15,7 @@ const SLOW = [
   'tests/engine/api.test.ts',
   'tests/engine/replay.test.ts',
   'tests/engine/serve.test.ts',
+  'tests/engine/replicas.test.ts',
   'tests/engine/checkin-ui.test.ts',
   'tests/pipeline/embed-dataset.test.ts',
   'tests/experiments/budget.test.ts',

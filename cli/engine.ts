@@ -7,19 +7,26 @@ import { writeFileAtomic } from '../core/lock.js';
 import { createLogger } from '../core/log.js';
 import { loadDeployConfig } from '../engine/deploy-config.js';
 import { Engine } from '../engine/engine.js';
+import { isDatabaseUrl } from '../engine/gallery/open.js';
 import { runUntilSignalled, serveEngine } from '../engine/serve.js';
 import { resolveServeSettings, SERVE_SETTINGS } from '../engine/serve-settings.js';
 import { action, configOf } from './context.js';
 
 interface EngineFlags {
   config: string;
-  /** Absent: <workspace>/engine/gallery.db. */
+  /** A SQLite file or a postgres:// URL; absent: <workspace>/engine/gallery.db. */
   gallery?: string;
+}
+
+/** The --gallery value as the engine takes it: a database URL as given, a file resolved, or the workspace's file. */
+function galleryOf(flags: EngineFlags, self: Command): string {
+  if (!flags.gallery) return workspacePaths(configOf(self)).gallery;
+  return isDatabaseUrl(flags.gallery) ? flags.gallery : path.resolve(flags.gallery);
 }
 
 async function openEngine(flags: EngineFlags, self: Command, workers = 0): Promise<Engine> {
   const cfg = configOf(self);
-  return Engine.open({ config: loadDeployConfig(path.resolve(flags.config)), galleryFile: flags.gallery ? path.resolve(flags.gallery) : workspacePaths(cfg).gallery, modelRoot: cfg.modelRoot, userModelsDir: workspacePaths(cfg).userModels, workers });
+  return Engine.open({ config: loadDeployConfig(path.resolve(flags.config)), gallery: galleryOf(flags, self), modelRoot: cfg.modelRoot, userModelsDir: workspacePaths(cfg).userModels, workers });
 }
 
 /** Open the engine for one command and close it whatever happens. */
@@ -47,7 +54,7 @@ const print = (v: unknown) => process.stdout.write(JSON.stringify(v, null, 2) + 
 export function registerEngine(program: Command): void {
   const eng = program.command('engine').description('the recognition engine: enrol, identify, check in, serve the HTTP API');
   const engineOptions = (cmd: Command) =>
-    cmd.requiredOption('--config <file>', 'deployment config (frw export-config)').option('--gallery <file>', 'SQLite gallery file (default: <workspace>/engine/gallery.db)');
+    cmd.requiredOption('--config <file>', 'deployment config (frw export-config)').option('--gallery <file>', 'the gallery: a SQLite file (default: <workspace>/engine/gallery.db), or postgres://user:pass@host/db for a gallery several replicas share');
 
   engineOptions(eng.command('enroll <name> <images...>').description('enrol a person from one or more photos').option('--replace', 'replace their previous photos (re-enrol)', false)).action(
     action(async (name: string, images: string[], flags: EngineFlags & { replace: boolean }, self: Command) => {
@@ -67,14 +74,14 @@ export function registerEngine(program: Command): void {
   engineOptions(eng.command('identities').description('list enrolled people')).action(
     action(async (flags: EngineFlags, self: Command) => {
       await withEngine(flags, self, async (engine) => {
-        print(engine.identities());
+        print(await engine.identities());
       });
     }),
   );
   engineOptions(eng.command('export-gallery <file>').description('write the gallery (identities and vectors) to a JSON file')).action(
     action(async (file: string, flags: EngineFlags, self: Command) => {
       await withEngine(flags, self, async (engine) => {
-        writeFileAtomic(path.resolve(file), JSON.stringify(engine.exportGallery()) + '\n');
+        writeFileAtomic(path.resolve(file), JSON.stringify(await engine.exportGallery()) + '\n');
       });
     }),
   );
@@ -87,7 +94,7 @@ export function registerEngine(program: Command): void {
         } catch (e) {
           throw new FrwError('BAD_INPUT', `cannot read gallery ${file}: ${(e as Error).message}`);
         }
-        print(engine.importGallery(g as Parameters<Engine['importGallery']>[0]));
+        print(await engine.importGallery(g));
       });
     }),
   );
@@ -102,7 +109,7 @@ export function registerEngine(program: Command): void {
       const service = await serveEngine({
         settings,
         configFile: path.resolve(flags.config),
-        galleryFile: flags.gallery ? path.resolve(flags.gallery) : workspacePaths(cfg).gallery,
+        gallery: galleryOf(flags, self),
         modelRoot: cfg.modelRoot,
         userModelsDir: workspacePaths(cfg).userModels,
         workers: settings.workers ?? cfg.threads,

@@ -10,11 +10,15 @@ import { exactIndex, rankIdentities, rowsNeeded, type VectorIndex } from '../sea
 import { aggregate, qualityWeight, type Gallery } from '../search/templates.js';
 import { verifyConfigFiles, type DeployConfig } from './deploy-config.js';
 import { enrolledVerdict, refusedVerdict, type CheckinOptions, type PhotoVerdict } from './photo-verdict.js';
-import { GalleryStore, type AttendanceRow, type GalleryExport, type IdentityRow } from './store.js';
+import { GalleryMirror, type MirrorState } from './gallery/mirror.js';
+import { openGallery } from './gallery/open.js';
+import { galleryExport, parseGalleryExport, type GalleryExport } from './gallery/portable.js';
+import type { AttendanceRow, GalleryStore, IdentityRow } from './gallery/types.js';
 
 export interface EngineOptions {
   config: DeployConfig;
-  galleryFile: string;
+  /** A SQLite file, or a postgres:// URL of a gallery several replicas share (engine/gallery/open.ts). */
+  gallery: string;
   modelRoot: string;
   /** The workspace's registered checkpoints (user model cards): a config may also name those files. */
   userModelsDir?: string;
@@ -59,14 +63,15 @@ export function specFromConfig(config: DeployConfig): PipelineSpec {
  * model, detector, preprocessing, aggregation and threshold of its deployment config.
  */
 export class Engine {
-  /** Built for one config (its aggregation and search) from the gallery as it was; null once either changed. */
-  private index: { config: DeployConfig; search: VectorIndex; gallery: Gallery; ids: number[] } | null = null;
+  /** Built for one config (its aggregation and search) from one version of the mirrored gallery. */
+  private index: { config: DeployConfig; version: number; search: VectorIndex; gallery: Gallery; ids: number[] } | null = null;
   /** Reconfigurations run one at a time (a pushed config and a reload signal may arrive together). */
   private reconfiguring: Promise<void> = Promise.resolve();
 
   private constructor(
     private current: DeployConfig,
-    readonly store: GalleryStore,
+    private readonly store: GalleryStore,
+    private readonly mirror: GalleryMirror,
     private readonly embedder: ImageEmbedder,
     private readonly modelRoot: string,
     private readonly userModelsDir: string | undefined,
@@ -111,11 +116,15 @@ export class Engine {
     await verifyConfigFiles(opts.config, opts.modelRoot, opts.userModelsDir);
     const spec = specFromConfig(opts.config);
     const embedder = await openImageEmbedder(spec, opts.modelRoot, opts.workers ?? 0);
+    let store: GalleryStore | undefined;
     try {
-      const store = GalleryStore.open(opts.galleryFile, opts.config.pipelineKey);
-      return new Engine(opts.config, store, embedder, opts.modelRoot, opts.userModelsDir);
+      store = await openGallery(opts.gallery, opts.config.pipelineKey);
+      const mirror = await GalleryMirror.load(store, opts.config.model.output.dim);
+      return new Engine(opts.config, store, mirror, embedder, opts.modelRoot, opts.userModelsDir);
     } catch (e) {
-      await embedder.close(); // a gallery of another pipeline, a locked file: no worker is left running
+      // A gallery of another pipeline, a locked file, a database down: no worker or connection is left behind.
+      await store?.close().catch(() => undefined);
+      await embedder.close();
       throw e;
     }
   }
@@ -157,36 +166,38 @@ export class Engine {
       }
     }
     if (vectors.length === 0) throw new FrwError('BAD_INPUT', `no face could be enrolled for "${clean}": ${failures.map((f) => `image ${f.image}: ${f.reason}`).join('; ')}`, { failures, photos });
-    const identity = this.store.enrol(clean, vectors, replace);
-    this.index = null;
+    const identity = await this.store.enrol(clean, vectors, replace);
+    await this.caughtUp();
     return { identity, enrolled: vectors.length, failures, chosenFromSeveral, photos };
   }
 
+  /**
+   * After this engine's own write: the mirror applies it (and whatever else changed) before the answer goes back,
+   * so this replica recognises whom it just enrolled. The write is committed either way; if the store cannot be
+   * read just now, the mirror catches up at its next notification or poll.
+   */
+  private async caughtUp(): Promise<void> {
+    await this.mirror.sync().catch(() => undefined);
+  }
+
   private searchIndex(config: DeployConfig) {
-    if (this.index?.config === config) return this.index;
+    const { version, people } = this.mirror.current();
+    if (this.index?.config === config && this.index.version === version) return this.index;
     const dim = config.model.output.dim;
-    const rows = this.store.allVectors(dim);
-    const byId = new Map<number, { name: string; vectors: Float32Array[]; weights: number[] }>();
-    for (const r of rows) {
-      const e = byId.get(r.identityId) ?? { name: r.name, vectors: [], weights: [] };
-      e.vectors.push(r.vector);
-      e.weights.push(qualityWeight(r.quality));
-      byId.set(r.identityId, e);
-    }
-    const ids = [...byId.keys()];
     const galleryRows: Float32Array[] = [];
     const owner: number[] = [];
-    ids.forEach((id, gi) => {
-      for (const v of aggregate(byId.get(id)!.vectors, byId.get(id)!.weights, config.aggregation)) {
+    people.forEach((p, gi) => {
+      const vectors = p.vectors.map((v) => v.vector);
+      for (const v of aggregate(vectors, p.vectors.map((v) => qualityWeight(v.quality)), config.aggregation)) {
         galleryRows.push(v);
         owner.push(gi);
       }
     });
     const vectors = new Float32Array(galleryRows.length * dim);
     galleryRows.forEach((v, k) => vectors.set(v, k * dim));
-    const gallery: Gallery = { mode: config.aggregation, dim, vectors, owner: Int32Array.from(owner), identities: ids.map((id) => byId.get(id)!.name), skippedImages: 0, unenrolled: [] };
+    const gallery: Gallery = { mode: config.aggregation, dim, vectors, owner: Int32Array.from(owner), identities: people.map((p) => p.name), skippedImages: 0, unenrolled: [] };
     const search = galleryRows.length === 0 ? exactIndex(vectors, dim) : config.search === 'flat' ? faissIndex('flat', vectors, dim) : exactIndex(vectors, dim);
-    this.index = { config, search, gallery, ids };
+    this.index = { config, version, search, gallery, ids: people.map((p) => p.id) };
     return this.index;
   }
 
@@ -206,7 +217,7 @@ export class Engine {
     const decision = r.failure ? 'no-face' : r.identity ? 'recognised' : 'unknown';
     if (decision === 'no-face' && opts.logNoFace === false) return { ...r, attendance: null, duplicate: false };
     const entry = { identityId, name: r.identity, score: r.score, decision, imageSha256: sha256Hex(image), latencyMs: r.latencyMs } as const;
-    const { attendance, duplicate } = this.store.checkIn(entry, (opts.dedupeWindowS ?? 0) * 1000);
+    const { attendance, duplicate } = await this.store.checkIn(entry, (opts.dedupeWindowS ?? 0) * 1000);
     return { ...r, attendance, duplicate };
   }
 
@@ -232,48 +243,62 @@ export class Engine {
     return done({ identity: accepted ? gallery.identities[ranked.identity[0]] : null, score, distance: scoreToL2Distance(score), box: face.box, failure: null }, accepted ? ids[ranked.identity[0]] : null);
   }
 
-  exportGallery(): GalleryExport {
-    return this.store.exportGallery(this.config.pipelineKey);
+  async exportGallery(): Promise<GalleryExport> {
+    return galleryExport(this.config.pipelineKey, await this.store.exportRows());
   }
 
-  /** Import a gallery exported under the same pipeline, in one transaction per identity (replacing same names). */
-  importGallery(g: GalleryExport): { identities: number; vectors: number } {
-    if (g?.format !== 'fr-workbench-gallery' || g.version !== 1 || !Array.isArray(g.identities)) throw new FrwError('BAD_INPUT', 'not an fr-workbench gallery export (format 1)');
-    if (g.pipelineKey !== this.config.pipelineKey) throw new FrwError('CONFLICT', `the gallery was made by pipeline ${g.pipelineKey.slice(0, 12)}…, this engine runs ${this.config.pipelineKey.slice(0, 12)}…; re-enrol from photos instead`);
-    const dim = this.config.model.output.dim;
+  /**
+   * Import a gallery exported under the same pipeline: the file is checked whole first, then written in one
+   * transaction per identity (replacing same names), so a failure part-way leaves whole people, never half of one.
+   */
+  async importGallery(g: unknown): Promise<{ identities: number; vectors: number }> {
+    const people = parseGalleryExport(g, this.config.pipelineKey, this.config.model.output.dim);
     let vectors = 0;
-    for (const id of g.identities) {
-      const rows = id.vectors.map((v) => {
-        const b = Buffer.from(v.vector, 'base64');
-        if (b.byteLength !== dim * 4) throw new FrwError('BAD_INPUT', `a vector of ${id.name} has ${b.byteLength / 4} values; the model gives ${dim}`);
-        return { vector: new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)), imageSha256: v.imageSha256, quality: v.quality };
-      });
-      this.store.enrol(id.name, rows, true);
-      vectors += rows.length;
+    try {
+      for (const p of people) {
+        await this.store.enrol(p.name, p.vectors, true);
+        vectors += p.vectors.length;
+      }
+    } finally {
+      await this.caughtUp();
     }
-    this.index = null;
-    return { identities: g.identities.length, vectors };
+    return { identities: people.length, vectors };
   }
 
-  identities(): IdentityRow[] {
+  identities(): Promise<IdentityRow[]> {
     return this.store.identities();
   }
 
-  rename(from: string, to: string): void {
-    const clean = to.trim();
-    if (!clean || clean.length > 200) throw new FrwError('BAD_INPUT', 'a name must be 1 to 200 characters');
-    this.store.rename(from, clean);
-    this.index = null;
+  attendance(limit: number): Promise<AttendanceRow[]> {
+    return this.store.attendance(limit);
   }
 
-  remove(name: string): void {
-    this.store.remove(name);
-    this.index = null;
+  async rename(from: string, to: string): Promise<void> {
+    const clean = to.trim();
+    if (!clean || clean.length > 200) throw new FrwError('BAD_INPUT', 'a name must be 1 to 200 characters');
+    await this.store.rename(from, clean);
+    await this.caughtUp();
+  }
+
+  async remove(name: string): Promise<void> {
+    await this.store.remove(name);
+    await this.caughtUp();
+  }
+
+  /** Which store, and how current this replica's copy of the gallery is (for /readyz and logs). */
+  galleryState(): MirrorState & { store: GalleryStore['kind'] } {
+    return { store: this.store.kind, ...this.mirror.state() };
+  }
+
+  /** Where the gallery is, without secrets. */
+  get galleryLocation(): string {
+    return this.store.location;
   }
 
   /** The database first (closing it is quick and makes every commit final), then the embedding workers. */
   async close(): Promise<void> {
-    this.store.close();
+    this.mirror.stop();
+    await this.store.close();
     await this.embedder.close();
   }
 }

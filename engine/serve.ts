@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { FrwError, errorMessage } from '../core/errors.js';
 import { writeFileAtomic } from '../core/lock.js';
 import type { Logger } from '../core/log.js';
-import { createApp, type AppDeps } from './api/app.js';
+import { createApp, type AppDeps, type Readiness } from './api/app.js';
 import { loadDeployConfig, type DeployConfig } from './deploy-config.js';
 import { Engine } from './engine.js';
 import type { ServeSettings } from './serve-settings.js';
@@ -15,7 +15,8 @@ export interface ServeOptions {
   settings: ServeSettings;
   /** The deployment config file: read at start and on reload, rewritten by a pushed config. */
   configFile: string;
-  galleryFile: string;
+  /** A SQLite file or a postgres:// URL (engine/gallery/open.ts). */
+  gallery: string;
   modelRoot: string;
   userModelsDir?: string;
   workers: number;
@@ -23,7 +24,7 @@ export interface ServeOptions {
 }
 
 /** starting: listening, model/gallery/index not yet ready; ready: serving; stopping: draining before exit. */
-export type Phase = 'starting' | 'ready' | 'stopping';
+export type Phase = Readiness['phase'];
 
 export interface EngineService {
   readonly port: number;
@@ -55,7 +56,11 @@ export async function serveEngine(opts: ServeOptions): Promise<EngineService> {
     maxUploadBytes: settings.maxUploadBytes,
     limits: settings.limits,
     log,
-    readiness: () => ({ ready: phase === 'ready', phase }),
+    readiness: () => {
+      const g = engine?.galleryState();
+      const gallery = g && { store: g.store, connected: g.feedConnected };
+      return { ready: phase === 'ready' && (gallery?.connected ?? false), phase, ...(gallery && { gallery }) };
+    },
     // A pushed config replaces the config file (atomically), so a restart or a reload serves what was last pushed.
     onConfigChanged: (c: DeployConfig) => {
       writeFileAtomic(opts.configFile, JSON.stringify(c, null, 2) + '\n');
@@ -89,7 +94,7 @@ export async function serveEngine(opts: ServeOptions): Promise<EngineService> {
   log.info({ host: settings.host, port, workers: opts.workers }, 'listening; not ready until the model, gallery and index are');
 
   try {
-    engine = await Engine.open({ config: loadDeployConfig(opts.configFile), galleryFile: opts.galleryFile, modelRoot: opts.modelRoot, userModelsDir: opts.userModelsDir, workers: opts.workers });
+    engine = await Engine.open({ config: loadDeployConfig(opts.configFile), gallery: opts.gallery, modelRoot: opts.modelRoot, userModelsDir: opts.userModelsDir, workers: opts.workers });
     engine.warm();
   } catch (e) {
     log.fatal({ code: e instanceof FrwError ? e.code : 'INTERNAL', err: errorMessage(e) }, 'could not start');
@@ -100,7 +105,7 @@ export async function serveEngine(opts: ServeOptions): Promise<EngineService> {
   }
   const c = engine.config;
   phase = 'ready';
-  log.info({ model: c.model.id, aggregation: c.aggregation, threshold: c.threshold.similarity, rule: c.rule.kind, contentHash: c.contentHash, identities: engine.identities().length }, 'ready');
+  log.info({ model: c.model.id, aggregation: c.aggregation, threshold: c.threshold.similarity, rule: c.rule.kind, contentHash: c.contentHash, gallery: engine.galleryLocation, identities: engine.galleryState().identities }, 'ready');
 
   let stopped: Promise<{ drained: boolean; cut: number }> | null = null;
   const shutdown = (reason: string) => (stopped ??= stop(reason));

@@ -10,6 +10,13 @@ import { parseDeployConfig, type DeployConfig } from '../deploy-config.js';
 import { DEFAULT_LIMITS, inFlightLimiter, rateLimiter, type RequestLimits } from './limits.js';
 import { checkinUiRouter } from './checkin-ui.js';
 
+export interface Readiness {
+  ready: boolean;
+  phase: 'starting' | 'ready' | 'stopping';
+  /** Once the gallery is open: its store and whether changes made by other replicas are arriving. */
+  gallery?: { store: string; connected: boolean };
+}
+
 export interface AppDeps {
   engine: Engine;
   /** Required in the X-API-Key header on every route but /healthz. */
@@ -22,8 +29,12 @@ export interface AppDeps {
   onConfigChanged?: (config: DeployConfig) => void;
   /** The structured log: one JSON line per request, with the request id its answer carries (X-Request-Id). */
   log?: Logger;
-  /** Whether the engine may take requests (serve.ts: model, gallery and index ready, not shutting down); absent: always. */
-  readiness?: () => { ready: boolean; phase: string };
+  /**
+   * Where the engine is (serve.ts): requests are taken only in phase "ready" (model, gallery and index loaded, not
+   * shutting down); `ready` also wants the gallery's change feed connected, so a load balancer sends new work to a
+   * replica that sees new enrolments. Absent: always ready.
+   */
+  readiness?: () => Readiness;
   /** The check-in app's bundle, served at /app/ (default dist/checkin-ui; nothing is served if it is not built). */
   checkinUiDir?: string;
 }
@@ -66,10 +77,11 @@ export function createApp(deps: AppDeps): express.Express {
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
-  // Readiness for a load balancer: 503 while the model loads and while shutting down; says nothing of the gallery.
+  // Readiness for a load balancer: 503 while the model loads, while shutting down, and while the gallery's change
+  // feed is cut. Unauthenticated, so it says which store and whether it is connected, never who or how many.
   app.get('/readyz', (_req, res) => {
     const r = deps.readiness?.() ?? { ready: true, phase: 'ready' };
-    res.status(r.ready ? 200 : 503).json({ ready: r.ready, phase: r.phase });
+    res.status(r.ready ? 200 : 503).json(r);
   });
   app.use('/app', checkinUiRouter(deps.checkinUiDir));
   app.use((req, _res, next) => {
@@ -84,7 +96,7 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.use((_req, _res, next) => {
     const r = deps.readiness?.();
-    next(r && !r.ready ? new FrwError('NOT_READY', r.phase === 'stopping' ? 'the engine is shutting down; retry on another instance' : 'the engine is starting; retry shortly') : undefined);
+    next(r && r.phase !== 'ready' ? new FrwError('NOT_READY', r.phase === 'stopping' ? 'the engine is shutting down; retry on another instance' : 'the engine is starting; retry shortly') : undefined);
   });
   const limits = deps.limits ?? DEFAULT_LIMITS;
   // Keyed by the API key: one key today, per client once keys are per client.
@@ -104,19 +116,19 @@ export function createApp(deps: AppDeps): express.Express {
     if (!Number.isFinite(dedupe) || dedupe < 0 || dedupe > 86_400) throw new FrwError('BAD_INPUT', 'dedupe_s must be seconds in [0, 86400]', { field: 'dedupe_s' });
     res.json(await deps.engine.checkin(images(req)[0], abandonedSignal(req, res), { dedupeWindowS: dedupe, logNoFace: req.body?.log_no_face !== 'false' }));
   }));
-  v1.get('/identities', (_req, res) => {
-    res.json({ identities: deps.engine.identities() });
-  });
-  v1.patch('/identities/:name', express.json(), (req, res) => {
+  v1.get('/identities', wrap(async (_req, res) => {
+    res.json({ identities: await deps.engine.identities() });
+  }));
+  v1.patch('/identities/:name', express.json(), wrap(async (req, res) => {
     const name = req.body?.name;
     if (typeof name !== 'string') throw new FrwError('BAD_INPUT', 'send {"name": "<new name>"}', { field: 'name' });
-    deps.engine.rename(req.params.name as string, name);
+    await deps.engine.rename(req.params.name as string, name);
     res.json({ ok: true });
-  });
-  v1.delete('/identities/:name', (req, res) => {
-    deps.engine.remove(req.params.name as string);
+  }));
+  v1.delete('/identities/:name', wrap(async (req, res) => {
+    await deps.engine.remove(req.params.name as string);
     res.status(204).end();
-  });
+  }));
   v1.get('/config', (_req, res) => {
     res.json({ config: deps.engine.config });
   });
@@ -127,12 +139,12 @@ export function createApp(deps: AppDeps): express.Express {
     await deps.engine.reconfigure(config, deps.onConfigChanged);
     res.json({ ok: true, threshold: config.threshold, rule: config.rule, aggregation: config.aggregation, contentHash: config.contentHash });
   }));
-  v1.get('/attendance', (req, res) => {
+  v1.get('/attendance', wrap(async (req, res) => {
     const raw = req.query.limit ?? '1000';
     const limit = Number(raw);
     if (!Number.isInteger(limit) || limit < 1 || limit > ATTENDANCE_MAX) throw new FrwError('BAD_INPUT', `limit must be an integer in [1, ${ATTENDANCE_MAX}], got ${JSON.stringify(raw)}`, { field: 'limit' });
-    res.json({ attendance: deps.engine.store.attendance(limit) });
-  });
+    res.json({ attendance: await deps.engine.attendance(limit) });
+  }));
   app.use('/v1', v1);
   app.use((_req, _res, next) => next(new FrwError('NOT_FOUND', 'no such route')));
   // A request that failed before its handler ran (a refused form, a client gone mid-upload) holds no work: free its slot.

@@ -24,7 +24,7 @@ let server: Server;
 let base = '';
 
 async function start(): Promise<void> {
-  engine = await Engine.open({ config, galleryFile, modelRoot: MODEL_ROOT });
+  engine = await Engine.open({ config, gallery: galleryFile, modelRoot: MODEL_ROOT });
   server = createApp({ engine, apiKey: KEY, maxUploadBytes: 10 * 1024 * 1024 }).listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -161,15 +161,15 @@ test('concurrent enrolments of one name end as one identity holding every photo'
 });
 
 test('a gallery exported from one engine imports into a fresh one and recognises the same people', async () => {
-  const exported = engine.exportGallery();
+  const exported = await engine.exportGallery();
   assert.ok(exported.identities.length >= 3);
-  const other = await Engine.open({ config, galleryFile: path.join(tempWorkspace(), 'copy.db'), modelRoot: MODEL_ROOT });
+  const other = await Engine.open({ config, gallery: path.join(tempWorkspace(), 'copy.db'), modelRoot: MODEL_ROOT });
   try {
-    const r = other.importGallery(JSON.parse(JSON.stringify(exported)));
+    const r = await other.importGallery(JSON.parse(JSON.stringify(exported)));
     assert.equal(r.identities, exported.identities.length);
-    assert.deepEqual(other.identities().map((i) => [i.name, i.vectors]), engine.identities().map((i) => [i.name, i.vectors]));
+    assert.deepEqual((await other.identities()).map((i) => [i.name, i.vectors]), (await engine.identities()).map((i) => [i.name, i.vectors]));
     assert.equal((await other.identify(img('Serena_Williams', 5))).identity, 'Serena_Williams');
-    assert.throws(() => other.importGallery({ ...exported, pipelineKey: 'f'.repeat(64) }), (e: Error & { code?: string }) => e.code === 'CONFLICT');
+    await assert.rejects(other.importGallery({ ...exported, pipelineKey: 'f'.repeat(64) }), (e: Error & { code?: string }) => e.code === 'CONFLICT');
   } finally {
     await other.close();
   }

@@ -42,7 +42,7 @@ beforeAll(async () => {
   const r = await runCli(['eval', '--dataset', 'lfw-mini', '--models', 'mobilefacenet', '--bootstrap', '0', '--out', run, '--data-root', DATA_ROOT, '--model-root', MODEL_ROOT, '--workspace', ws]);
   assert.equal(r.code, 0, r.stderr);
   const config = finalizeConfig(buildDeployConfig({ runDir: run, model: 'mobilefacenet', mode: 'mean', rule: parseRule('eer'), userModelsDir: path.join(ws, 'models') }));
-  engine = await Engine.open({ config, galleryFile: path.join(ws, 'gallery.db'), modelRoot: MODEL_ROOT });
+  engine = await Engine.open({ config, gallery: path.join(ws, 'gallery.db'), modelRoot: MODEL_ROOT });
   const ui = await buildCheckinUi({ outdir: tempWorkspace('frw-checkin-ui-'), minify: false });
   server = createApp({ engine, apiKey: KEY, maxUploadBytes: 10 * 1024 * 1024, checkinUiDir: ui }).listen(0, '127.0.0.1');
   await new Promise((res) => server.once('listening', res));

@@ -17,7 +17,7 @@ beforeAll(async () => {
 /** Enrol the run's gallery, then identify every probe (`parallel` at a time) and compare with the run. */
 async function replay(workers: number, parallel: number): Promise<void> {
   const config = finalizeConfig(buildDeployConfig({ runDir: run, model: 'mobilefacenet', mode: 'mean', rule: parseRule('fpir=0.1'), userModelsDir: path.join(ws, 'models') }));
-  const engine = await Engine.open({ config, galleryFile: path.join(tempWorkspace(), 'gallery.db'), modelRoot: MODEL_ROOT, workers });
+  const engine = await Engine.open({ config, gallery: path.join(tempWorkspace(), 'gallery.db'), modelRoot: MODEL_ROOT, workers });
   try {
     const root = path.join(DATA_ROOT, 'lfw-mini');
     const split = JSON.parse(fs.readFileSync(path.join(run, 'split.json'), 'utf8'));
@@ -25,7 +25,7 @@ async function replay(workers: number, parallel: number): Promise<void> {
       const res = await engine.enrol(g.identity, g.images.map((p: string) => fs.readFileSync(path.join(root, p))));
       assert.equal(res.enrolled, g.images.length, `${g.identity}: every enrolment image gives a face`);
     }
-    assert.equal(engine.identities().length, split.gallery.length);
+    assert.equal((await engine.identities()).length, split.gallery.length);
     const lines = fs.readFileSync(path.join(run, 'probes-mobilefacenet-mean.csv'), 'utf8').trim().split('\n').slice(1);
     let recognised = 0;
     let unknown = 0;

@@ -2,12 +2,10 @@ import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ChildProcess } from 'node:child_process';
-import { GalleryStore } from '../../engine/store.js';
-import { buildDeployConfig, finalizeConfig, parseRule } from '../../usecases/export-config.js';
+import { SqliteGallery } from '../../engine/gallery/sqlite.js';
 import type { DeployConfig } from '../../engine/deploy-config.js';
-import { runCli, startCli } from '../helpers/cli.js';
-import { DATA_ROOT, MODEL_ROOT, lfwImage, tempWorkspace } from '../helpers/shared.js';
+import { json, miniConfigs, photo, photoForm, serveProcess, type Served } from '../helpers/engine.js';
+import { DATA_ROOT, MODEL_ROOT, tempWorkspace } from '../helpers/shared.js';
 
 /**
  * `frw engine serve` as a service, run as a user would (a child process): readiness, JSON logs with request ids,
@@ -23,75 +21,17 @@ const galleryFile = path.join(ws, 'gallery.db');
 let config: DeployConfig;
 let strict: DeployConfig;
 
-interface Served {
-  child: ChildProcess;
-  base: string;
-  /** Every JSON line the process wrote to stdout so far. */
-  lines: Array<Record<string, unknown>>;
-  stderr: () => string;
-  exited: Promise<{ code: number | null; at: number }>;
-  waitLog: (pred: (l: Record<string, unknown>) => boolean, what: string, ms?: number) => Promise<Record<string, unknown>>;
-}
-
-function serve(extra: string[] = ['--shutdown-timeout', String(DEADLINE_S)], env: NodeJS.ProcessEnv = {}): Served {
-  const child = startCli(['engine', 'serve', '--config', configFile, '--gallery', galleryFile, '--port', '0', '--workers', '2', ...extra, '--model-root', modelRoot, '--data-root', DATA_ROOT, '--workspace', ws], { FRW_API_KEY: KEY, ...env });
-  const lines: Array<Record<string, unknown>> = [];
-  let buf = '';
-  let err = '';
-  const waiters: Array<() => void> = [];
-  child.stdout!.on('data', (d) => {
-    buf += d;
-    let nl;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, nl);
-      buf = buf.slice(nl + 1);
-      lines.push(JSON.parse(line)); // every stdout line is JSON, or this throws and the test fails
-      waiters.splice(0).forEach((w) => w());
-    }
-  });
-  child.stderr!.on('data', (d) => (err += d));
-  const exited = new Promise<{ code: number | null; at: number }>((r) => child.on('exit', (code) => r({ code, at: performance.now() })));
-  const waitLog = (pred: (l: Record<string, unknown>) => boolean, what: string, ms = 120_000) =>
-    new Promise<Record<string, unknown>>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no log line "${what}" within ${ms} ms; stderr: ${err}; stdout: ${JSON.stringify(lines)}`)), ms);
-      const check = () => {
-        const hit = lines.find(pred);
-        if (hit) return (clearTimeout(timer), resolve(hit));
-        waiters.push(check);
-      };
-      check();
-    });
-  const s: Served = { child, base: '', lines, stderr: () => err, exited, waitLog };
-  return s;
-}
-
-const img = (name: string, n = 1) => new Uint8Array(fs.readFileSync(lfwImage(name, n)));
-function form(fields: Record<string, string>, images: Uint8Array[]): FormData {
-  const f = new FormData();
-  for (const [k, v] of Object.entries(fields)) f.append(k, v);
-  for (const b of images) f.append('image', new Blob([b], { type: 'image/jpeg' }), 'face.jpg');
-  return f;
-}
+const img = photo;
+const form = photoForm;
 const auth = { 'x-api-key': KEY };
-// Response bodies are checked field by field; their shape is the API's, not a type we import.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const json = async (r: Response | Promise<Response>): Promise<any> => (await r).json();
 const post = (base: string, route: string, body: FormData) => fetch(`${base}${route}`, { method: 'POST', body, headers: auth });
 
-async function start(extra?: string[], env?: NodeJS.ProcessEnv): Promise<Served> {
-  const s = serve(extra, env);
-  const listening = await s.waitLog((l) => l.msg === String(l.msg) && String(l.msg).startsWith('listening'), 'listening');
-  s.base = `http://127.0.0.1:${listening.port}`;
-  return s;
-}
+const start = (extra: string[] = ['--shutdown-timeout', String(DEADLINE_S)], env: NodeJS.ProcessEnv = {}) =>
+  serveProcess(['--config', configFile, '--gallery', galleryFile, '--workers', '2', ...extra, '--model-root', modelRoot, '--data-root', DATA_ROOT, '--workspace', ws], { FRW_API_KEY: KEY, ...env });
 
 let current: Served | null = null;
 beforeAll(async () => {
-  const run = path.join(ws, 'eval');
-  const r = await runCli(['eval', '--dataset', 'lfw-mini', '--models', 'mobilefacenet', '--bootstrap', '0', '--out', run, '--data-root', DATA_ROOT, '--model-root', MODEL_ROOT, '--workspace', ws]);
-  assert.equal(r.code, 0, r.stderr);
-  config = finalizeConfig(buildDeployConfig({ runDir: run, model: 'mobilefacenet', mode: 'mean', rule: parseRule('eer'), userModelsDir: path.join(ws, 'models') }));
-  strict = finalizeConfig(buildDeployConfig({ runDir: run, model: 'mobilefacenet', mode: 'mean', rule: parseRule('fixed=0.99'), userModelsDir: path.join(ws, 'models') }));
+  [config, strict] = await miniConfigs(ws, ['eer', 'fixed=0.99']);
   fs.mkdirSync(modelRoot);
   for (const card of [config.model, config.detector]) if (card && !card.file.startsWith('npm:')) fs.copyFileSync(path.join(MODEL_ROOT, card.file), path.join(modelRoot, card.file));
   fs.writeFileSync(configFile, JSON.stringify(config, null, 2));
@@ -114,7 +54,7 @@ test('/readyz is 503 until the model, gallery and index are ready, /healthz stay
   assert.deepEqual(await json(fetch(`${base}/healthz`)), { ok: true });
   await current.waitLog((l) => l.msg === 'ready', 'ready');
   const ready = await fetch(`${base}/readyz`);
-  assert.deepEqual([ready.status, await json(ready)], [200, { ready: true, phase: 'ready' }]);
+  assert.deepEqual([ready.status, await json(ready)], [200, { ready: true, phase: 'ready', gallery: { store: 'sqlite', connected: true } }]);
   const r = await post(base, '/v1/identify', form({}, [img('Colin_Powell')]));
   assert.equal(r.status, 200);
   const id = r.headers.get('x-request-id');
@@ -214,14 +154,14 @@ test('SIGTERM under load: in-flight requests finish, /readyz is 503 while they d
   assert.deepEqual([stopped.drained, stopped.cut, stopped.engineClosed], [true, 0, true]);
   assert.ok(acked.checkins.length > 0 && acked.enrolled.length > 0);
   // Reopen the store the process left: every acknowledged check-in and enrolment is there.
-  const store = GalleryStore.open(galleryFile, config.pipelineKey);
+  const store = SqliteGallery.open(galleryFile, config.pipelineKey);
   try {
-    const log = new Map(store.attendance(10_000).map((a) => [a.id, a.imageSha256]));
+    const log = new Map((await store.attendance(10_000)).map((a) => [a.id, a.imageSha256]));
     for (const c of acked.checkins) assert.equal(log.get(c.id), c.imageSha256, `check-in ${c.id}`);
-    const names = new Set(store.identities().filter((i) => i.vectors > 0).map((i) => i.name));
+    const names = new Set((await store.identities()).filter((i) => i.vectors > 0).map((i) => i.name));
     for (const n of acked.enrolled) assert.ok(names.has(n), `enrolment of ${n}`);
   } finally {
-    store.close();
+    await store.close();
   }
 });
 
@@ -261,11 +201,11 @@ test('past the deadline, requests still in flight are cut and logged by request 
   assert.ok(cut.length > 0 && cut.every((c) => /^[0-9a-f]{12}$/.test(c.requestId) && ['/v1/checkin', '/v1/enroll'].includes(c.path)), JSON.stringify(cut));
   const stopped = current.lines.find((l) => l.msg === 'stopped')!;
   assert.deepEqual([stopped.drained, stopped.cut, stopped.engineClosed], [false, cut.length, true]);
-  const store = GalleryStore.open(galleryFile, config.pipelineKey);
+  const store = SqliteGallery.open(galleryFile, config.pipelineKey);
   try {
-    const log = new Map(store.attendance(10_000).map((a) => [a.id, a.imageSha256]));
+    const log = new Map((await store.attendance(10_000)).map((a) => [a.id, a.imageSha256]));
     for (const c of acked) assert.equal(log.get(c.id), c.imageSha256, `check-in ${c.id}`);
   } finally {
-    store.close();
+    await store.close();
   }
 });
