@@ -5,11 +5,10 @@ import type { Box } from '../models/detect/types.js';
 import { scoreToL2Distance } from '../experiments/metrics/distance.js';
 import { openImageEmbedder, type ImageEmbedder } from '../pipeline/image-embedder.js';
 import { pipelineKey, specFromSettings, type PipelineSpec } from '../pipeline/spec.js';
-import { faissIndex } from '../search/faiss.js';
-import { exactIndex, rankIdentities, rowsNeeded, type VectorIndex } from '../search/vector-index.js';
-import { aggregate, qualityWeight, type Gallery } from '../search/templates.js';
+import { rankIdentities, rowsNeeded } from '../search/vector-index.js';
 import { verifyConfigFiles, type DeployConfig } from './deploy-config.js';
 import { enrolledVerdict, refusedVerdict, type CheckinOptions, type PhotoVerdict } from './photo-verdict.js';
+import { buildGalleryIndex, type GalleryIndex } from './gallery/search-index.js';
 import { GalleryMirror, type MirrorState } from './gallery/mirror.js';
 import { openGallery } from './gallery/open.js';
 import { galleryExport, parseGalleryExport, type GalleryExport } from './gallery/portable.js';
@@ -64,7 +63,7 @@ export function specFromConfig(config: DeployConfig): PipelineSpec {
  */
 export class Engine {
   /** Built for one config (its aggregation and search) from one version of the mirrored gallery. */
-  private index: { config: DeployConfig; version: number; search: VectorIndex; gallery: Gallery; ids: number[] } | null = null;
+  private index: (GalleryIndex & { config: DeployConfig; version: number }) | null = null;
   /** Reconfigurations run one at a time (a pushed config and a reload signal may arrive together). */
   private reconfiguring: Promise<void> = Promise.resolve();
 
@@ -180,24 +179,9 @@ export class Engine {
     await this.mirror.sync().catch(() => undefined);
   }
 
-  private searchIndex(config: DeployConfig) {
+  private searchIndex(config: DeployConfig): GalleryIndex {
     const { version, people } = this.mirror.current();
-    if (this.index?.config === config && this.index.version === version) return this.index;
-    const dim = config.model.output.dim;
-    const galleryRows: Float32Array[] = [];
-    const owner: number[] = [];
-    people.forEach((p, gi) => {
-      const vectors = p.vectors.map((v) => v.vector);
-      for (const v of aggregate(vectors, p.vectors.map((v) => qualityWeight(v.quality)), config.aggregation)) {
-        galleryRows.push(v);
-        owner.push(gi);
-      }
-    });
-    const vectors = new Float32Array(galleryRows.length * dim);
-    galleryRows.forEach((v, k) => vectors.set(v, k * dim));
-    const gallery: Gallery = { mode: config.aggregation, dim, vectors, owner: Int32Array.from(owner), identities: people.map((p) => p.name), skippedImages: 0, unenrolled: [] };
-    const search = galleryRows.length === 0 ? exactIndex(vectors, dim) : config.search === 'flat' ? faissIndex('flat', vectors, dim) : exactIndex(vectors, dim);
-    this.index = { config, version, search, gallery, ids: people.map((p) => p.id) };
+    if (this.index?.config !== config || this.index.version !== version) this.index = { config, version, ...buildGalleryIndex(people, config) };
     return this.index;
   }
 

@@ -42,7 +42,7 @@ export function parseGalleryExport(g: unknown, pipelineKey: string, dim: number)
     const vectors = id.vectors.map((v) => {
       if (typeof v?.vector !== 'string' || typeof v.imageSha256 !== 'string') throw new FrwError('BAD_INPUT', `a vector of "${name}" is not {imageSha256, vector}`);
       const b = Buffer.from(v.vector, 'base64');
-      if (b.byteLength !== dim * 4) throw new FrwError('BAD_INPUT', `a vector of ${name} has ${b.byteLength / 4} values; the model gives ${dim}`);
+      if (b.byteLength !== dim * 4) throw new FrwError('BAD_INPUT', `a vector of ${name} is ${b.byteLength} bytes; the model gives ${dim} float32 values (${dim * 4} bytes)`);
       const vector = vectorOf(b, dim, name);
       if (!vector.every(Number.isFinite)) throw new FrwError('BAD_INPUT', `a vector of ${name} holds a value that is not a finite number`);
       return { vector, imageSha256: v.imageSha256, quality: v.quality ?? null };

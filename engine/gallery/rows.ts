@@ -8,7 +8,7 @@ export const vectorBytes = (v: Float32Array): Buffer => Buffer.from(v.buffer, v.
 
 /** A stored vector back to floats (copied: the driver's buffer may be pooled), checked against the model's size. */
 export function vectorOf(b: Buffer, dim: number, owner: string): Float32Array {
-  if (b.byteLength !== dim * 4) throw new FrwError('INTEGRITY', `a stored vector of ${owner} has ${b.byteLength / 4} values, the model gives ${dim}`);
+  if (b.byteLength !== dim * 4) throw new FrwError('INTEGRITY', `a stored vector of ${owner} is ${b.byteLength} bytes; the model gives ${dim} float32 values (${dim * 4} bytes)`);
   return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 }
 

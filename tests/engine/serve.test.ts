@@ -138,7 +138,7 @@ test('SIGTERM under load: in-flight requests finish, /readyz is 503 while they d
     else await r.body?.cancel();
   }
   assert.ok(probe, '/readyz said 503 while shutting down');
-  assert.deepEqual(await json(probe), { ready: false, phase: 'stopping' });
+  assert.deepEqual(await json(probe), { ready: false, phase: 'stopping', gallery: { store: 'sqlite', connected: true } });
   const late = await fetch(`${base}/v1/identities`, { headers: auth }).catch(() => null);
   if (late) assert.equal(late.status, 503, 'new work is refused while draining');
   const late2 = await post(base, '/v1/checkin', form({}, [img('Tony_Blair', 4)])).catch(() => null);
