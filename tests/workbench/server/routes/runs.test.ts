@@ -170,7 +170,7 @@ test('faces as the model saw them: the aligned crop re-embeds to the cached vect
 
 test('push: a config reaches a running engine, whose refusals (key, pipeline) come back with its status', async () => {
   const config = finalizeConfig(buildDeployConfig({ runDir: path.join(ws, 'runs', evalId), model: 'mobilefacenet', mode: 'mean', rule: parseRule('eer'), userModelsDir: path.join(ws, 'models') }));
-  const engine = await Engine.open({ config, galleryFile: path.join(tempWorkspace(), 'gallery.db'), modelRoot: MODEL_ROOT });
+  const engine = await Engine.open({ config, gallery: path.join(tempWorkspace(), 'gallery.db'), modelRoot: MODEL_ROOT });
   const key = 'push-test-key-0123456789';
   const server: Server = createApp({ engine, apiKey: key, maxUploadBytes: 1 << 20 }).listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
