@@ -15,8 +15,10 @@ export const BENCH_KEY = 'bench-key-0123456789abcdef';
 export interface BenchEngine {
   ws: string;
   base: string;
-  /** Start (or restart) the server with the same config and gallery; resolves once /healthz answers. */
+  /** Start (or restart) the server with the same config and gallery; resolves once /readyz says ready. */
   start: (extraFlags?: string[]) => Promise<ChildProcess>;
+  /** Another server with the same config on a gallery of its own choosing (a file, or postgres:// for replicas). */
+  serve: (gallery: string, extraFlags?: string[]) => Promise<{ child: ChildProcess; base: string }>;
   exited: (c: ChildProcess) => Promise<number | null>;
 }
 
@@ -30,12 +32,13 @@ export async function benchEngine(prefix: string): Promise<BenchEngine> {
   if ((await exited(frw(['eval', '--dataset', 'lfw-mini', '--models', 'mobilefacenet', '--bootstrap', '0', '--out', run]))) !== 0) throw new Error('eval failed');
   const configFile = path.join(ws, 'deploy.json');
   fs.writeFileSync(configFile, JSON.stringify(finalizeConfig(buildDeployConfig({ runDir: run, model: 'mobilefacenet', mode: 'mean', rule: parseRule('eer'), userModelsDir: path.join(ws, 'models') }))));
-  const gallery = path.join(ws, 'gallery.db');
-  const start = async (extraFlags: string[] = []) => {
-    const child = frw(['engine', 'serve', '--config', configFile, '--gallery', gallery, '--port', String(port), '--api-key', BENCH_KEY, '--max-in-flight', '1000', '--rate', '100000', '--burst', '100000', ...extraFlags]);
-    for (let i = 0; i < 300; i++) {
+  const serveOn = async (at: number, gallery: string, extraFlags: string[]) => {
+    const child = frw(['engine', 'serve', '--config', configFile, '--gallery', gallery, '--port', String(at), '--api-key', BENCH_KEY, '--max-in-flight', '1000', '--rate', '100000', '--burst', '100000', '--log-level', 'warn', ...extraFlags]);
+    const url = `http://127.0.0.1:${at}`;
+    for (let i = 0; i < 600; i++) {
       try {
-        if ((await fetch(`${base}/healthz`)).ok) return child;
+        // /readyz, not /healthz: the server listens (and answers 503) while the model loads.
+        if ((await fetch(`${url}/readyz`)).ok) return { child, base: url };
       } catch {
         /* not up yet */
       }
@@ -44,5 +47,13 @@ export async function benchEngine(prefix: string): Promise<BenchEngine> {
     child.kill('SIGKILL');
     throw new Error('server did not start');
   };
-  return { ws, base, start, exited };
+  const gallery = path.join(ws, 'gallery.db');
+  let next = port;
+  return {
+    ws,
+    base,
+    start: async (extraFlags: string[] = []) => (await serveOn(port, gallery, extraFlags)).child,
+    serve: (g: string, extraFlags: string[] = []) => serveOn(++next, g, extraFlags),
+    exited,
+  };
 }

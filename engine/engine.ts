@@ -5,10 +5,10 @@ import type { Box } from '../models/detect/types.js';
 import { scoreToL2Distance } from '../experiments/metrics/distance.js';
 import { openImageEmbedder, type ImageEmbedder } from '../pipeline/image-embedder.js';
 import { pipelineKey, specFromSettings, type PipelineSpec } from '../pipeline/spec.js';
-import { rankIdentities, rowsNeeded } from '../search/vector-index.js';
+import { rankIdentities } from '../search/vector-index.js';
 import { verifyConfigFiles, type DeployConfig } from './deploy-config.js';
 import { enrolledVerdict, refusedVerdict, type CheckinOptions, type PhotoVerdict } from './photo-verdict.js';
-import { buildGalleryIndex, type GalleryIndex } from './gallery/search-index.js';
+import { GalleryIndex, indexSettings, sameIndexSettings } from './gallery/search-index.js';
 import { GalleryMirror, type MirrorState } from './gallery/mirror.js';
 import { openGallery } from './gallery/open.js';
 import { galleryExport, parseGalleryExport, type GalleryExport } from './gallery/portable.js';
@@ -63,7 +63,7 @@ export function specFromConfig(config: DeployConfig): PipelineSpec {
  */
 export class Engine {
   /** Built for one config (its aggregation and search) from one version of the mirrored gallery. */
-  private index: (GalleryIndex & { config: DeployConfig; version: number }) | null = null;
+  private index: { version: number; index: GalleryIndex } | null = null;
   /** Reconfigurations run one at a time (a pushed config and a reload signal may arrive together). */
   private reconfiguring: Promise<void> = Promise.resolve();
 
@@ -179,10 +179,24 @@ export class Engine {
     await this.mirror.sync().catch(() => undefined);
   }
 
+  /**
+   * The index for this config and the mirror as it is now: kept, caught up person by person after gallery changes,
+   * or built whole (at start, for a config that aggregates or searches differently, or after very many changes).
+   */
   private searchIndex(config: DeployConfig): GalleryIndex {
-    const { version, people } = this.mirror.current();
-    if (this.index?.config !== config || this.index.version !== version) this.index = { config, version, ...buildGalleryIndex(people, config) };
-    return this.index;
+    const settings = indexSettings(config);
+    const version = this.mirror.currentVersion;
+    if (this.index && sameIndexSettings(this.index.index.settings, settings)) {
+      if (this.index.version === version) return this.index.index;
+      const changed = this.mirror.changedSince(this.index.version);
+      if (changed) {
+        this.index.index.apply(changed.flatMap((c) => (c.person ? [c.person] : [])), changed.filter((c) => !c.person).map((c) => c.id));
+        this.index.version = version;
+        return this.index.index;
+      }
+    }
+    this.index = { version, index: new GalleryIndex(this.mirror.current().people, settings) };
+    return this.index.index;
   }
 
   /** Who is this? The nearest enrolled identity if its score reaches the config's threshold, else unknown. */
@@ -219,9 +233,9 @@ export class Engine {
       if (!failure) throw err;
       return done({ identity: null, score: null, distance: null, box: null, failure });
     }
-    const { search, gallery, ids } = this.searchIndex(config);
+    const { search, gallery, ids, rowsForTop1 } = this.searchIndex(config);
     if (search.size === 0) return done({ identity: null, score: null, distance: null, box: face.box, failure: null });
-    const ranked = rankIdentities(search.search(face.vector, rowsNeeded(gallery, 1)), gallery, 1);
+    const ranked = rankIdentities(search.search(face.vector, rowsForTop1), gallery, 1);
     const score = ranked.score[0];
     const accepted = score >= threshold.similarity;
     return done({ identity: accepted ? gallery.identities[ranked.identity[0]] : null, score, distance: scoreToL2Distance(score), box: face.box, failure: null }, accepted ? ids[ranked.identity[0]] : null);

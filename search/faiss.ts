@@ -89,6 +89,35 @@ export function faissIndex(kind: FaissKind, vectors: Float32Array, dim: number):
   return wrap(native, kind === 'flat' ? 'faiss-flat' : `faiss-${kind}`, vectors);
 }
 
+/**
+ * A flat inner-product index that changes with a gallery (the engine's, kept current from its change feed): rows
+ * appended at the end, rows removed with the rest keeping their order (IndexFlat's remove_ids compacts in place),
+ * so a caller keeping the same rows in a Float32Array in the same order can have scores recomputed from it.
+ */
+export interface GrowingFlatIndex {
+  readonly size: number;
+  add(rows: Float32Array): void;
+  remove(rows: readonly number[]): void;
+  /** A search over the index as it is now, rescoring from `vectors` (the caller's copy of the same rows). */
+  view(vectors: Float32Array): VectorIndex;
+}
+
+export function growingFlatIndex(dim: number): GrowingFlatIndex {
+  const native = new (load().IndexFlatIP)(dim);
+  return {
+    get size() {
+      return native.ntotal();
+    },
+    add: (rows) => {
+      if (rows.length) native.add(rows);
+    },
+    remove: (rows) => {
+      if (rows.length && native.removeIds([...rows]) !== rows.length) throw new FrwError('INTERNAL', `FAISS removed a different number of rows than the ${rows.length} asked`);
+    },
+    view: (vectors) => wrap(native, 'faiss-flat', vectors),
+  };
+}
+
 export interface SavedIndexMeta {
   kind: string;
   rows: number;

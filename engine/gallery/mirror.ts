@@ -3,6 +3,8 @@ import type { GalleryChanges, GalleryStore, StoredIdentity } from './types.js';
 
 /** How often a replica asks for changes besides being told of them: SQLite's other writers, a listener gone quiet. */
 export const DEFAULT_POLL_MS = 2000;
+/** Versions whose touched people are remembered, for an index to catch up person by person; older: rebuild. */
+const TOUCH_LOG = 1000;
 
 export interface MirrorState {
   /** The last change number applied. */
@@ -30,6 +32,7 @@ export class GalleryMirror {
   private queued: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private lastError: string | null = null;
+  private touches: Array<{ version: number; ids: number[] }> = [];
 
   private constructor(
     private readonly store: GalleryStore,
@@ -76,7 +79,27 @@ export class GalleryMirror {
     for (const p of c.changed) this.people.set(p.id, p);
     for (const id of c.removed) this.people.delete(id);
     this.seq = c.seq;
-    if (c.changed.length || c.removed.length) this.version++;
+    if (c.changed.length || c.removed.length) {
+      this.version++;
+      this.touches.push({ version: this.version, ids: [...c.changed.map((p) => p.id), ...c.removed] });
+      if (this.touches.length > TOUCH_LOG) this.touches.splice(0, this.touches.length - TOUCH_LOG);
+    }
+  }
+
+  /**
+   * Who changed after `version`, as they are now: `person` undefined for someone removed. Null when that version
+   * is too old to say (the caller rebuilds from `current`).
+   */
+  changedSince(version: number): Array<{ id: number; person: StoredIdentity | undefined }> | null {
+    if (version === this.version) return [];
+    if (version > this.version || (this.touches[0]?.version ?? Infinity) > version + 1) return null;
+    const ids = new Set(this.touches.filter((t) => t.version > version).flatMap((t) => t.ids));
+    return [...ids].map((id) => ({ id, person: this.people.get(id) }));
+  }
+
+  /** Bumped by each applied change that altered someone. */
+  get currentVersion(): number {
+    return this.version;
   }
 
   /** Everyone enrolled, in id order (enrolment order), and the version they are of. */
