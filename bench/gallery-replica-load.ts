@@ -49,11 +49,16 @@ for (let i = 0; i < QUERIES; i++) {
   if (ranked.identity[0] === row) hits++;
 }
 const searchMs = (performance.now() - t2) / QUERIES;
-// One enrolment as the change feed brings it: a person re-enrolled (their row goes, the rest close up) and one new.
-const t3 = performance.now();
-const first = people[0];
-index.apply([{ ...first, vectors: [{ vector: people[1].vectors[0].vector, quality: null }] }, { id: 1e12, name: 'new', vectors: first.vectors }], []);
-const changeMs = performance.now() - t3;
+// Enrolments as the change feed brings them, one at a time: a person re-enrolled (their row goes, the rest close
+// up) and a new one. The first change also grows the buffers (by a quarter); the median of the next ten is quoted.
+const changeMsAll: number[] = [];
+for (let k = 0; k < 11; k++) {
+  const t3 = performance.now();
+  index.apply([{ ...people[k], vectors: [{ vector: people[k + 1].vectors[0].vector, quality: null }] }, { id: 1e12 + k, name: `new-${k}`, vectors: people[k].vectors }], []);
+  changeMsAll.push(performance.now() - t3);
+}
+const firstChangeMs = changeMsAll[0];
+const changeMs = changeMsAll.slice(1).sort((a, b) => a - b)[5];
 mirror.stop();
 await store.close();
-process.stdout.write(JSON.stringify({ identities: people.length, loadS, buildS, searchMs, changeMs, hits, queries: QUERIES, rssBaseMb: rss0, mirrorMb: rssMirror - rss0, replicaMb: rssIndex - rss0, liveMirrorMb: liveMirror - live0, liveReplicaMb: liveIndex - live0 }) + '\n');
+process.stdout.write(JSON.stringify({ identities: people.length, loadS, buildS, searchMs, changeMs, firstChangeMs, hits, queries: QUERIES, rssBaseMb: rss0, mirrorMb: rssMirror - rss0, replicaMb: rssIndex - rss0, liveMirrorMb: liveMirror - live0, liveReplicaMb: liveIndex - live0 }) + '\n');

@@ -74,7 +74,7 @@ function fillSqlite(file: string, n: number): void {
   store.db.close();
 }
 
-interface ReplicaLoad { identities: number; loadS: number; buildS: number; searchMs: number; changeMs: number; hits: number; queries: number; mirrorMb: number; replicaMb: number; liveMirrorMb: number; liveReplicaMb: number }
+interface ReplicaLoad { identities: number; loadS: number; buildS: number; searchMs: number; changeMs: number; firstChangeMs: number; hits: number; queries: number; mirrorMb: number; replicaMb: number; liveMirrorMb: number; liveReplicaMb: number }
 const replica = (location: string): ReplicaLoad => JSON.parse(execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(PROJECT_ROOT, 'bench', 'gallery-replica-load.ts'), location, String(DIM)], { cwd: PROJECT_ROOT, encoding: 'utf8', maxBuffer: 1 << 20 }));
 
 const server = await startPostgres();
@@ -101,7 +101,7 @@ try {
     if (p.identities !== n || s.identities !== n) throw new Error(`loaded ${p.identities}/${s.identities} of ${n}`);
     const line = { n, pgMb: (pgBytes - emptyBytes) / 2 ** 20, sqliteMb: sqBytes / 2 ** 20, fillPgS: fillPg, fillSqliteS: fillSq, pg: p, sqlite: s, pgLoadOverSqlite: p.loadS / s.loadS };
     console.log(JSON.stringify(line));
-    rows.push(`| ${n.toLocaleString('en')} | ${p.liveReplicaMb.toFixed(0)} live, ${p.replicaMb.toFixed(0)} RSS | ${p.loadS.toFixed(2)} s (SQLite ${s.loadS.toFixed(2)} s) | ${p.buildS.toFixed(2)} s | ${p.changeMs.toFixed(1)} ms | ${p.searchMs.toFixed(2)} ms (${p.hits}/${p.queries}) | ${line.pgMb.toFixed(1)} MB | ${line.sqliteMb.toFixed(1)} MB |`);
+    rows.push(`| ${n.toLocaleString('en')} | ${p.liveReplicaMb.toFixed(0)} live, ${p.replicaMb.toFixed(0)} RSS | ${p.loadS.toFixed(2)} s (SQLite ${s.loadS.toFixed(2)} s) | ${p.buildS.toFixed(2)} s | ${p.changeMs.toFixed(1)} ms (first ${p.firstChangeMs.toFixed(0)} ms) | ${p.searchMs.toFixed(2)} ms (${p.hits}/${p.queries}) | ${line.pgMb.toFixed(1)} MB | ${line.sqliteMb.toFixed(1)} MB |`);
   }
 } finally {
   await server.stop();

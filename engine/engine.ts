@@ -11,6 +11,7 @@ import { enrolledVerdict, refusedVerdict, type CheckinOptions, type PhotoVerdict
 import { GalleryIndex, indexSettings, sameIndexSettings } from './gallery/search-index.js';
 import { GalleryMirror, type MirrorState } from './gallery/mirror.js';
 import { openGallery } from './gallery/open.js';
+import { personName } from './gallery/rows.js';
 import { galleryExport, parseGalleryExport, type GalleryExport } from './gallery/portable.js';
 import type { AttendanceRow, GalleryStore, IdentityRow } from './gallery/types.js';
 
@@ -144,8 +145,7 @@ export class Engine {
    * policy "reject" refuses group photos). Nothing is stored unless at least one photo gives a face.
    */
   async enrol(name: string, images: Uint8Array[], replace = false, signal?: AbortSignal): Promise<EnrolResult> {
-    const clean = name.trim();
-    if (!clean || clean.length > 200) throw new FrwError('BAD_INPUT', 'a name must be 1 to 200 characters');
+    const clean = personName(name);
     if (images.length === 0) throw new FrwError('BAD_INPUT', 'enrolment needs at least one image');
     const vectors: Array<{ vector: Float32Array; imageSha256: string; quality: unknown }> = [];
     const failures: EnrolResult['failures'] = [];
@@ -190,9 +190,13 @@ export class Engine {
       if (this.index.version === version) return this.index.index;
       const changed = this.mirror.changedSince(this.index.version);
       if (changed) {
-        this.index.index.apply(changed.flatMap((c) => (c.person ? [c.person] : [])), changed.filter((c) => !c.person).map((c) => c.id));
-        this.index.version = version;
-        return this.index.index;
+        try {
+          this.index.index.apply(changed.flatMap((c) => (c.person ? [c.person] : [])), changed.filter((c) => !c.person).map((c) => c.id));
+          this.index.version = version;
+          return this.index.index;
+        } catch {
+          // Half applied (FAISS refused a removal): rebuilt whole below, never searched out of step.
+        }
       }
     }
     this.index = { version, index: new GalleryIndex(this.mirror.current().people, settings) };
@@ -272,9 +276,7 @@ export class Engine {
   }
 
   async rename(from: string, to: string): Promise<void> {
-    const clean = to.trim();
-    if (!clean || clean.length > 200) throw new FrwError('BAD_INPUT', 'a name must be 1 to 200 characters');
-    await this.store.rename(from, clean);
+    await this.store.rename(from, personName(to));
     await this.caughtUp();
   }
 

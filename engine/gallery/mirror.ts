@@ -9,7 +9,7 @@ const TOUCH_LOG = 1000;
 export interface MirrorState {
   /** The last change number applied. */
   seq: number;
-  /** Bumped by every applied change that altered someone: the search index is rebuilt when it moves. */
+  /** Bumped by every applied change that altered someone: the search index catches up when it moves. */
   version: number;
   identities: number;
   /** Whether pushed changes are arriving (PostgreSQL's listener connected). */

@@ -1,5 +1,5 @@
 import { FrwError } from '../../core/errors.js';
-import { vectorOf } from './rows.js';
+import { personName, vectorOf } from './rows.js';
 import type { EnrolVector, GalleryExportRow } from './types.js';
 
 /**
@@ -34,8 +34,7 @@ export function parseGalleryExport(g: unknown, pipelineKey: string, dim: number)
   if (x.pipelineKey !== pipelineKey) throw new FrwError('CONFLICT', `the gallery was made by pipeline ${x.pipelineKey.slice(0, 12)}…, this engine runs ${pipelineKey.slice(0, 12)}…; re-enrol from photos instead`);
   const seen = new Set<string>();
   return x.identities.map((id, i) => {
-    const name = typeof id?.name === 'string' ? id.name.trim() : '';
-    if (!name || name.length > 200) throw new FrwError('BAD_INPUT', `identity ${i} of the gallery file has no usable name (1 to 200 characters)`);
+    const name = personName(typeof id?.name === 'string' ? id.name : '', `the name of identity ${i} of the gallery file`);
     if (seen.has(name)) throw new FrwError('BAD_INPUT', `"${name}" is in the gallery file twice`);
     seen.add(name);
     if (!Array.isArray(id.vectors) || id.vectors.length === 0) throw new FrwError('BAD_INPUT', `"${name}" has no vectors in the gallery file`);

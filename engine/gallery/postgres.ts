@@ -19,6 +19,9 @@ const CHANNEL = 'frw_gallery_changes';
 /** pg_advisory_lock keys: schema creation (two replicas starting at once), and one lock space for check-in de-dup. */
 const SCHEMA_LOCK = 873_100;
 const CHECKIN_LOCK = 873_101;
+/** Every other query: a request fails within this rather than hang on a link that drops packets. */
+const QUERY_TIMEOUT_MS = 10_000;
+const BULK_READ_TIMEOUT_MS = 15 * 60_000;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS frw_meta (key text PRIMARY KEY, value text NOT NULL);
@@ -48,6 +51,9 @@ export class PostgresGallery implements GalleryStore {
   readonly kind = 'postgres';
   private listener: ChangeListener | null = null;
 
+  /** Errors name the database while opening (for the operator); once serving they go to API clients, and do not. */
+  private serving = false;
+
   private constructor(
     private readonly pool: pg.Pool,
     private readonly clientConfig: pg.ClientConfig,
@@ -57,10 +63,14 @@ export class PostgresGallery implements GalleryStore {
   /** Connect, create the tables if absent, and pin the gallery to one pipeline, as SQLite's store does. */
   static async open(url: string, pipelineKey: string, opts: PostgresOptions = {}): Promise<PostgresGallery> {
     const location = redactUrl(url);
-    const clientConfig: pg.ClientConfig = { connectionString: url, types, connectionTimeoutMillis: 5000, keepAlive: true, application_name: 'frw-engine' };
+    // Bounded waits: a database behind a link that drops packets fails a request in seconds instead of holding it.
+    const clientConfig: pg.ClientConfig = { connectionString: url, types, connectionTimeoutMillis: 5000, query_timeout: QUERY_TIMEOUT_MS, keepAlive: true, keepAliveInitialDelayMillis: 5000, application_name: 'frw-engine' };
     const pool = new pg.Pool({ ...clientConfig, max: opts.poolSize ?? 4 });
     // An idle connection the network or the server dropped: the pool discards it; the next query opens another.
     pool.on('error', () => undefined);
+    // A connection lost while checked out emits 'error' on its client too, which would end the process unheard;
+    // the query in flight rejects all the same (session maps it and discards the connection).
+    pool.on('connect', (c) => c.on('error', () => undefined));
     const store = new PostgresGallery(pool, clientConfig, location);
     try {
       const stored = await store.session(async (c) => {
@@ -81,19 +91,24 @@ export class PostgresGallery implements GalleryStore {
     return store;
   }
 
+  /** Loaded and serving: from now on errors go to API clients. */
+  private get where(): string | null {
+    return this.serving ? null : this.location;
+  }
+
   /** One pooled connection for `fn`; a connection that broke is discarded rather than returned to the pool. */
   private async session<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
     let c: pg.PoolClient;
     try {
       c = await this.pool.connect();
     } catch (e) {
-      throw galleryDbError(e, this.location);
+      throw galleryDbError(e, this.where);
     }
     let broken: Error | undefined;
     try {
       return await fn(c);
     } catch (e) {
-      const mapped = galleryDbError(e, this.location);
+      const mapped = galleryDbError(e, this.where);
       if (mapped instanceof FrwError && mapped.code === 'UNAVAILABLE') broken = mapped;
       throw mapped;
     } finally {
@@ -148,8 +163,10 @@ export class PostgresGallery implements GalleryStore {
   private async people(c: pg.PoolClient, since: number | null, dim: number): Promise<StoredIdentity[]> {
     const filter = since === null ? '' : 'WHERE i.id IN (SELECT identity_id FROM frw_gallery_changes WHERE seq > $1)';
     const args = since === null ? [] : [since];
-    const people = (await c.query(`SELECT i.id, i.name FROM frw_identities i ${filter} ORDER BY i.id`, args)).rows as Array<{ id: number; name: string }>;
-    const rows = (await c.query(`SELECT v.identity_id AS "identityId", i.name, v.vector, v.quality FROM frw_vectors v JOIN frw_identities i ON i.id = v.identity_id ${filter} ORDER BY v.identity_id, v.id`, args)).rows as Array<{ identityId: number; name: string; vector: Buffer; quality: FaceQuality | null }>;
+    // The whole gallery can take a while to read (a million people: half a minute here): not a request's timeout.
+    const q = (text: string) => c.query({ text, values: args, query_timeout: BULK_READ_TIMEOUT_MS } as pg.QueryConfig);
+    const people = (await q(`SELECT i.id, i.name FROM frw_identities i ${filter} ORDER BY i.id`)).rows as Array<{ id: number; name: string }>;
+    const rows = (await q(`SELECT v.identity_id AS "identityId", i.name, v.vector, v.quality FROM frw_vectors v JOIN frw_identities i ON i.id = v.identity_id ${filter} ORDER BY v.identity_id, v.id`)).rows as Array<{ identityId: number; name: string; vector: Buffer; quality: FaceQuality | null }>;
     return groupIdentities(rows, dim, people);
   }
 
@@ -209,7 +226,8 @@ export class PostgresGallery implements GalleryStore {
       }
       const duplicate = id !== undefined;
       if (!duplicate) {
-        const ins = await c.query('INSERT INTO frw_attendance (at, identity_id, name, score, decision, image_sha256, latency_ms) VALUES (clock_timestamp(), $1, $2, $3, $4, $5, $6) RETURNING id', [row.identityId, row.name, row.score, row.decision, row.imageSha256, row.latencyMs]);
+        // A person another replica deleted a moment ago is logged by name, without the id that no longer exists.
+        const ins = await c.query('INSERT INTO frw_attendance (at, identity_id, name, score, decision, image_sha256, latency_ms) VALUES (clock_timestamp(), (SELECT id FROM frw_identities WHERE id = $1), $2, $3, $4, $5, $6) RETURNING id', [row.identityId, row.name, row.score, row.decision, row.imageSha256, row.latencyMs]);
         id = ins.rows[0].id as number;
       }
       return { attendance: attendance((await c.query(`${ATTENDANCE_ROWS} WHERE a.id = $1`, [id])).rows[0]), duplicate };
@@ -222,6 +240,7 @@ export class PostgresGallery implements GalleryStore {
 
   watch(onChange: () => void): void {
     if (this.listener) throw new Error('one watcher per store');
+    this.serving = true; // the mirror watches once it has loaded the gallery
     this.listener = new ChangeListener(this.clientConfig, CHANNEL, onChange);
     this.listener.start();
   }

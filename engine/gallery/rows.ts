@@ -27,3 +27,10 @@ export const attendanceRow = (r: RawAttendance): AttendanceRow => ({
   images: r.identityId === null ? null : r.images,
   distance: r.score === null ? null : scoreToL2Distance(r.score),
 });
+
+/** A person's name as stored: trimmed, 1 to 200 characters, no control characters (PostgreSQL refuses NUL). */
+export function personName(name: string, what = 'a name'): string {
+  const clean = name.trim();
+  if (!clean || clean.length > 200 || /[\u0000-\u001f\u007f]/.test(clean)) throw new FrwError('BAD_INPUT', `${what} must be 1 to 200 characters, none of them control characters`);
+  return clean;
+}

@@ -4,6 +4,9 @@ import { exactIndex, type VectorIndex } from '../../search/vector-index.js';
 import type { DeployConfig } from '../deploy-config.js';
 import type { StoredIdentity } from './types.js';
 
+/** Rows removed from FAISS in place at most; more, and FAISS is refilled from the compacted rows. */
+const REMOVE_IN_PLACE_MAX = 64;
+
 /** What of a deployment config the index depends on: a config differing only in threshold or rule reuses it. */
 export interface IndexSettings {
   dim: number;
@@ -30,7 +33,7 @@ export class GalleryIndex {
   private readonly storeIds: number[] = [];
   private readonly rowCount: number[] = [];
   private readonly slotOf = new Map<number, number>();
-  private readonly faiss: GrowingFlatIndex | null;
+  private faiss: GrowingFlatIndex | null;
   search!: VectorIndex;
   gallery!: Gallery;
   /** Rows to ask for so that the best distinct identity is among them (search/vector-index.ts rowsNeeded, kept current). */
@@ -112,7 +115,14 @@ export class GalleryIndex {
     }
     this.rows = w;
     for (const s of slots) this.rowCount[s] = 0;
-    this.faiss?.remove(gone);
+    if (!this.faiss) return;
+    // FAISS tests each row against the removed list (faiss-node passes an array selector): fine for a few people,
+    // quadratic for a re-import; past a few, a fresh index over the compacted rows is cheaper.
+    if (gone.length <= REMOVE_IN_PLACE_MAX) this.faiss.remove(gone);
+    else {
+      this.faiss = growingFlatIndex(this.settings.dim);
+      this.faiss.add(this.buf.subarray(0, this.rows * dim));
+    }
   }
 
   private reserve(rows: number): void {

@@ -136,7 +136,8 @@ export class SqliteGallery implements GalleryStore {
         const prev = this.db.prepare("SELECT id FROM attendance WHERE identity_id = ? AND decision = 'recognised' AND at > ? ORDER BY id DESC LIMIT 1").get(row.identityId, since) as { id: number } | undefined;
         if (prev) return { id: prev.id, duplicate: true };
       }
-      const r = this.db.prepare('INSERT INTO attendance (at, identity_id, name, score, decision, image_sha256, latency_ms) VALUES (?, ?, ?, ?, ?, ?, ?)').run(now.toISOString(), row.identityId, row.name, row.score, row.decision, row.imageSha256, row.latencyMs);
+      // A person deleted a moment ago (by another process) is logged by name, without the id that no longer exists.
+      const r = this.db.prepare('INSERT INTO attendance (at, identity_id, name, score, decision, image_sha256, latency_ms) VALUES (?, (SELECT id FROM identities WHERE id = ?), ?, ?, ?, ?, ?)').run(now.toISOString(), row.identityId, row.name, row.score, row.decision, row.imageSha256, row.latencyMs);
       return { id: Number(r.lastInsertRowid), duplicate: false };
     });
     const { id, duplicate } = tx.immediate();

@@ -128,6 +128,9 @@ export function galleryContract(kind: string, f: StoreFactory): void {
     await s.remove('Ada');
     const [kept] = await s.attendance(1);
     assert.deepEqual([kept.id, kept.identityId, kept.name, kept.images], [rows[0].id, null, 'Ada', null]);
+    // A replica that recognised her just before the deletion reached it logs her by name, without the gone id.
+    const late = await s.checkIn(entry(ada.id, 'Ada'), 60_000);
+    assert.deepEqual([late.duplicate, late.attendance.identityId, late.attendance.name, late.attendance.decision], [false, null, 'Ada', 'recognised']);
   });
 
   withStore('the export rows are every vector by name then enrolment, base64 float32 with its photo hash and quality', async (s) => {

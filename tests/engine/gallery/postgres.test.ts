@@ -100,11 +100,40 @@ test('PostgreSQL: a replica whose link is cut misses nothing: refused as UNAVAIL
 
 test('PostgreSQL: a server that cannot be reached is UNAVAILABLE at open, naming it without its password', async () => {
   const port = await freePort();
-  const err = await PostgresGallery.open(`postgres://frw:s3cret-pass@127.0.0.1:${port}/nowhere`, 'key').then(
-    () => assert.fail('opened'),
-    (e: Error & { code?: string }) => e,
-  );
-  assert.equal(err.code, 'UNAVAILABLE');
-  assert.match(err.message, new RegExp(`127\\.0\\.0\\.1:${port}`));
-  assert.ok(!err.message.includes('s3cret-pass'), err.message);
+  for (const url of [`postgres://frw:s3cret-pass@127.0.0.1:${port}/nowhere`, `postgres://frw@127.0.0.1:${port}/nowhere?password=s3cret-pass`]) {
+    const err = await PostgresGallery.open(url, 'key').then(
+      () => assert.fail('opened'),
+      (e: Error & { code?: string }) => e,
+    );
+    assert.equal(err.code, 'UNAVAILABLE');
+    assert.match(err.message, new RegExp(`127\\.0\\.0\\.1:${port}`));
+    assert.ok(!err.message.includes('s3cret-pass'), err.message);
+  }
+});
+
+test('PostgreSQL: a connection lost mid-transaction fails that request as UNAVAILABLE, and the store carries on', async () => {
+  const url = await server.newDatabase();
+  const s = await open('key', url);
+  s.watch(() => undefined); // serving, as under a mirror: errors no longer name the database
+  const holder = new pg.Client({ connectionString: url });
+  await holder.connect();
+  try {
+    const ada = await s.enrol('Ada', one(1), false);
+    // Another session holds Ada's check-in lock, so the check-in below waits inside its transaction.
+    await holder.query('SELECT pg_advisory_lock(873101, $1)', [ada.id]);
+    const pending = s.checkIn({ identityId: ada.id, name: 'Ada', score: 0.9, decision: 'recognised', imageSha256: 'x', latencyMs: 1 }, 60_000);
+    const waiting = async () => Number((await holder.query("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'frw-engine' AND wait_event_type = 'Lock'")).rows[0].n);
+    for (let i = 0; (await waiting()) === 0; i++) {
+      assert.ok(i < 200, 'the check-in never waited on the lock');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await holder.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'frw-engine' AND datname = current_database()");
+    await assert.rejects(pending, (e: Error & { code?: string }) => e.code === 'UNAVAILABLE' && !e.message.includes(url));
+    assert.deepEqual((await s.identities()).map((i) => i.name), ['Ada']);
+    // Values PostgreSQL refuses (a NUL) are the client's mistake, not the server's.
+    await assert.rejects(s.remove('A\u0000da'), (e: Error & { code?: string }) => e.code === 'BAD_INPUT');
+  } finally {
+    await holder.end();
+    await s.close();
+  }
 });
