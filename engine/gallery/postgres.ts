@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { FrwError } from '../../core/errors.js';
 import { ChangeListener } from './pg-listener.js';
-import { galleryDbError, redactUrl } from './pg-errors.js';
+import { galleryDbError, isConnectionError, redactUrl } from './pg-errors.js';
 import { attendanceRow, groupIdentities, qualityJson, vectorBytes, type RawAttendance } from './rows.js';
 import type { AttendanceEntry, AttendanceRow, EnrolVector, FaceQuality, GalleryChanges, GalleryExportRow, GallerySnapshot, GalleryStore, IdentityRow, StoredIdentity } from './types.js';
 
@@ -124,7 +124,8 @@ export class PostgresGallery implements GalleryStore {
         await c.query('COMMIT');
         return r;
       } catch (e) {
-        await c.query('ROLLBACK').catch(() => undefined);
+        // A connection that failed is discarded (the server rolls back); a ROLLBACK would only queue behind it.
+        if (!isConnectionError(e)) await c.query('ROLLBACK').catch(() => undefined);
         throw e;
       }
     });

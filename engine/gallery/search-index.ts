@@ -43,11 +43,19 @@ export class GalleryIndex {
     people: readonly StoredIdentity[],
     readonly settings: IndexSettings,
   ) {
+    // Room for as many rows again: zeroed pages cost no memory until written, and the first enrolments after start
+    // then append without copying the gallery (a million people: seconds).
     const expected = people.reduce((n, p) => n + (settings.aggregation === 'raw' ? p.vectors.length : 1), 0);
-    this.buf = new Float32Array(Math.max(1, expected) * settings.dim);
-    this.own = new Int32Array(Math.max(1, expected));
+    this.buf = new Float32Array(Math.max(64, 2 * expected) * settings.dim);
+    this.own = new Int32Array(Math.max(64, 2 * expected));
     this.faiss = settings.search === 'flat' ? growingFlatIndex(settings.dim) : null;
     this.append(people);
+    if (this.faiss && this.rows > 0) {
+      // FAISS's own storage grows (doubling, copying) at the first add past its exact initial size: take that copy
+      // here, at start, rather than on the first enrolment a replica is asked to apply.
+      this.faiss.add(new Float32Array(settings.dim));
+      this.faiss.remove([this.rows]);
+    }
     this.refresh();
   }
 
@@ -127,7 +135,7 @@ export class GalleryIndex {
 
   private reserve(rows: number): void {
     if (rows <= this.own.length) return;
-    const cap = Math.max(rows, Math.ceil(this.own.length * 1.25));
+    const cap = Math.max(rows, this.own.length * 2);
     const buf = new Float32Array(cap * this.settings.dim);
     buf.set(this.buf.subarray(0, this.rows * this.settings.dim));
     const own = new Int32Array(cap);
