@@ -106,11 +106,13 @@ export async function serveEngine(opts: ServeOptions): Promise<EngineService> {
   const c = engine.config;
   phase = 'ready';
   log.info({ model: c.model.id, aggregation: c.aggregation, threshold: c.threshold.similarity, rule: c.rule.kind, contentHash: c.contentHash, gallery: engine.galleryLocation, identities: engine.galleryState().identities }, 'ready');
+  const watchFeed = watchGalleryFeed(engine, log);
 
   let stopped: Promise<{ drained: boolean; cut: number }> | null = null;
   const shutdown = (reason: string) => (stopped ??= stop(reason));
   async function stop(reason: string): Promise<{ drained: boolean; cut: number }> {
     phase = 'stopping';
+    clearInterval(watchFeed);
     const t0 = performance.now();
     const deadline = t0 + settings.shutdownTimeoutMs;
     log.info({ reason, inFlight: inFlight.size, deadlineMs: settings.shutdownTimeoutMs }, 'shutting down: new requests get 503; finishing those in flight');
@@ -155,6 +157,25 @@ export async function serveEngine(opts: ServeOptions): Promise<EngineService> {
   }
 
   return { port, phase: () => phase, reload, shutdown };
+}
+
+/**
+ * One log line when the gallery's change feed goes (the replica serves the gallery as it last saw it, and /readyz
+ * says 503) and one when it is back and caught up; likewise when catching up starts or stops failing.
+ */
+function watchGalleryFeed(engine: Engine, log: Logger): NodeJS.Timeout {
+  let last = engine.galleryState();
+  const timer = setInterval(() => {
+    const now = engine.galleryState();
+    if (now.feedConnected !== last.feedConnected) {
+      if (now.feedConnected) log.info({ seq: now.seq, identities: now.identities }, 'gallery change feed back; catching up by change number');
+      else log.warn({ seq: now.seq }, 'gallery change feed lost; serving the gallery as last seen until it is back');
+    }
+    if (now.lastError !== last.lastError && now.lastError) log.warn({ err: now.lastError, seq: now.seq }, 'cannot read gallery changes; will retry');
+    last = now;
+  }, 1000);
+  timer.unref();
+  return timer;
 }
 
 /**

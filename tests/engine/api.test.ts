@@ -144,6 +144,8 @@ test('malformed requests are client errors with a code, never a 500', async () =
   await expect(await raw('/v1/config', 'x'.repeat(2 * 1024 * 1024), 'application/json', 'PUT'), 413, 'TOO_LARGE', 'a 2 MB config');
   await expect(await raw('/v1/identities/Nobody', '{"name":', 'application/json', 'PATCH'), 400, 'BAD_INPUT', 'malformed JSON');
   await expect(await raw('/v1/identities/Nobody', '{"name":{"toString":1}}', 'application/json', 'PATCH'), 400, 'BAD_INPUT', 'a name that is not text');
+  await expect(await post('/v1/enroll', form({ name: 'Ada\u0000Lovelace' }, [{ bytes: jpeg }])), 400, 'BAD_INPUT', 'a control character in a name');
+  await expect(await raw('/v1/identities/Nobody', '{"name":"A\\u0007b"}', 'application/json', 'PATCH'), 400, 'BAD_INPUT', 'a control character in a new name');
   const nested = form({ 'name[a]': 'x' }, [{ bytes: jpeg }]);
   assert.ok([400].includes((await post('/v1/enroll', nested)).status), 'a nested field name');
   // An in-flight slot comes back after a refused form: the engine still takes image requests afterwards.

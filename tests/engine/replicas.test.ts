@@ -82,6 +82,7 @@ test('cut from the database, B says not ready, still recognises whom it had, ref
     assert.ok(performance.now() - t0 < 2000, 'B noticed the cut link');
     await new Promise((r) => setTimeout(r, 20));
   }
+  await b.waitLog((l) => String(l.msg).startsWith('gallery change feed lost'), 'the cut logged', 3000);
   // Enrolled while B is away: the notification is lost to B; the change number is not.
   assert.equal((await post(a, '/v1/enroll', photoForm({ name: 'Tony_Blair' }, [photo('Tony_Blair', 2), photo('Tony_Blair', 3)]))).status, 201);
   assert.equal((await post(a, '/v1/enroll', photoForm({ name: 'Colin_Powell', replace: 'true' }, [photo('Colin_Powell', 5)]))).status, 201);
@@ -96,6 +97,7 @@ test('cut from the database, B says not ready, still recognises whom it had, ref
   const ms = await recognisedWithin(b, 'Tony_Blair', 1, restored);
   assert.ok(ms < 1000, `B recognised the enrolment made while it was cut off ${Math.round(ms)} ms after the link came back`);
   assert.equal((await fetch(`${b.base}/readyz`)).status, 200);
+  await b.waitLog((l) => String(l.msg).startsWith('gallery change feed back'), 'the return logged', 3000);
   const people = (await json(fetch(`${b.base}/v1/identities`, { headers: auth }))).identities.map((i: { name: string; vectors: number }) => [i.name, i.vectors]);
   assert.deepEqual(people, [['Colin_Powell', 1], ['Serena_Williams', 1], ['Tony_Blair', 2]]);
   const checkin = await json(post(b, '/v1/checkin', photoForm({}, [photo('Tony_Blair', 4)])));
