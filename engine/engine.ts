@@ -9,7 +9,7 @@ import { rankIdentities } from '../search/vector-index.js';
 import { verifyConfigFiles, type DeployConfig } from './deploy-config.js';
 import { enrolledVerdict, refusedVerdict, type CheckinOptions, type PhotoVerdict } from './photo-verdict.js';
 import { GalleryIndex, indexSettings, sameIndexSettings } from './gallery/search-index.js';
-import { GalleryMirror, type MirrorState } from './gallery/mirror.js';
+import { GalleryMirror, type MirrorHooks, type MirrorState } from './gallery/mirror.js';
 import { openGallery } from './gallery/open.js';
 import { personName } from './gallery/rows.js';
 import { galleryExport, parseGalleryExport, type GalleryExport } from './gallery/portable.js';
@@ -27,6 +27,8 @@ export interface EngineOptions {
    * calling thread: right for one-shot commands and tests, where starting workers costs more than it saves.
    */
   workers?: number;
+  /** Told when the gallery's change feed connects or goes, and when catching up starts failing (serve logs them). */
+  galleryHooks?: MirrorHooks;
 }
 
 export interface Recognition {
@@ -119,7 +121,7 @@ export class Engine {
     let store: GalleryStore | undefined;
     try {
       store = await openGallery(opts.gallery, opts.config.pipelineKey);
-      const mirror = await GalleryMirror.load(store, opts.config.model.output.dim);
+      const mirror = await GalleryMirror.load(store, opts.config.model.output.dim, opts.galleryHooks);
       return new Engine(opts.config, store, mirror, embedder, opts.modelRoot, opts.userModelsDir);
     } catch (e) {
       // A gallery of another pipeline, a locked file, a database down: no worker or connection is left behind.

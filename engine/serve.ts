@@ -6,6 +6,7 @@ import type { Logger } from '../core/log.js';
 import { createApp, type AppDeps, type Readiness } from './api/app.js';
 import { loadDeployConfig, type DeployConfig } from './deploy-config.js';
 import { Engine } from './engine.js';
+import type { MirrorHooks } from './gallery/mirror.js';
 import type { ServeSettings } from './serve-settings.js';
 
 /** The longest one request (its upload and its answer) may take the engine's HTTP server. */
@@ -93,8 +94,13 @@ export async function serveEngine(opts: ServeOptions): Promise<EngineService> {
   const port = (server.address() as AddressInfo).port;
   log.info({ host: settings.host, port, workers: opts.workers }, 'listening; not ready until the model, gallery and index are');
 
+  // A replica serves the gallery as it last saw it while its change feed is away (and /readyz says 503): logged.
+  const galleryHooks: MirrorHooks = {
+    onFeed: (connected, st) => (connected ? log.info({ seq: st.seq }, 'gallery change feed connected; catching up by change number') : log.warn({ seq: st.seq }, 'gallery change feed lost; serving the gallery as last seen until it is back')),
+    onSyncError: (err, st) => log.warn({ err, seq: st.seq }, 'cannot read gallery changes; will retry'),
+  };
   try {
-    engine = await Engine.open({ config: loadDeployConfig(opts.configFile), gallery: opts.gallery, modelRoot: opts.modelRoot, userModelsDir: opts.userModelsDir, workers: opts.workers });
+    engine = await Engine.open({ config: loadDeployConfig(opts.configFile), gallery: opts.gallery, modelRoot: opts.modelRoot, userModelsDir: opts.userModelsDir, workers: opts.workers, galleryHooks });
     engine.warm();
   } catch (e) {
     log.fatal({ code: e instanceof FrwError ? e.code : 'INTERNAL', err: errorMessage(e) }, 'could not start');
@@ -106,13 +112,11 @@ export async function serveEngine(opts: ServeOptions): Promise<EngineService> {
   const c = engine.config;
   phase = 'ready';
   log.info({ model: c.model.id, aggregation: c.aggregation, threshold: c.threshold.similarity, rule: c.rule.kind, contentHash: c.contentHash, gallery: engine.galleryLocation, identities: engine.galleryState().identities }, 'ready');
-  const watchFeed = watchGalleryFeed(engine, log);
 
   let stopped: Promise<{ drained: boolean; cut: number }> | null = null;
   const shutdown = (reason: string) => (stopped ??= stop(reason));
   async function stop(reason: string): Promise<{ drained: boolean; cut: number }> {
     phase = 'stopping';
-    clearInterval(watchFeed);
     const t0 = performance.now();
     const deadline = t0 + settings.shutdownTimeoutMs;
     log.info({ reason, inFlight: inFlight.size, deadlineMs: settings.shutdownTimeoutMs }, 'shutting down: new requests get 503; finishing those in flight');
@@ -157,25 +161,6 @@ export async function serveEngine(opts: ServeOptions): Promise<EngineService> {
   }
 
   return { port, phase: () => phase, reload, shutdown };
-}
-
-/**
- * One log line when the gallery's change feed goes (the replica serves the gallery as it last saw it, and /readyz
- * says 503) and one when it is back and caught up; likewise when catching up starts or stops failing.
- */
-function watchGalleryFeed(engine: Engine, log: Logger): NodeJS.Timeout {
-  let last = engine.galleryState();
-  const timer = setInterval(() => {
-    const now = engine.galleryState();
-    if (now.feedConnected !== last.feedConnected) {
-      if (now.feedConnected) log.info({ seq: now.seq, identities: now.identities }, 'gallery change feed back; catching up by change number');
-      else log.warn({ seq: now.seq }, 'gallery change feed lost; serving the gallery as last seen until it is back');
-    }
-    if (now.lastError !== last.lastError && now.lastError) log.warn({ err: now.lastError, seq: now.seq }, 'cannot read gallery changes; will retry');
-    last = now;
-  }, 1000);
-  timer.unref();
-  return timer;
 }
 
 /**

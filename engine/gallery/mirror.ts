@@ -6,6 +6,12 @@ export const DEFAULT_POLL_MS = 2000;
 /** Versions whose touched people are remembered, for an index to catch up person by person; older: rebuild. */
 const TOUCH_LOG = 1000;
 
+/** What a server logs of its mirror: the change feed connecting and going, catch-ups starting to fail. */
+export interface MirrorHooks {
+  onFeed?(connected: boolean, state: MirrorState): void;
+  onSyncError?(message: string, state: MirrorState): void;
+}
+
 export interface MirrorState {
   /** The last change number applied. */
   seq: number;
@@ -37,14 +43,18 @@ export class GalleryMirror {
   private constructor(
     private readonly store: GalleryStore,
     private readonly dim: number,
+    private readonly hooks: MirrorHooks,
   ) {}
 
-  static async load(store: GalleryStore, dim: number, pollMs = DEFAULT_POLL_MS): Promise<GalleryMirror> {
-    const m = new GalleryMirror(store, dim);
+  static async load(store: GalleryStore, dim: number, hooks: MirrorHooks = {}, pollMs = DEFAULT_POLL_MS): Promise<GalleryMirror> {
+    const m = new GalleryMirror(store, dim, hooks);
     const snap = await store.snapshot(dim);
     for (const p of snap.identities) m.people.set(p.id, p);
     m.seq = snap.seq;
-    store.watch(() => void m.sync().catch(() => undefined));
+    store.watch(
+      () => void m.sync().catch(() => undefined),
+      (connected) => hooks.onFeed?.(connected, m.state()),
+    );
     m.timer = setInterval(() => void m.sync().catch(() => undefined), pollMs);
     m.timer.unref();
     return m;
@@ -68,7 +78,9 @@ export class GalleryMirror {
       changes = await this.store.changesSince(this.seq, this.dim);
       this.lastError = null;
     } catch (e) {
+      const first = this.lastError === null;
       this.lastError = errorMessage(e);
+      if (first) this.hooks.onSyncError?.(this.lastError, this.state());
       throw e;
     }
     this.apply(changes);

@@ -26,6 +26,7 @@ export class ChangeListener {
     private readonly config: pg.ClientConfig,
     private readonly channel: string,
     private readonly onChange: () => void,
+    private readonly onConnection: (connected: boolean) => void = () => undefined,
   ) {}
 
   get connected(): boolean {
@@ -56,6 +57,7 @@ export class ChangeListener {
     }
     if (this.stopped) return void c.end().catch(() => undefined);
     this.client = c;
+    this.onConnection(true);
     this.onChange();
     this.ping = setInterval(() => {
       const timeout = setTimeout(() => this.lost(c), PING_TIMEOUT_MS);
@@ -68,6 +70,7 @@ export class ChangeListener {
     if (this.client !== c) return; // a failed attempt, or a loss already handled
     this.client = null;
     if (this.ping) clearInterval(this.ping);
+    this.onConnection(false);
     c.end().catch(() => undefined);
     this.retry(0);
   }

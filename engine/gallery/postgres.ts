@@ -239,10 +239,10 @@ export class PostgresGallery implements GalleryStore {
     return this.session(async (c) => (await c.query(`${ATTENDANCE_ROWS} ORDER BY a.id DESC LIMIT $1`, [limit])).rows.map(attendance));
   }
 
-  watch(onChange: () => void): void {
+  watch(onChange: () => void, onConnection?: (connected: boolean) => void): void {
     if (this.listener) throw new Error('one watcher per store');
     this.serving = true; // the mirror watches once it has loaded the gallery
-    this.listener = new ChangeListener(this.clientConfig, CHANNEL, onChange);
+    this.listener = new ChangeListener(this.clientConfig, CHANNEL, onChange, onConnection);
     this.listener.start();
   }
 

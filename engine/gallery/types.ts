@@ -107,9 +107,9 @@ export interface GalleryStore {
   /**
    * Call `onChange` whenever another writer may have changed the gallery: PostgreSQL's notifications, and each
    * reconnection of its listener (notifications sent while it was away are lost; the caller catches up by number).
-   * SQLite has no push; its callers poll `changesSince`.
+   * SQLite has no push; its callers poll `changesSince`. `onConnection` hears the listener connect and go.
    */
-  watch(onChange: () => void): void;
+  watch(onChange: () => void, onConnection?: (connected: boolean) => void): void;
   /** Whether pushed changes are arriving now (SQLite: always true; PostgreSQL: its listener is connected). */
   feedConnected(): boolean;
   close(): Promise<void>;

@@ -97,7 +97,9 @@ test('cut from the database, B says not ready, still recognises whom it had, ref
   const ms = await recognisedWithin(b, 'Tony_Blair', 1, restored);
   assert.ok(ms < 1000, `B recognised the enrolment made while it was cut off ${Math.round(ms)} ms after the link came back`);
   assert.equal((await fetch(`${b.base}/readyz`)).status, 200);
-  await b.waitLog((l) => String(l.msg).startsWith('gallery change feed back'), 'the return logged', 3000);
+  // Connected at start, then again after the cut.
+  const connectedLines = () => b.lines.filter((x) => String(x.msg).startsWith('gallery change feed connected')).length;
+  await b.waitLog(() => connectedLines() >= 2, 'the return logged', 3000);
   const people = (await json(fetch(`${b.base}/v1/identities`, { headers: auth }))).identities.map((i: { name: string; vectors: number }) => [i.name, i.vectors]);
   assert.deepEqual(people, [['Colin_Powell', 1], ['Serena_Williams', 1], ['Tony_Blair', 2]]);
   const checkin = await json(post(b, '/v1/checkin', photoForm({}, [photo('Tony_Blair', 4)])));
