@@ -39,7 +39,7 @@ export class ChangeListener {
 
   private async connect(attempt: number): Promise<void> {
     if (this.stopped) return;
-    // keepAlive: a link that dies silently (no reset) is noticed by TCP, not only at the next notification.
+    // keepAlive keeps idle middleboxes from dropping the connection; a silent death is noticed by the ping below.
     const c = new pg.Client({ ...this.config, keepAlive: true });
     c.on('error', () => this.lost(c));
     c.on('end', () => this.lost(c));
