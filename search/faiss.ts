@@ -5,7 +5,7 @@ import { FrwError } from '../core/errors.js';
 import { sha256File } from '../core/hash.js';
 import { writeFileAtomic } from '../core/lock.js';
 import { PROJECT_ROOT } from '../core/paths.js';
-import { dot } from './dot.js';
+import { dot, fourDotsAt } from './dot.js';
 import type { RowHits, VectorIndex } from './vector-index.js';
 
 /**
@@ -53,19 +53,35 @@ function wrap(native: NativeIndex, kind: string, vectors: Float32Array | null): 
       const nq = queries.length / dim;
       const rows = new Int32Array(nq * k).fill(-1);
       const scores = new Float32Array(nq * k).fill(-Infinity);
-      const hits: Array<{ row: number; score: number }> = [];
+      // Per query: its hits' rows and rescored scores, then an order over them (no object per hit).
+      const hitRows = new Int32Array(kk);
+      const hitScores = new Float64Array(kk);
+      const order = Array.from({ length: kk }, (_, j) => j);
+      const four = new Float64Array(4);
       for (let q = 0; q < nq; q++) {
-        hits.length = 0;
+        let n = 0;
         for (let j = 0; j < kk; j++) {
           const row = r.labels[q * kk + j];
           if (row < 0) continue;
-          hits.push({ row, score: vectors ? Math.fround(dot(queries, q * dim, vectors, row * dim, dim)) : r.distances[q * kk + j] });
+          hitRows[n] = row;
+          hitScores[n++] = r.distances[q * kk + j];
         }
-        hits.sort((a, b) => b.score - a.score || a.row - b.row);
-        hits.forEach((h, j) => {
-          rows[q * k + j] = h.row;
-          scores[q * k + j] = h.score;
-        });
+        if (vectors) {
+          // Four hits at a time: the same sums as dot() row by row, a load of the query shared by four rows.
+          let j = 0;
+          for (; j + 3 < n; j += 4) {
+            fourDotsAt(queries, q * dim, vectors, hitRows[j] * dim, hitRows[j + 1] * dim, hitRows[j + 2] * dim, hitRows[j + 3] * dim, dim, four);
+            for (let t = 0; t < 4; t++) hitScores[j + t] = Math.fround(four[t]);
+          }
+          for (; j < n; j++) hitScores[j] = Math.fround(dot(queries, q * dim, vectors, hitRows[j] * dim, dim));
+        }
+        order.length = n;
+        for (let j = 0; j < n; j++) order[j] = j;
+        order.sort((a, b) => hitScores[b] - hitScores[a] || hitRows[a] - hitRows[b]);
+        for (let j = 0; j < n; j++) {
+          rows[q * k + j] = hitRows[order[j]];
+          scores[q * k + j] = hitScores[order[j]];
+        }
       }
       return { rows, scores, k };
     },
