@@ -49,7 +49,8 @@ function wrap(native: NativeIndex, kind: string, vectors: Float32Array | null): 
     native,
     search(queries: Float32Array, k: number): RowHits {
       const kk = Math.min(k, size);
-      const r = native.search(queries, kk);
+      // Typed results (our second faiss-node patch) when the build has them: no JS value per hit.
+      const r = typeof native.searchTyped === 'function' ? native.searchTyped(queries, kk) : native.search(queries, kk);
       const nq = queries.length / dim;
       const rows = new Int32Array(nq * k).fill(-1);
       const scores = new Float32Array(nq * k).fill(-Infinity);

@@ -56,3 +56,14 @@ test('IVF and HNSW build over inner product and return valid, ordered rows', () 
     assert.ok(found >= 15, `${kind}: ${found}/20 rows find themselves`);
   }
 });
+
+test('the faiss-node build has our typed-results search (scripts/patches), equal to its plain search, views included', () => {
+  const native = faissIndex('flat', gallery, dim).native;
+  assert.equal(typeof native.searchTyped, 'function', 'faiss-node was built without scripts/patches/faiss-node-0.5.1-typed-results.patch');
+  const view = queries.subarray(5 * dim, 25 * dim); // a view with an offset: the native side must honour it
+  const typed = native.searchTyped(view, 7);
+  const plain = native.search(Array.from(view), 7);
+  assert.ok(typed.distances instanceof Float32Array && typed.labels instanceof Float64Array);
+  assert.deepEqual([...typed.labels], plain.labels);
+  assert.deepEqual([...typed.distances], plain.distances.map((d) => Math.fround(d)));
+});
