@@ -8,10 +8,10 @@ import pg from 'pg';
 
 /**
  * The one PostgreSQL harness, for benches and tests (tests/helpers/postgres.ts adds what only tests need): a server
- * and a database of its own per caller. `.ci/run` starts Debian's server and names
- * an admin URL in FRW_TEST_POSTGRES: databases are created there and dropped after. Without it (a developer's
- * machine), a throwaway cluster is made with Debian's initdb in a temporary folder, on a free loopback port, and
- * removed after. No PostgreSQL server installed is a failure that says what to install, never a skip.
+ * and a database of its own per caller. `.ci/run` starts Debian's server and names an admin URL in
+ * FRW_TEST_POSTGRES: databases are created there and dropped after. Without it (a developer's machine), a
+ * throwaway cluster is made with Debian's initdb in a temporary folder, on a free loopback port, and removed after.
+ * No PostgreSQL server installed is a failure that says what to install, never a skip.
  */
 export interface TestPostgres {
   host: string;
