@@ -197,7 +197,8 @@ export class Engine {
           this.index.version = version;
           return this.index.index;
         } catch {
-          // Half applied (FAISS refused a removal): rebuilt whole below, never searched out of step.
+          // Half applied (FAISS refused a removal, which the tests never see): rebuilt whole below, so no search
+          // runs on rows out of step with FAISS.
         }
       }
     }

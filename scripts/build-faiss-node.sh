@@ -23,10 +23,18 @@ for f in /usr/include/faiss/Index.h "$FAISS_LIB" "$NODEDIR/include/node/node_api
   fi
 done
 
-# Optional source patches (e.g. Float32Array input). Idempotent: skipped if already applied.
+# Source patches, in name order (Float32Array input, then typed results and reset). Idempotent: each patch's first
+# line names a string (no spaces) its change adds and the file it adds it to (`# frw-marker: <string> <file>`);
+# a patch whose marker is already there is skipped. (A reverse dry-run cannot tell: a later patch edits an earlier
+# one's context.)
 shopt -s nullglob
 for p in "$PATCH_DIR"/faiss-node-*.patch; do
-  if patch -d "$PKG_DIR" -p0 -R -s -f --dry-run < "$p" >/dev/null 2>&1; then
+  marker=$(sed -n '1s/^# frw-marker: //p' "$p")
+  if [ -z "$marker" ]; then
+    echo "build-faiss-node: $(basename "$p") has no '# frw-marker: <string> <file>' first line" >&2
+    exit 1
+  fi
+  if grep -qF "${marker%% *}" "$PKG_DIR/${marker#* }"; then
     echo "build-faiss-node: already applied $(basename "$p")"
   else
     patch -d "$PKG_DIR" -p0 -N -s < "$p"; echo "build-faiss-node: applied $(basename "$p")"

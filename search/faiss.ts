@@ -115,6 +115,8 @@ export interface GrowingFlatIndex {
   readonly size: number;
   add(rows: Float32Array): void;
   remove(rows: readonly number[]): void;
+  /** Remove every row, keeping the storage's capacity (our faiss-node patch's reset): a refill allocates nothing. */
+  reset(): void;
   /** A search over the index as it is now, rescoring from `vectors` (the caller's copy of the same rows). */
   view(vectors: Float32Array): VectorIndex;
 }
@@ -131,6 +133,7 @@ export function growingFlatIndex(dim: number): GrowingFlatIndex {
     remove: (rows) => {
       if (rows.length && native.removeIds([...rows]) !== rows.length) throw new FrwError('INTERNAL', `FAISS removed a different number of rows than the ${rows.length} asked`);
     },
+    reset: () => native.reset(),
     view: (vectors) => wrap(native, 'faiss-flat', vectors),
   };
 }

@@ -1,7 +1,7 @@
 import { FrwError, errorMessage } from '../../core/errors.js';
 
 /**
- * PostgreSQL's failures in the project's vocabulary: a value the database refuses (class 22: a NUL in a name) is
+ * PostgreSQL's failures in the project's vocabulary: a value the client sent that the database refuses (a NUL in a name) is
  * BAD_INPUT; a server that cannot be reached, refuses us, is full, read-only (a standby after fail-over), timed
  * out or went away mid-query is UNAVAILABLE (the request fails, nothing half-written: every write is one
  * transaction; only a COMMIT that timed out leaves the client unsure). Anything else (a bug, a schema someone
@@ -21,6 +21,9 @@ export function isConnectionError(e: unknown): boolean {
   return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable|Query read timeout/i.test(errorMessage(e));
 }
 
+/** Values a client sent that PostgreSQL refuses: a NUL or invalid UTF-8 (22021), an untranslatable character (22P05). */
+const CLIENT_VALUE_ERRORS = new Set(['22021', '22P05']);
+
 /**
  * `location` names the database for the operator (opening it, from the CLI or at start); null once serving, when
  * the message goes to API clients, who need not learn the database's host, user or name.
@@ -28,8 +31,8 @@ export function isConnectionError(e: unknown): boolean {
 export function galleryDbError(e: unknown, location: string | null): unknown {
   if (e instanceof FrwError) return e;
   const code = (e as { code?: unknown })?.code;
-  if (typeof code === 'string' && code.startsWith('22')) return new FrwError('BAD_INPUT', `the gallery database refused a value: ${errorMessage(e)}`, undefined, { cause: e });
-  if (isConnectionError(e)) return new FrwError('UNAVAILABLE', `the gallery database${location ? ` (${location})` : ''} cannot be reached: ${errorMessage(e)}`, undefined, { cause: e });
+  if (typeof code === 'string' && CLIENT_VALUE_ERRORS.has(code)) return new FrwError('BAD_INPUT', `the gallery database refused a value: ${errorMessage(e)}`, undefined, { cause: e });
+  if (isConnectionError(e)) return new FrwError('UNAVAILABLE', `the gallery database${location ? ` (${location})` : ''} is unavailable: ${errorMessage(e)}`, undefined, { cause: e });
   return e;
 }
 

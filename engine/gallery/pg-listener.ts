@@ -61,6 +61,7 @@ export class ChangeListener {
     this.onChange();
     this.ping = setInterval(() => {
       const timeout = setTimeout(() => this.lost(c), PING_TIMEOUT_MS);
+      timeout.unref();
       c.query('SELECT 1').then(() => clearTimeout(timeout), () => (clearTimeout(timeout), this.lost(c)));
     }, PING_MS);
     this.ping.unref();

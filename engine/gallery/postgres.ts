@@ -164,8 +164,9 @@ export class PostgresGallery implements GalleryStore {
   private async people(c: pg.PoolClient, since: number | null, dim: number): Promise<StoredIdentity[]> {
     const filter = since === null ? '' : 'WHERE i.id IN (SELECT identity_id FROM frw_gallery_changes WHERE seq > $1)';
     const args = since === null ? [] : [since];
-    // The whole gallery can take a while to read (a million people: half a minute here): not a request's timeout.
-    const q = (text: string) => c.query({ text, values: args, query_timeout: BULK_READ_TIMEOUT_MS } as pg.QueryConfig);
+    // The whole gallery at start can take a while to read (a million people: a minute here): not a request's
+    // timeout. A catch-up (since a number) keeps the request timeout, so a stuck one does not hold the next ones.
+    const q = (text: string) => c.query(since === null ? ({ text, values: args, query_timeout: BULK_READ_TIMEOUT_MS } as pg.QueryConfig) : { text, values: args });
     const people = (await q(`SELECT i.id, i.name FROM frw_identities i ${filter} ORDER BY i.id`)).rows as Array<{ id: number; name: string }>;
     const rows = (await q(`SELECT v.identity_id AS "identityId", i.name, v.vector, v.quality FROM frw_vectors v JOIN frw_identities i ON i.id = v.identity_id ${filter} ORDER BY v.identity_id, v.id`)).rows as Array<{ identityId: number; name: string; vector: Buffer; quality: FaceQuality | null }>;
     return groupIdentities(rows, dim, people);

@@ -33,7 +33,7 @@ export class GalleryIndex {
   private readonly storeIds: number[] = [];
   private readonly rowCount: number[] = [];
   private readonly slotOf = new Map<number, number>();
-  private faiss: GrowingFlatIndex | null;
+  private readonly faiss: GrowingFlatIndex | null;
   search!: VectorIndex;
   gallery!: Gallery;
   /** Rows to ask for so that the best distinct identity is among them (search/vector-index.ts rowsNeeded, kept current). */
@@ -125,10 +125,11 @@ export class GalleryIndex {
     for (const s of slots) this.rowCount[s] = 0;
     if (!this.faiss) return;
     // FAISS tests each row against the removed list (faiss-node passes an array selector): fine for a few people,
-    // quadratic for a re-import; past a few, a fresh index over the compacted rows is cheaper.
+    // quadratic for a re-import; past a few, the same index is emptied (keeping its storage) and refilled from the
+    // compacted rows.
     if (gone.length <= REMOVE_IN_PLACE_MAX) this.faiss.remove(gone);
     else {
-      this.faiss = growingFlatIndex(this.settings.dim);
+      this.faiss.reset();
       this.faiss.add(this.buf.subarray(0, this.rows * dim));
     }
   }

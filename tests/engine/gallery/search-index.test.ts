@@ -51,6 +51,19 @@ for (const settings of [
   });
 }
 
+test('removing many people at once (past FAISS in-place removal: emptied and refilled) answers as one built afresh', () => {
+  const settings: IndexSettings = { dim: DIM, aggregation: 'raw', search: 'flat' };
+  const people = Array.from({ length: 200 }, (_, i) => person(i + 1, `p${i}`, 1, i + 1));
+  const live = new GalleryIndex(people, settings);
+  const removed = people.filter((p) => p.id % 2 === 0).map((p) => p.id); // 100 people, 100 rows
+  const added = [person(1000, 'late', 2, 777)];
+  live.apply(added, removed);
+  const kept = [...people.filter((p) => p.id % 2 === 1), ...added];
+  const queries = unitRows(50, DIM, 4242);
+  assert.deepEqual(answers(live, queries), answers(new GalleryIndex(kept, settings), queries));
+  assert.equal(live.search.size, 102);
+});
+
 test('the mirror names who changed since a version, as they are now, and says when it cannot', async () => {
   const store = SqliteGallery.open(path.join(tempWorkspace(), 'g.db'), 'key');
   const mirror = await GalleryMirror.load(store, 4);
