@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { resolveConfig } from '../core/config.js';
-import { BENCH_KEY, benchEngine } from './engine-server.js';
+import { BENCH_KEY, benchEngine, postPhotos } from './engine-server.js';
 
 const arg = (n: string, d: number) => (process.argv.includes(n) ? Number(process.argv[process.argv.indexOf(n) + 1]) : d);
 const SECONDS = Math.min(arg('--seconds', 60), 600);
@@ -24,12 +24,7 @@ const startServer = () => start(WORKERS);
 
 const people = fs.readdirSync(lfw).filter((p) => fs.readdirSync(path.join(lfw, p)).length >= 2).sort();
 const photo = (p: string, n: number) => fs.readFileSync(path.join(lfw, p, `${p}_${String(n).padStart(4, '0')}.jpg`));
-const send = (route: string, fields: Record<string, string>, images: Buffer[]) => {
-  const f = new FormData();
-  for (const [k, v] of Object.entries(fields)) f.append(k, v);
-  for (const b of images) f.append('image', new Blob([b], { type: 'image/jpeg' }), 'x.jpg');
-  return fetch(`${BASE}${route}`, { method: 'POST', body: f, headers: { 'x-api-key': KEY } });
-};
+const send = (route: string, fields: Record<string, string>, images: Buffer[]) => postPhotos(BASE, route, fields, images);
 
 let server = await startServer();
 for (const p of people.slice(0, 20)) if ((await send('/v1/enroll', { name: p }, [photo(p, 1)])).status !== 201) throw new Error(`enrol ${p} failed`);

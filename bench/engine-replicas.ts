@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { resolveConfig } from '../core/config.js';
-import { BENCH_KEY, benchEngine } from './engine-server.js';
+import { benchEngine, postPhotos } from './engine-server.js';
 import { startPostgres } from './postgres.js';
 
 const arg = (n: string, d: number) => (process.argv.includes(n) ? Number(process.argv[process.argv.indexOf(n) + 1]) : d);
@@ -26,12 +26,7 @@ interface Served {
   child: ChildProcess;
   base: string;
 }
-function post(s: Served, route: string, fields: Record<string, string>, images: Uint8Array[]) {
-  const f = new FormData();
-  for (const [k, v] of Object.entries(fields)) f.append(k, v);
-  for (const b of images) f.append('image', new Blob([b], { type: 'image/jpeg' }), 'x.jpg');
-  return fetch(`${s.base}${route}`, { method: 'POST', body: f, headers: { 'x-api-key': BENCH_KEY } });
-}
+const post = (s: Served, route: string, fields: Record<string, string>, images: Uint8Array[]) => postPhotos(s.base, route, fields, images);
 
 const { ws, serve: serveOn, exited } = await benchEngine('frw-bench-replicas-');
 const serve = (gallery: string, workers: number) => serveOn(gallery, ['--workers', String(workers)]);

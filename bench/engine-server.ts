@@ -12,6 +12,14 @@ import { buildDeployConfig, finalizeConfig, parseRule } from '../usecases/export
 
 export const BENCH_KEY = 'bench-key-0123456789abcdef';
 
+/** POST a form of text fields and JPEG photos (field `image`) to an engine with the benches' key. */
+export function postPhotos(base: string, route: string, fields: Record<string, string>, images: Uint8Array[]): Promise<Response> {
+  const f = new FormData();
+  for (const [k, v] of Object.entries(fields)) f.append(k, v);
+  for (const b of images) f.append('image', new Blob([b], { type: 'image/jpeg' }), 'x.jpg');
+  return fetch(`${base}${route}`, { method: 'POST', body: f, headers: { 'x-api-key': BENCH_KEY } });
+}
+
 export interface BenchEngine {
   ws: string;
   base: string;
