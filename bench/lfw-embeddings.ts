@@ -21,3 +21,10 @@ export function time<T>(f: () => T): { value: T; s: number } {
   const value = f();
   return { value, s: (performance.now() - t) / 1000 };
 }
+
+/** Seconds an async call takes, with its value. */
+export async function timeAsync<T>(f: () => Promise<T>): Promise<{ value: T; s: number }> {
+  const t = performance.now();
+  const value = await f();
+  return { value, s: (performance.now() - t) / 1000 };
+}

@@ -1,5 +1,7 @@
+import { FrwError } from '../core/errors.js';
 import type { EmbeddingTable } from '../pipeline/embedding-table.js';
-import { dot, fourDots } from '../search/dot.js';
+import { GemmKernel } from '../search/gemm.js';
+import { sharedFloat32 } from './sort-parallel.js';
 
 /**
  * Every pair of a dataset scored without materialising the pairs: 13,233 LFW images are 87.5 million pairs,
@@ -37,57 +39,84 @@ export function allPairsCounts(identities: Int32Array): AllPairsCounts {
   return { genuine, impostor: (n * (n - 1)) / 2 - genuine };
 }
 
-/**
- * Score all pairs i < j of the table. Rows are processed in blocks so the inner rows stay in cache; `onProgress`
- * gets the share of pairs done. Memory: 4 bytes per pair plus the table.
- */
-export function scoreAllPairs(table: EmbeddingTable, identities: Int32Array, opts: { keep?: number; onProgress?: (share: number) => void } = {}): StreamedPairScores {
-  const ok = table.ok;
-  const counts = allPairsCounts(identities);
-  const genuine = new Float32Array(counts.genuine);
-  const impostor = new Float32Array(counts.impostor);
-  let g = 0;
-  let m = 0;
-  let exG = 0;
-  let exI = 0;
-  const keep = opts.keep ?? 50;
-  const top = new BoundedList(keep, (x, y) => y.score - x.score);
-  const bottom = new BoundedList(keep, (x, y) => x.score - y.score);
-  const record = (i: number, j: number, product: number) => {
-    const same = identities[i] === identities[j];
-    if (!ok[i] || !ok[j]) {
-      if (same) exG++;
-      else exI++;
-      return;
-    }
-    const s = Math.fround(product); // the float32 that is stored, so the kept lists match the score files
-    if (same) {
-      genuine[g++] = s;
-      if (bottom.accepts(s)) bottom.add({ a: i, b: j, score: s });
-    } else {
-      impostor[m++] = s;
-      if (top.accepts(s)) top.add({ a: i, b: j, score: s });
-    }
-  };
-  const total = counts.genuine + counts.impostor;
-  forEachPair(table, record, (done) => opts.onProgress?.(done / total));
-  return { genuine: genuine.subarray(0, g), impostor: impostor.subarray(0, m), excluded: { genuine: exG, impostor: exI }, topImpostors: top.items(), bottomGenuine: bottom.items() };
+export interface AllPairsOptions {
+  /** Intra-op threads of the matrix products (the run's --threads). */
+  threads?: number;
+  /** Gets the share of pairs done after each block of rows. */
+  onProgress?: (share: number) => void;
+  /** Checked between blocks of rows: an aborted pass throws CANCELLED. */
+  signal?: AbortSignal;
+  /** Rows per matrix product; default: as many as BLOCK_BYTES of products allow (at most 1024). */
+  blockRows?: number;
 }
 
-/** The best `cap` items under `order` (negative = first argument ranks higher), kept sorted; O(cap) insert. */
+/**
+ * Score all pairs i < j of the table: score = fround(Σ aₖbₖ), the float32 the score files store. Pairs touching an
+ * image without a face are counted as excluded, by kind. Memory: 4 bytes per pair plus the table and one block of
+ * products (forEachRow).
+ */
+export async function scoreAllPairs(table: EmbeddingTable, identities: Int32Array, opts: AllPairsOptions & { keep?: number } = {}): Promise<StreamedPairScores> {
+  const counts = allPairsCounts(identities);
+  const rows = groupedRows(table, identities);
+  const kept = allPairsCounts(rows.identity);
+  const genuine = new Float32Array(kept.genuine);
+  // Shared memory, so sortFloat32Parallel can sort half of them on a second thread without a copy.
+  const impostor = sharedFloat32(kept.impostor);
+  let g = 0;
+  let m = 0;
+  const keep = opts.keep ?? 50;
+  const top = new BoundedList(keep, 'highest');
+  const bottom = new BoundedList(keep, 'lowest');
+  const { order, groupEnd } = rows;
+  const n = order.length;
+  const pair = (i: number, j: number, score: number): ScoredPair => ({ a: Math.min(order[i], order[j]), b: Math.max(order[i], order[j]), score });
+  await forEachRow(table, rows, opts, (i, products, base) => {
+    const end = groupEnd[i];
+    for (let j = i + 1; j < end; j++) {
+      const s = Math.fround(products[base + j]);
+      genuine[g++] = s;
+      if (bottom.accepts(s)) bottom.add(pair(i, j, s));
+    }
+    // The impostors of row i are one run of products: converted to float32 natively, then scanned for the kept list.
+    impostor.set(products.subarray(base + end, base + n), m);
+    m += n - end;
+    const floor = top.floor() - FLOOR_MARGIN;
+    for (let j = end; j < n; j++) {
+      if (!(products[base + j] > floor)) continue;
+      const s = Math.fround(products[base + j]);
+      if (top.accepts(s)) top.add(pair(i, j, s));
+    }
+  });
+  const excluded = { genuine: counts.genuine - kept.genuine, impostor: counts.impostor - kept.impostor };
+  return { genuine, impostor, excluded, topImpostors: top.items(), bottomGenuine: bottom.items() };
+}
+
+/** Below fround's rounding of any score in [-1, 1] (half an ulp ≤ 2^-25): a product under floor − margin cannot round into the list. */
+const FLOOR_MARGIN = 2 ** -20;
+
+/**
+ * The `cap` highest (or lowest) scored pairs seen, kept sorted best first; among equal scores the first seen ranks
+ * higher. accepts() is one comparison of numbers, since it runs for every one of tens of millions of pairs.
+ */
 class BoundedList {
   private readonly list: ScoredPair[] = [];
   constructor(
     private readonly cap: number,
-    private readonly order: (x: ScoredPair, y: ScoredPair) => number,
+    private readonly keep: 'highest' | 'lowest',
   ) {}
+  private better(x: number, y: number): boolean {
+    return this.keep === 'highest' ? x > y : x < y;
+  }
   accepts(score: number): boolean {
-    if (this.list.length < this.cap) return true;
-    return this.order({ a: 0, b: 0, score }, this.list[this.list.length - 1]) < 0;
+    return this.list.length < this.cap || this.better(score, this.list[this.list.length - 1].score);
+  }
+  /** The score a new pair must beat (−Infinity, for a list keeping the highest, until it is full). */
+  floor(): number {
+    return this.list.length < this.cap ? -Infinity : this.list[this.list.length - 1].score;
   }
   add(p: ScoredPair): void {
     let i = this.list.length;
-    while (i > 0 && this.order(p, this.list[i - 1]) < 0) i--;
+    while (i > 0 && this.better(p.score, this.list[i - 1].score)) i--;
     this.list.splice(i, 0, p);
     if (this.list.length > this.cap) this.list.pop();
   }
@@ -97,32 +126,64 @@ class BoundedList {
 }
 
 /**
- * Visit every pair i < j of the table's rows with its dot product, in blocks so the inner rows stay in cache;
- * `onDone` gets the pairs visited so far after each block of rows.
+ * The rows that take part, grouped by identity: rows without a face left out (their pairs are excluded, counted from
+ * identity sizes), the rest in a stable order by identity, so that row i's genuine partners after it are the rows up
+ * to groupEnd[i] and its impostors every row from there. A set listed identity by identity (LFW, folder sets) keeps
+ * its order, so pairs come in the order i < j of the table.
  */
-function forEachPair(table: EmbeddingTable, visit: (i: number, j: number, product: number) => void, onDone?: (pairs: number) => void): void {
-  const { dim, vectors: v } = table;
-  const n = table.ok.length;
-  const BLOCK = 256;
-  const dots = new Float64Array(4);
+interface GroupedRows {
+  /** Table row of each row here. */
+  order: Int32Array;
+  identity: Int32Array;
+  /** One past the last row of row i's identity. */
+  groupEnd: Int32Array;
+}
+
+function groupedRows(table: EmbeddingTable, identities: Int32Array): GroupedRows {
+  const rows: number[] = [];
+  for (let i = 0; i < table.ok.length; i++) if (table.ok[i]) rows.push(i);
+  // Stable: equal identities keep table order (Array.prototype.sort is stable).
+  rows.sort((x, y) => identities[x] - identities[y]);
+  const order = Int32Array.from(rows);
+  const identity = Int32Array.from(rows, (r) => identities[r]);
+  const groupEnd = new Int32Array(order.length);
+  for (let i = order.length - 1; i >= 0; i--) groupEnd[i] = i + 1 < order.length && identity[i + 1] === identity[i] ? groupEnd[i + 1] : i + 1;
+  return { order, identity, groupEnd };
+}
+
+/** Working memory of one block of products (float64): bounds a pass whatever the number of images. */
+const BLOCK_BYTES = 64 * 2 ** 20;
+
+/**
+ * Visit every row i with the float64 products of row i against all rows: `visit(i, products, base)` reads the
+ * product with row j > i at products[base + j] (indices into `rows`). Rows go in blocks through one matrix product
+ * (search/gemm.ts), the block against every row from its own first on, so half the matrix is computed (plus the
+ * block's own triangle) and rows are visited in order. The float64 copy of the rows is 8 bytes per value; a block
+ * holds at most BLOCK_BYTES of products.
+ */
+async function forEachRow(table: EmbeddingTable, rows: GroupedRows, opts: AllPairsOptions, visit: (i: number, products: Float64Array, base: number) => void): Promise<void> {
+  const { dim, vectors } = table;
+  const n = rows.order.length;
+  if (n < 2) return;
+  const block = opts.blockRows ?? Math.max(1, Math.min(1024, Math.floor(BLOCK_BYTES / (8 * n))));
+  if (!Number.isInteger(block) || block < 1) throw new FrwError('BAD_INPUT', `rows per block must be a positive integer, got ${block}`);
+  const wide = new Float64Array(n * dim);
+  rows.order.forEach((r, i) => wide.set(vectors.subarray(r * dim, (r + 1) * dim), i * dim));
+  const kernel = await GemmKernel.create(dim, opts.threads ?? 1);
+  const total = (n * (n - 1)) / 2;
   let done = 0;
-  for (let i0 = 0; i0 < n; i0 += BLOCK) {
-    const i1 = Math.min(n, i0 + BLOCK);
-    for (let j0 = i0; j0 < n; j0 += BLOCK) {
-      const j1 = Math.min(n, j0 + BLOCK);
-      for (let i = i0; i < i1; i++) {
-        const ai = i * dim;
-        let j = Math.max(j0, i + 1);
-        // Four rows at a time: each element of row i is loaded once for four products (the loop is load-bound).
-        for (; j + 3 < j1; j += 4) {
-          fourDots(v, ai, v, j * dim, dim, dots);
-          for (let q = 0; q < 4; q++) visit(i, j + q, dots[q]);
-        }
-        for (; j < j1; j++) visit(i, j, dot(v, ai, v, j * dim, dim));
-      }
+  try {
+    for (let i0 = 0; i0 < n - 1; i0 += block) {
+      if (opts.signal?.aborted) throw new FrwError('CANCELLED', 'all-pairs scoring cancelled');
+      const i1 = Math.min(n, i0 + block);
+      const products = await kernel.products(wide.subarray(i0 * dim, i1 * dim), wide.subarray(i0 * dim));
+      const width = n - i0;
+      for (let i = i0; i < i1; i++) visit(i, products, (i - i0) * width - i0);
+      done += ((i1 - i0) * (2 * n - i0 - i1 - 1)) / 2;
+      opts.onProgress?.(done / total);
     }
-    done += ((i1 - i0) * (2 * n - i0 - i1 - 1)) / 2;
-    onDone?.(done);
+  } finally {
+    await kernel.release();
   }
 }
 
@@ -138,19 +199,24 @@ export interface ImpostorTail {
  * face are left out, as in scoreAllPairs), sorted by falling score. Choose the floor from the sorted impostor scores
  * of the first pass so the tail stays small (the bootstrap of a budget needs only the pairs above its threshold).
  */
-export function impostorTail(table: EmbeddingTable, identities: Int32Array, floor: number): ImpostorTail {
+export async function impostorTail(table: EmbeddingTable, identities: Int32Array, floor: number, opts: AllPairsOptions = {}): Promise<ImpostorTail> {
   const score: number[] = [];
   const a: number[] = [];
   const b: number[] = [];
-  const ok = table.ok;
-  forEachPair(table, (i, j, product) => {
-    if (identities[i] === identities[j] || !ok[i] || !ok[j]) return;
-    const s = Math.fround(product);
-    if (s < floor) return;
-    score.push(s);
-    a.push(i);
-    b.push(j);
+  const rows = groupedRows(table, identities);
+  const { order, groupEnd } = rows;
+  const n = order.length;
+  const below = floor - FLOOR_MARGIN;
+  await forEachRow(table, rows, opts, (i, products, base) => {
+    for (let j = groupEnd[i]; j < n; j++) {
+      if (!(products[base + j] > below)) continue;
+      const s = Math.fround(products[base + j]);
+      if (s < floor) continue;
+      score.push(s);
+      a.push(Math.min(order[i], order[j]));
+      b.push(Math.max(order[i], order[j]));
+    }
   });
-  const order = Array.from(score.keys()).sort((x, y) => score[y] - score[x] || x - y);
-  return { score: Float32Array.from(order, (k) => score[k]), a: Int32Array.from(order, (k) => a[k]), b: Int32Array.from(order, (k) => b[k]) };
+  const byScore = Array.from(score.keys()).sort((x, y) => score[y] - score[x] || x - y);
+  return { score: Float32Array.from(byScore, (k) => score[k]), a: Int32Array.from(byScore, (k) => a[k]), b: Int32Array.from(byScore, (k) => b[k]) };
 }

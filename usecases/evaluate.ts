@@ -4,7 +4,7 @@ import { FrwError } from '../core/errors.js';
 import { canonicalJson, sha256Hex } from '../core/hash.js';
 import { TOOL_VERSION } from '../core/version.js';
 import { namesIdentities, type DatasetManifest } from '../datasets/manifest.js';
-import { allPairsCounts, impostorTail, scoreAllPairs, type StreamedPairScores } from '../experiments/all-pairs.js';
+import { allPairsCounts, impostorTail, scoreAllPairs, type AllPairsOptions, type StreamedPairScores } from '../experiments/all-pairs.js';
 import { allPairsFmrUpper } from '../experiments/budget.js';
 import { maxErrorsWithin, type Interval } from '../experiments/metrics/index.js';
 import { breakdown } from '../experiments/breakdowns.js';
@@ -12,6 +12,7 @@ import { evaluateModel, evaluateScores, type EvaluationOptions, type ModelMetric
 import { fuse } from '../experiments/fusion.js';
 import type { DecisionsRecord } from '../experiments/audit/decisions.js';
 import { sortFloat32 } from '../experiments/metrics/radix-sort.js';
+import { sortFloat32Parallel } from '../experiments/sort-parallel.js';
 import { buildComparisons, checkProtocol, identityIndex, resampleUnit, type ProtocolName } from '../experiments/protocols.js';
 import { scoreComparisons } from '../experiments/scoring.js';
 import { embedForRun, type EmbeddingRunDeps, type EmbedSummary } from '../pipeline/embed-dataset.js';
@@ -68,8 +69,8 @@ export async function runEvaluation(manifest: DatasetManifest, spec: EvalRunSpec
   const perModel: EvalRunResult['perModel'] = [];
   const metrics: ModelMetrics[] = [];
   let firstTable: EmbeddingTable | null = null;
-  spec.pipelines.forEach((p, i) => {
-    // Between models: a cancelled run stops here (within one model's scoring, only a kill stops it; see jobs.ts).
+  for (const [i, p] of spec.pipelines.entries()) {
+    // Between models, and between blocks of rows of a streamed all-pairs pass, a cancelled run stops.
     if (deps.signal?.aborted) throw new FrwError('CANCELLED', 'run cancelled; the embeddings computed so far stay cached');
     deps.onStage?.(`scoring ${p.embedder.id}`);
     const table = loadEmbeddingTable(manifest, embeds[i].cacheDir, p.embedder.output.dim);
@@ -80,19 +81,20 @@ export async function runEvaluation(manifest: DatasetManifest, spec: EvalRunSpec
       evaluated.metrics.breakdown = breakdown(manifest, set, scored, table, evaluated.metrics.eer.threshold, spec.evaluation.level);
       metrics.push(evaluated.metrics);
       perModel.push({ model: p.embedder.id, scored, curves: evaluated.curves });
-      return;
+      continue;
     }
-    const streamed = scoreAllPairs(table, identities);
-    // Sorted in place as float32 first, so sortScores widens without a second sort buffer (peak memory).
-    sortFloat32(streamed.genuine);
-    sortFloat32(streamed.impostor);
+    const passes = { threads: deps.workers, signal: deps.signal };
+    const scored = await scoreAllPairs(table, identities, passes);
+    // Sorted as float32 first, so sortScores widens without a second sort buffer (peak memory).
+    sortFloat32(scored.genuine);
+    const streamed = { ...scored, impostor: await sortFloat32Parallel(scored.impostor, deps.workers) };
     const why = `skipped: ${streamed.impostor.length.toLocaleString('en')} impostor pairs are too many to resample; rerun with --impostor-sample for bootstrap intervals (the budget rule's bound is bootstrapped from the impostor tail)`;
-    const fmrUpperAt = budgetBootstrapOfAllPairs(table, identities, streamed.impostor, spec.evaluation, deps.onStage);
+    const fmrUpperAt = await budgetBootstrapOfAllPairs(table, identities, streamed.impostor, spec.evaluation, passes, deps.onStage);
     const evaluated = evaluateScores(p.embedder.id, streamed.genuine, streamed.impostor, streamed.excluded, { bootstrapPairs: null, bootstrapSkipped: why, folds: null, fmrUpperAt }, spec.evaluation);
     deps.spill?.(p.embedder.id, streamed);
     metrics.push(evaluated.metrics);
     perModel.push({ model: p.embedder.id, scored: null, curves: evaluated.curves });
-  });
+  }
   if (spec.fusion) {
     if (!set) throw new FrwError('BAD_INPUT', 'fusion needs listed comparisons; with all-pairs give --impostor-sample');
     const f = fuse(perModel.map((p, i) => ({ model: p.model, scored: p.scored!, metrics: metrics[i] })), set.same, spec.fusion.weights);
@@ -146,7 +148,7 @@ const TAIL_LIMIT = 5_000_000;
  * replicate's FMR follows in closed form (experiments/metrics/all-pairs-bootstrap.ts). undefined when no budget rule
  * asks for it or the bootstrap is off.
  */
-function budgetBootstrapOfAllPairs(table: EmbeddingTable, identities: Int32Array, sortedImpostor: Float32Array, ev: EvaluationOptions, onStage?: (m: string) => void): ((t: number) => Interval) | undefined {
+async function budgetBootstrapOfAllPairs(table: EmbeddingTable, identities: Int32Array, sortedImpostor: Float32Array, ev: EvaluationOptions, passes: AllPairsOptions, onStage?: (m: string) => void): Promise<((t: number) => Interval) | undefined> {
   const targets = ev.rules.flatMap((r) => (r.kind === 'fmr-bound' ? [r.target] : []));
   if (ev.bootstrap === 0 || targets.length === 0) return undefined;
   const n = sortedImpostor.length;
@@ -158,7 +160,7 @@ function budgetBootstrapOfAllPairs(table: EmbeddingTable, identities: Int32Array
   }
   const floor = sortedImpostor[n - allowance - 1];
   onStage?.(`all pairs: listing the ${(allowance + 1).toLocaleString('en')}-odd highest impostor pairs for the budget's bootstrap over identities`);
-  const tail = impostorTail(table, identities, floor);
+  const tail = await impostorTail(table, identities, floor, passes);
   let ids = 0;
   for (const id of identities) ids = Math.max(ids, id + 1); // a loop: spreading 13k arguments can overflow the stack
   const perIdentity = new Float64Array(ids);

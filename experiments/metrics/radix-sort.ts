@@ -120,9 +120,3 @@ export function sortFloat32(a: Float32Array): Float32Array {
   for (let i = 0; i < n; i++) u[i] = u[i] & 0x80000000 ? (u[i] & 0x7fffffff) >>> 0 : ~u[i] >>> 0;
   return a;
 }
-
-/** True when `a` is ascending (ties allowed): lets callers who sorted already skip the O(n log n) step. */
-export function isAscending(a: ArrayLike<number>): boolean {
-  for (let i = 1; i < a.length; i++) if (a[i - 1] > a[i]) return false;
-  return true;
-}

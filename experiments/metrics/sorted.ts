@@ -4,7 +4,7 @@
  * sweep over all candidate thresholds is one merge of the two arrays (O(n) after the O(n log n) sort).
  */
 import { FrwError } from '../../core/errors.js';
-import { isAscending, sortFloat64 } from './radix-sort.js';
+import { sortFloat64 } from './radix-sort.js';
 import type { Scores, ScoresOrGenuine, SortedScores } from './types.js';
 
 /** SortedScores objects built by sortScores; anything else is unsorted input (or a hand-made imitation). */
@@ -23,16 +23,21 @@ export function toSortedFloat64(scores: Scores, what: string): Float64Array {
   if (scores == null || typeof scores.length !== 'number') {
     throw new FrwError('BAD_INPUT', `${what} scores must be an array of numbers`);
   }
-  const out = scores instanceof Float64Array ? scores.slice() : Float64Array.from(scores);
+  // Typed arrays convert natively; one loop then checks, normalises -0 and sees whether the input came sorted.
+  const out = scores instanceof Float32Array || scores instanceof Float64Array ? new Float64Array(scores) : Float64Array.from(scores);
+  let ascending = true;
+  let prev = -Infinity;
   for (let i = 0; i < out.length; i++) {
     const v = out[i];
     if (!Number.isFinite(v)) throw new FrwError('BAD_INPUT', `${what} score #${i} is ${v}; comparison scores must be finite numbers`, { index: i });
     // -0 equals 0 under every comparison here; store +0 so no threshold is ever reported as -0.
     if (v === 0) out[i] = 0;
+    if (v < prev) ascending = false;
+    prev = v;
   }
   // The one sorting step of every metric: a radix sort for long arrays, the native numeric sort otherwise;
   // skipped when the caller sorted already (streamed all-pairs scores).
-  return isAscending(out) ? out : sortFloat64(out);
+  return ascending ? out : sortFloat64(out);
 }
 
 /**

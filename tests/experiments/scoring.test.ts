@@ -37,11 +37,11 @@ test('system-level FRR counts an excluded genuine comparison as a false non-matc
   assert.deepEqual(r.metrics.counts.excludedFta, { genuine: 1, impostor: 2 });
 });
 
-test('streamed all-pairs scores equal the listed all-pairs scores, with the same exclusions', () => {
+test('streamed all-pairs scores equal the listed all-pairs scores, with the same exclusions', async () => {
   const angles = Array.from({ length: 40 }, (_, i) => (i * 37) % 360);
   const ids = Int32Array.from(angles, (_, i) => i % 7);
   const t = table(angles, [5, 17]);
-  const streamed = scoreAllPairs(t, ids, { keep: 3 });
+  const streamed = await scoreAllPairs(t, ids, { keep: 3 });
   const a: number[] = [];
   const b: number[] = [];
   const same: number[] = [];

@@ -19,7 +19,7 @@ function table(): { t: EmbeddingTable; ids: Int32Array } {
   return { t, ids: Int32Array.from({ length: n }, (_, i) => Math.floor(Math.sqrt(i * 1.3))) };
 }
 
-test('FMR bootstrapped from the impostor tail in closed form equals the bootstrap over identities of every listed pair', () => {
+test('FMR bootstrapped from the impostor tail in closed form equals the bootstrap over identities of every listed pair', async () => {
   const { t, ids } = table();
   // Every pair listed, as bootstrapOverIdentities takes them (images without a face left out).
   const score: number[] = [];
@@ -38,7 +38,7 @@ test('FMR bootstrapped from the impostor tail in closed form equals the bootstra
     }
   const impostors = score.filter((_, k) => !same[k]).sort((x, y) => x - y);
   const floor = impostors[impostors.length - 200];
-  const tail = impostorTail(t, ids, floor);
+  const tail = await impostorTail(t, ids, floor);
   assert.equal(tail.score.length, 200);
   const perIdentity = new Float64Array(Math.max(...ids) + 1);
   ids.forEach((id, i) => t.ok[i] && perIdentity[id]++);

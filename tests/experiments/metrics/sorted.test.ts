@@ -72,15 +72,22 @@ test('errorRatesAt by hand: an impostor equal to t is a false match, a genuine e
   throwsFrw(() => errorRatesAt([], [0.1], 0.5), 'EMPTY_INPUT');
 });
 
-test('sortFloat32 gives the native order on long float32 arrays (radix path), -0 and +0 included', async () => {
-  const { sortFloat32, isAscending } = await import('../../../experiments/metrics/radix-sort.js');
+test('sortFloat32 gives the native order bit for bit on long float32 arrays (radix path): -0 before +0, subnormals, ties, narrow and wide ranges', async () => {
+  const { sortFloat32 } = await import('../../../experiments/metrics/radix-sort.js');
   let x = 12345;
   const rand = () => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
-  const a = Float32Array.from({ length: 200_000 }, (_, i) => (i % 7 === 0 ? 0 : i % 11 === 0 ? -0 : rand()));
-  const ref = Float32Array.from(a).sort();
-  sortFloat32(a);
-  assert.ok(isAscending(a));
-  for (let i = 0; i < a.length; i++) assert.ok(a[i] === ref[i], `index ${i}`);
-  assert.equal(isAscending([1, 2, 2, 3]), true);
-  assert.equal(isAscending([1, 3, 2]), false);
+  const sets: Record<string, Float32Array> = {
+    'scores in [-1, 1] with ±0': Float32Array.from({ length: 200_000 }, (_, i) => (i % 7 === 0 ? 0 : i % 11 === 0 ? -0 : rand())),
+    'one sign, one narrow band (one bucket holds most keys)': Float32Array.from({ length: 150_000 }, () => 0.3 + rand() * 1e-4),
+    'subnormals to 3e38': Float32Array.from({ length: 100_000 }, (_, i) => rand() * 10 ** ((i % 83) - 45)),
+    'few distinct values': Float32Array.from({ length: 100_000 }, (_, i) => [0.5, -0.25, 0, 1e-40][i % 4]),
+    'all equal': new Float32Array(70_000).fill(0.125),
+  };
+  for (const [what, a] of Object.entries(sets)) {
+    const ref = Float32Array.from(a).sort();
+    sortFloat32(a);
+    let differ = 0;
+    for (let i = 0; i < a.length; i++) if (!Object.is(a[i], ref[i])) differ++;
+    assert.equal(differ, 0, what);
+  }
 });
