@@ -45,6 +45,7 @@ export function formatEmbedSummary(s: EmbedSummary): string {
     `embedded ${s.embedded} (${pct(s.embedded)}%) · from cache ${s.cached} · computed now ${s.computed}${s.pending ? ` · not yet processed ${s.pending}` : ''}`,
     `failures to acquire ${s.fta.count} (${pct(s.fta.count)}%)${reasons ? `: ${reasons}` : ''}`,
     `several faces (one chosen by policy) ${s.multiFace}`,
+    ...(s.faceCache && s.faceCache.mode !== 'unused' ? [`faces: ${s.faceCache.fromCache} from the face cache · ${s.faceCache.detected} detected now (${s.faceCache.mode}${s.faceCache.note ? `: ${s.faceCache.note}` : ''})`] : []),
     `${s.seconds.toFixed(1)} s · cache ${s.cacheDir}${s.repairedBytes ? ` · repaired the cache: ${s.repairedBytes} bytes that formed no intact record were dropped (their images were embedded again)` : ''}`,
     '',
   ].join('\n');

@@ -58,6 +58,8 @@ export function resolveConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = 
 /** Sub-folders of the workspace, named in one place. */
 export const workspacePaths = (cfg: Pick<FrwConfig, 'workspace'>) => ({
   embeddings: path.join(cfg.workspace, 'cache', 'embeddings'),
+  /** Detections per image and detector settings, shared by every embedder (pipeline/face-cache.ts). */
+  faces: path.join(cfg.workspace, 'cache', 'faces'),
   manifests: path.join(cfg.workspace, 'cache', 'manifests'),
   userModels: path.join(cfg.workspace, 'models'),
   runs: path.join(cfg.workspace, 'runs'),

@@ -1,11 +1,11 @@
 import { FrwError } from '../core/errors.js';
 import { acquisitionFailure } from '../core/failures.js';
-import { decodeImage, type DecodeOptions, type RgbImage } from '../datasets/image.js';
+import { decodeImage, type DecodedImage, type DecodeOptions, type RgbImage } from '../datasets/image.js';
 import { alignFace, type AlignOptions } from './align.js';
 import type { DetectorCard } from './card.js';
 import { detectFaces, type DetectOptions } from './detect/detector.js';
 import { chooseFace, type FacePolicy } from './detect/policy.js';
-import { scaleDetection, type Detection } from './detect/types.js';
+import { scaleDetection, type Detection, type Point } from './detect/types.js';
 import type { LoadedModel } from './load.js';
 import { resizeRgb } from './tensor.js';
 
@@ -40,41 +40,72 @@ export interface AcquiredFace {
 }
 
 /**
+ * The outcome of detection and choice for one image, before alignment: everything about the face that does not
+ * depend on the embedder, so a face cache can keep it and every embedder can align from it.
+ */
+export interface LocatedFace {
+  faceCount: number;
+  /** The chosen face in original image pixels (what is reported and recorded). */
+  detection: Detection;
+  /**
+   * The chosen face's landmarks in working-resolution pixels, exactly as the detector gave them: alignment warps
+   * the working image with these, so keeping them (not rescaling `detection` back) keeps embeddings bit-identical.
+   */
+  workingLandmarks: Point[];
+  quality: FaceQuality;
+}
+
+/**
  * Image → one aligned face: decode (working resolution), detect, choose one face by policy, align to the
  * template. With `detector` null the image is taken as already aligned (resized to the crop size).
  * Throws acquisition failures (decode reasons, `no-face`, `multiple-faces`) for the caller to count.
  */
 export async function acquireFace(input: string | Uint8Array, detector: LoadedModel<DetectorCard> | null, s: AcquireSettings): Promise<AcquiredFace> {
   const dec = await decodeImage(input, s.decode);
-  const base = { imageWidth: dec.originalWidth, imageHeight: dec.originalHeight, grayscale: dec.grayscale };
   if (!detector) {
     const aligned = await resizeRgb(dec.image, s.align.size, s.align.size);
-    return { aligned, faceCount: 1, detection: null, quality: { ...base, detScore: 1, faceAreaRatio: 1, interEyeDistance: NaN } };
+    return { aligned, faceCount: 1, detection: null, quality: { ...imageQuality(dec), detScore: 1, faceAreaRatio: 1, interEyeDistance: NaN } };
   }
+  const located = await locateFace(dec, detector, s);
+  return { aligned: alignLocated(dec, located, s.align), faceCount: located.faceCount, detection: located.detection, quality: located.quality };
+}
+
+const imageQuality = (dec: DecodedImage) => ({ imageWidth: dec.originalWidth, imageHeight: dec.originalHeight, grayscale: dec.grayscale });
+
+/**
+ * Detect faces in a decoded image and choose one by policy, with its quality fields (from the detection and the
+ * original image: no embedder involved). Throws `no-face` or `multiple-faces` acquisition failures.
+ */
+export async function locateFace(dec: DecodedImage, detector: LoadedModel<DetectorCard>, s: Pick<AcquireSettings, 'detect' | 'policy'>): Promise<LocatedFace> {
   const dets = await detectFaces(detector.session, detector.card, dec.image, s.detect);
   if (dets.length === 0) throw acquisitionFailure('no-face', `no face found above score ${s.detect.scoreThreshold ?? detector.card.scoreThreshold} by ${detector.card.id}`);
   const idx = chooseFace(dets, dec.image.width, dec.image.height, s.policy);
   if (idx < 0) throw acquisitionFailure('multiple-faces', `${dets.length} faces found and the policy "${s.policy}" refuses to choose`, { faces: dets.length });
   const chosen = dets[idx];
-  // Landmarks that give no transform (all at one point) are a face the detector cannot place: no usable face.
-  let aligned: RgbImage;
-  try {
-    aligned = alignFace(dec.image, chosen.landmarks, s.align);
-  } catch (e) {
-    if (e instanceof FrwError && e.code === 'BAD_INPUT') throw acquisitionFailure('no-face', `no usable face: ${e.message}`);
-    throw e;
-  }
   const orig = scaleDetection(chosen, 1 / dec.scale);
   const [le, re] = orig.landmarks;
   return {
-    aligned,
     faceCount: dets.length,
     detection: orig,
+    workingLandmarks: chosen.landmarks,
     quality: {
-      ...base,
+      ...imageQuality(dec),
       detScore: chosen.score,
       faceAreaRatio: Math.min(1, ((orig.box.x2 - orig.box.x1) * (orig.box.y2 - orig.box.y1)) / (dec.originalWidth * dec.originalHeight)),
       interEyeDistance: Math.hypot(re.x - le.x, re.y - le.y),
     },
   };
+}
+
+/**
+ * Warp a located face of a decoded image to an embedder's template. Landmarks that give no transform (all at one
+ * point) are a face the detector cannot place: a `no-face` failure, decided here for every embedder alike.
+ */
+export function alignLocated(dec: DecodedImage, face: Pick<LocatedFace, 'workingLandmarks'>, align: AlignOptions): RgbImage {
+  try {
+    return alignFace(dec.image, face.workingLandmarks, align);
+  } catch (e) {
+    if (e instanceof FrwError && e.code === 'BAD_INPUT') throw acquisitionFailure('no-face', `no usable face: ${e.message}`);
+    throw e;
+  }
 }

@@ -3,7 +3,8 @@ import { FrwError } from '../core/errors.js';
 import { emptyFailureCounts, type FailureCounts, type FailureReason } from '../core/failures.js';
 import type { DatasetManifest, ImageRecord } from '../datasets/manifest.js';
 import type { ImageJob } from './embed-batch.js';
-import { EmbeddingCache } from './embedding-cache.js';
+import { EmbeddingCache, type CacheEntry } from './embedding-cache.js';
+import { defaultFacesRoot, locatedOf, openFaceCacheForRun, type FaceCacheSession, type FaceCacheUse } from './face-cache.js';
 import { addStageTime, latestTiming, recordTiming, timingOf, type EmbedTiming, type StageTime } from './embed-timing.js';
 import { WorkerPool } from './worker-pool.js';
 import { pipelineCacheDir, pipelineKey, pipelineSettings, type PipelineSpec } from './spec.js';
@@ -47,6 +48,11 @@ export interface EmbedSummary {
    * measurement) — never a guess. Absent in runs written before frw recorded it.
    */
   timing?: (EmbedTiming & { source: 'this run' | 'embedding cache' }) | null;
+  /**
+   * How the images computed now got their faces: from the face cache (detected once, by any model's run, under the
+   * same detector settings) or detected now; null for a pre-aligned pipeline. Absent in runs written before it.
+   */
+  faceCache?: FaceCacheUse | null;
 }
 
 /** What a run that embeds datasets (eval, identify) needs from its caller. */
@@ -58,6 +64,8 @@ export interface EmbeddingRunDeps {
   onStage?: (message: string) => void;
   /** Stops the run between images (embedding) and between stages; it then throws CANCELLED. */
   signal?: AbortSignal;
+  /** Root of the face cache; null disables it; defaults to defaultFacesRoot(embeddingsRoot). */
+  facesRoot?: string | null;
 }
 
 /**
@@ -66,7 +74,7 @@ export interface EmbeddingRunDeps {
  */
 export async function embedForRun(manifest: DatasetManifest, spec: PipelineSpec, deps: EmbeddingRunDeps): Promise<EmbedSummary> {
   deps.onStage?.(`embedding ${manifest.name} with ${spec.embedder.id}`);
-  const summary = await embedDataset(manifest, spec, { embeddingsRoot: deps.embeddingsRoot, modelRoot: deps.modelRoot, workers: deps.workers, signal: deps.signal, onProgress: (p) => deps.onEmbedProgress?.(spec.embedder.id, p) });
+  const summary = await embedDataset(manifest, spec, { embeddingsRoot: deps.embeddingsRoot, facesRoot: deps.facesRoot, modelRoot: deps.modelRoot, workers: deps.workers, signal: deps.signal, onProgress: (p) => deps.onEmbedProgress?.(spec.embedder.id, p) });
   if (deps.signal?.aborted) throw new FrwError('CANCELLED', 'run cancelled; the embeddings computed so far stay cached');
   return summary;
 }
@@ -78,11 +86,14 @@ export interface EmbedDeps {
   workers: number;
   onProgress?: (p: EmbedProgress) => void;
   signal?: AbortSignal;
+  /** Root of the face cache (detections shared by every embedder); null disables it; defaults to defaultFacesRoot(embeddingsRoot). */
+  facesRoot?: string | null;
 }
 
 /**
  * Embed every image of a dataset through one pipeline, resuming from the cache: only images whose sha256 has no
  * entry are computed, and each batch is durable before the next starts, so a killed run loses at most one batch.
+ * Images computed take their face from the face cache when another run (any embedder) already detected them.
  */
 export async function embedDataset(manifest: DatasetManifest, spec: PipelineSpec, deps: EmbedDeps): Promise<EmbedSummary> {
   const t0 = performance.now();
@@ -101,7 +112,12 @@ export async function embedDataset(manifest: DatasetManifest, spec: PipelineSpec
     }
     const todo = [...bySha.values()];
     const stage: StageTime = { embedMs: 0, faces: 0, runtime: null };
-    await computeMissing(todo, manifest.root, spec, deps, cache, t0, stage);
+    const faces = spec.detector ? openFaceCacheForRun(deps.facesRoot === undefined ? defaultFacesRoot(deps.embeddingsRoot) : deps.facesRoot, spec, todo.map((i) => i.sha256)) : null;
+    try {
+      await computeMissing(todo, manifest.root, spec, deps, { cache, faces, t0, stage });
+    } finally {
+      faces?.cache?.close();
+    }
     const measured = timingOf(stage, { workers: Math.max(1, Math.min(deps.workers, Math.ceil(todo.length / CHUNK))), images: todo.length, wallSeconds: (performance.now() - t0) / 1000, dataset: manifest.name });
     if (measured) recordTiming(cacheDir, measured); // the writer holds the cache's lock: todo is non-empty
     const kept = measured ? null : latestTiming(cacheDir);
@@ -117,28 +133,66 @@ export async function embedDataset(manifest: DatasetManifest, spec: PipelineSpec
       cacheDir,
       repairedBytes: cache.repairedBytes,
       timing: measured ? { ...measured, source: 'this run' } : kept ? { ...kept, source: 'embedding cache' } : null,
+      faceCache: faces?.use ?? null,
     };
   } finally {
     cache.close();
   }
 }
 
-async function computeMissing(todo: ImageRecord[], root: string, spec: PipelineSpec, deps: EmbedDeps, cache: EmbeddingCache, t0: number, stage: StageTime): Promise<void> {
+/** Where computeMissing writes: the embedding cache, the face cache session (null: pre-aligned), the run's clocks. */
+interface RunState {
+  cache: EmbeddingCache;
+  faces: FaceCacheSession | null;
+  t0: number;
+  stage: StageTime;
+}
+
+/**
+ * Compute the images missing from the embedding cache. A failure to acquire the face cache knows is answered here
+ * (no worker, no decode); a face it knows travels with the job, so the worker skips detection; the rest are
+ * detected, and what detection found is kept in the face cache (when this run holds it) before the embeddings.
+ */
+async function computeMissing(todo: ImageRecord[], root: string, spec: PipelineSpec, deps: EmbedDeps, run: RunState): Promise<void> {
   deps.onProgress?.({ done: 0, total: todo.length, rate: 0, etaSeconds: NaN });
   if (todo.length === 0) return;
-  const workers = Math.max(1, Math.min(deps.workers, Math.ceil(todo.length / CHUNK)));
-  const pool = await WorkerPool.start(workers, { spec, modelRoot: deps.modelRoot });
+  const { cache, faces } = run;
   let done = 0;
+  const progress = (n: number) => {
+    done += n;
+    const rate = done / Math.max((performance.now() - run.t0) / 1000, 1e-3);
+    deps.onProgress?.({ done, total: todo.length, rate, etaSeconds: (todo.length - done) / Math.max(rate, 1e-9) });
+  };
+  const answered: CacheEntry[] = [];
+  const jobs: ImageJob[] = [];
+  for (const img of todo) {
+    const known = faces?.cache?.get(img.sha256);
+    const job: ImageJob = { sha256: img.sha256, image: path.join(root, img.path) };
+    if (known?.status === 'failed') answered.push({ status: 'failed', sha256: img.sha256, reason: known.reason, message: known.message });
+    else jobs.push(known ? { ...job, face: locatedOf(known) } : job);
+  }
+  if (answered.length) {
+    cache.append(answered);
+    faces!.use.fromCache += answered.length;
+    progress(answered.length);
+  }
+  if (jobs.length === 0) return;
+  const workers = Math.max(1, Math.min(deps.workers, Math.ceil(jobs.length / CHUNK)));
+  const pool = await WorkerPool.start(workers, { spec, modelRoot: deps.modelRoot });
   try {
     const chunks: ImageJob[][] = [];
-    for (let i = 0; i < todo.length; i += CHUNK) chunks.push(todo.slice(i, i + CHUNK).map((img) => ({ sha256: img.sha256, image: path.join(root, img.path) })));
-    await pool.map(chunks, (entries, timing) => {
+    for (let i = 0; i < jobs.length; i += CHUNK) chunks.push(jobs.slice(i, i + CHUNK));
+    await pool.map(chunks, (r) => {
+      if (faces && r.faces) {
+        // Faces before embeddings: a kill between the two leaves a detection kept and its embedding to redo.
+        if (faces.cache?.writable) faces.cache.append(r.faces.located);
+        faces.use.fromCache += r.faces.fromCache;
+        faces.use.detected += r.faces.detections;
+      }
       // Durable before counted: a kill after this line loses nothing acknowledged.
-      cache.append(entries);
-      if (timing) addStageTime(stage, timing);
-      done += entries.length;
-      const rate = done / Math.max((performance.now() - t0) / 1000, 1e-3);
-      deps.onProgress?.({ done, total: todo.length, rate, etaSeconds: (todo.length - done) / Math.max(rate, 1e-9) });
+      cache.append(r.entries);
+      if (r.timing) addStageTime(run.stage, r.timing);
+      progress(r.entries.length);
     }, deps.signal);
   } finally {
     await pool.close();

@@ -1,14 +1,15 @@
 /**
  * Worker thread for `embedDataset`: onnxruntime-node runs inference on the calling thread, so one process uses one
  * core for models. Each worker holds its own single-threaded sessions and does decode → detect → align → embed
- * for the chunks it is sent; the main thread only schedules and writes the cache.
+ * for the chunks it is sent (detect skipped for a job that carries its face from the face cache); the main thread
+ * only schedules and writes the caches, from the entries and the detection outcomes each reply carries.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { errorMessage, FrwError } from '../core/errors.js';
 import type { DetectorCard, EmbedderCard } from '../models/card.js';
 import { rememberDigests, type DigestMemo } from '../models/files.js';
 import { loadModel } from '../models/load.js';
-import { embedImages, type ImageJob } from './embed-batch.js';
+import { embedImages, noFaceWork, type FaceWork, type ImageJob } from './embed-batch.js';
 import type { StageTime } from './embed-timing.js';
 import type { PipelineSpec } from './spec.js';
 
@@ -23,7 +24,7 @@ export interface WorkerInit {
 export type WorkerRequest = { id: number; jobs: ImageJob[] } | { cancel: number };
 export type WorkerReply =
   | { type: 'ready' }
-  | { type: 'done'; id: number; entries: Awaited<ReturnType<typeof embedImages>>; timing?: StageTime }
+  | { type: 'done'; id: number; entries: Awaited<ReturnType<typeof embedImages>>; timing?: StageTime; faces?: FaceWork }
   | { type: 'error'; id: number | null; code: string; message: string; details?: Record<string, unknown> };
 
 const port = parentPort!;
@@ -47,8 +48,9 @@ try {
     running.add(req.id);
     try {
       const timing: StageTime = { embedMs: 0, faces: 0, runtime: null };
-      const entries = await embedImages(req.jobs, embedder, detector, init.spec, { cancelled: () => cancelled.has(req.id), timing });
-      post({ type: 'done', id: req.id, entries, timing });
+      const faces = noFaceWork();
+      const entries = await embedImages(req.jobs, embedder, detector, init.spec, { cancelled: () => cancelled.has(req.id), timing, faces });
+      post({ type: 'done', id: req.id, entries, timing, faces });
     } catch (e) {
       fail(req.id, e);
     } finally {

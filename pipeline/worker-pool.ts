@@ -4,9 +4,10 @@ import { moduleUrl, startThread } from '../core/spawn.js';
 import { knownDigests } from '../models/files.js';
 import { digestModelFiles } from '../models/load.js';
 import type { ImageJob } from './embed-batch.js';
-import type { CacheEntry } from './embedding-cache.js';
-import type { StageTime } from './embed-timing.js';
 import type { WorkerInit, WorkerReply } from './embed-worker.js';
+
+/** One finished chunk: its cache entries, the embedding stage's time, and what detection found (for the face cache). */
+export type ChunkResult = Extract<WorkerReply, { type: 'done' }>;
 
 const WORKER_URL = moduleUrl('embed-worker', import.meta.url);
 
@@ -39,10 +40,10 @@ export class WorkerPool {
 
   /**
    * Process every chunk; `onResult` runs on the main thread once per finished chunk (in completion order), with
-   * the worker's time in the embedding stage for it. Stops handing out chunks when `signal` aborts; rejects on the
-   * first worker error.
+   * the worker's time in the embedding stage for it and what its detection found. Stops handing out chunks when
+   * `signal` aborts; rejects on the first worker error.
    */
-  async map(chunks: readonly ImageJob[][], onResult: (entries: CacheEntry[], timing: StageTime | undefined) => void, signal?: AbortSignal): Promise<void> {
+  async map(chunks: readonly ImageJob[][], onResult: (result: ChunkResult) => void, signal?: AbortSignal): Promise<void> {
     let next = 0;
     const drive = (w: Worker) =>
       new Promise<void>((resolve, reject) => {
@@ -59,7 +60,7 @@ export class WorkerPool {
         const onMessage = (m: WorkerReply) => {
           if (m.type === 'done') {
             try {
-              onResult(m.entries, m.timing);
+              onResult(m);
             } catch (e) {
               reject(e);
               return;

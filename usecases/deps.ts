@@ -15,6 +15,7 @@ export interface RunHooks {
 export function embeddingDeps(cfg: FrwConfig, hooks: RunHooks = {}): EmbeddingRunDeps {
   return {
     embeddingsRoot: workspacePaths(cfg).embeddings,
+    facesRoot: workspacePaths(cfg).faces,
     modelRoot: cfg.modelRoot,
     workers: hooks.workers ?? cfg.threads,
     signal: hooks.signal,

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { DATASET_KINDS } from '../../datasets/manifest.js';
 import { EmbeddingCache } from '../../pipeline/embedding-cache.js';
 import { runCli, startCli } from '../helpers/cli.js';
-import { DATA_ROOT, MODEL_ROOT, tempWorkspace } from '../helpers/shared.js';
+import { DATA_ROOT, lfwImage, MODEL_ROOT, tempWorkspace } from '../helpers/shared.js';
 
 const roots = (ws: string) => ['--data-root', DATA_ROOT, '--model-root', MODEL_ROOT, '--workspace', ws];
 
@@ -58,6 +58,24 @@ test('Ctrl-C mid-run: the images not reached are pending, not failures to acquir
   assert.ok(s.pending > 0 && s.pending < 191, `pending ${s.pending}`);
   assert.equal(s.fta.count, 0, 'lfw-mini has a face in every image: an interruption is no failure to acquire');
   assert.equal(s.images, s.embedded + s.fta.count + s.pending);
+});
+
+test('a second model on the same images detects none of them: faces come from the workspace face cache', async () => {
+  const ws = tempWorkspace();
+  const set = path.join(ws, 'set');
+  for (const [name, n] of [['Colin_Powell', 1], ['Colin_Powell', 2], ['Tony_Blair', 1], ['Tony_Blair', 2]] as const) {
+    fs.mkdirSync(path.join(set, name), { recursive: true });
+    fs.copyFileSync(lfwImage(name, n), path.join(set, name, `${n}.jpg`));
+  }
+  fs.writeFileSync(path.join(set, 'Tony_Blair', 'notes.jpg'), 'not an image');
+  const first = await runCli(['embed', '--dataset', set, '--model', 'fr-feature', ...roots(ws)]);
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stdout, /faces: 0 from the face cache · 4 detected now \(read-write\)/);
+  const second = await runCli(['embed', '--dataset', set, '--model', 'mobilefacenet', ...roots(ws)]);
+  assert.equal(second.code, 0, second.stderr);
+  assert.match(second.stdout, /faces: 5 from the face cache · 0 detected now \(read-only\)/);
+  assert.match(second.stdout, /failures to acquire 1 \(20\.00%\): not-an-image 1/, 'the failure is counted for this model too');
+  assert.ok(fs.readdirSync(path.join(ws, 'cache', 'faces')).length === 1, 'one face cache folder, under the workspace');
 });
 
 test('bad arguments exit 2 with a message naming what is wrong', async () => {
