@@ -36,6 +36,16 @@ export function acquisitionFailureOf(e: unknown): { reason: FailureReason; messa
   return marked ? failureReasonOf(e) : null;
 }
 
+/**
+ * Failures decided by where or when the image was read, not by its bytes: a missing or forbidden file, a decode
+ * that ran out of its time budget on a busy machine. They are counted like any failure to acquire, but a cache keyed
+ * by the bytes (the face cache, shared by every embedder and dataset holding the same file) must not keep them.
+ */
+export const NOT_OF_THE_BYTES = { ofTheBytes: false } as const;
+
+/** Whether a failure to acquire is a property of the image's bytes (see NOT_OF_THE_BYTES). */
+export const failureOfTheBytes = (e: unknown): boolean => !(e instanceof FrwError && e.details?.ofTheBytes === false);
+
 export type FailureCounts = Record<FailureReason, number>;
 export const emptyFailureCounts = (): FailureCounts =>
   Object.fromEntries(FAILURE_REASONS.map((r) => [r, 0])) as FailureCounts;

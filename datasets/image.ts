@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import { FrwError } from '../core/errors.js';
-import { acquisitionFailure } from '../core/failures.js';
+import { acquisitionFailure, NOT_OF_THE_BYTES } from '../core/failures.js';
 import { DECODED_FORMATS_TEXT, otherImageFormat, sniffFormat } from './formats.js';
 import { decodePnm } from './pnm.js';
 
@@ -55,7 +55,7 @@ export async function decodeImage(input: string | Uint8Array, opts: DecodeOption
     } catch (e) {
       // A file that is missing, a folder or not ours to read is a property of the dataset; running out of file
       // handles or memory, or a failing disk, is a fault of this run and must not be cached as the image's.
-      if (FILE_PROBLEMS.has((e as NodeJS.ErrnoException).code ?? '')) throw acquisitionFailure('unreadable', `cannot read ${input}: ${(e as Error).message}`);
+      if (FILE_PROBLEMS.has((e as NodeJS.ErrnoException).code ?? '')) throw acquisitionFailure('unreadable', `cannot read ${input}: ${(e as Error).message}`, NOT_OF_THE_BYTES);
       throw new FrwError('INTERNAL', `reading ${input} failed: ${(e as Error).message}`, undefined, { cause: e });
     }
   } else buf = input;
@@ -93,7 +93,7 @@ export async function decodeImage(input: string | Uint8Array, opts: DecodeOption
     raw = await pipeline.toColourspace('srgb').removeAlpha().raw().toBuffer({ resolveWithObject: true });
   } catch (e) {
     const msg = (e as Error).message;
-    if (/timeout/i.test(msg)) throw acquisitionFailure('too-large', `decoding took over ${DECODE_SECONDS} s (the per-image budget)`);
+    if (/timeout/i.test(msg)) throw acquisitionFailure('too-large', `decoding took over ${DECODE_SECONDS} s (the per-image budget)`, NOT_OF_THE_BYTES);
     // The bytes decide, not the decoder's wording (which varies from run to run for the same cut-off file).
     if (lacksEndMarker(format, buf)) throw acquisitionFailure('truncated', `image data is truncated: the ${format.toUpperCase()} ends before its end marker (${msg.split('\n')[0]})`);
     if (/premature end|truncat|unexpected end|corrupt|bad huffman|read error/i.test(msg)) {

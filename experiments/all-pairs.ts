@@ -1,5 +1,6 @@
 import { FrwError } from '../core/errors.js';
 import type { EmbeddingTable } from '../pipeline/embedding-table.js';
+import { dot } from '../search/dot.js';
 import { GemmKernel } from '../search/gemm.js';
 import { sharedFloat32 } from './sort-parallel.js';
 
@@ -51,9 +52,9 @@ export interface AllPairsOptions {
 }
 
 /**
- * Score all pairs i < j of the table: score = fround(Σ aₖbₖ), the float32 the score files store. Pairs touching an
- * image without a face are counted as excluded, by kind. Memory: 4 bytes per pair plus the table and one block of
- * products (forEachRow).
+ * Score all pairs i < j of the table: score = fround(Σ aₖbₖ summed in index order), the float32 the score files store
+ * (exactly: see roundsEitherWay). Pairs touching an image without a face are counted as excluded, by kind. Memory:
+ * 4 bytes per pair, plus a float64 copy of the rows (twice the table) and one block of products (forEachRow).
  */
 export async function scoreAllPairs(table: EmbeddingTable, identities: Int32Array, opts: AllPairsOptions & { keep?: number } = {}): Promise<StreamedPairScores> {
   const counts = allPairsCounts(identities);
@@ -129,7 +130,8 @@ class BoundedList {
  * The rows that take part, grouped by identity: rows without a face left out (their pairs are excluded, counted from
  * identity sizes), the rest in a stable order by identity, so that row i's genuine partners after it are the rows up
  * to groupEnd[i] and its impostors every row from there. A set listed identity by identity (LFW, folder sets) keeps
- * its order, so pairs come in the order i < j of the table.
+ * its order, so pairs come in the order i < j of the table; an interleaved one (a CSV set) comes in grouped order,
+ * which only the tie order of the kept lists can show.
  */
 interface GroupedRows {
   /** Table row of each row here. */
@@ -151,6 +153,21 @@ function groupedRows(table: EmbeddingTable, identities: Int32Array): GroupedRows
   return { order, identity, groupEnd };
 }
 
+/**
+ * Twice the largest difference summation order can make to a float64 dot product of two unit float32 rows: each
+ * order's error is at most (dim − 1)·2⁻⁵³·Σ|aₖbₖ| (products are exact in float64) and Σ|aₖbₖ| ≤ ‖a‖‖b‖ ≈ 1; doubled
+ * again for rows a hair over unit length.
+ */
+export const orderErrorBound = (dim: number): number => dim * 2 ** -51;
+
+/**
+ * Whether a float64 sum `p` lies within `tol` of a float32 rounding midpoint, so that the same sum in another order
+ * could round to the other float32. Outside that band every order gives fround(p), which is what makes the Gemm's
+ * scores exactly the sequential loop's (search/dot.ts); the few inside it (scores within ~1e-13 of a midpoint, and
+ * scores within ~1e-7 of zero) are recomputed in index order.
+ */
+export const roundsEitherWay = (p: number, tol: number): boolean => Math.fround(p - tol) !== Math.fround(p + tol);
+
 /** Working memory of one block of products (float64): bounds a pass whatever the number of images. */
 const BLOCK_BYTES = 64 * 2 ** 20;
 
@@ -158,7 +175,8 @@ const BLOCK_BYTES = 64 * 2 ** 20;
  * Visit every row i with the float64 products of row i against all rows: `visit(i, products, base)` reads the
  * product with row j > i at products[base + j] (indices into `rows`). Rows go in blocks through one matrix product
  * (search/gemm.ts), the block against every row from its own first on, so half the matrix is computed (plus the
- * block's own triangle) and rows are visited in order. The float64 copy of the rows is 8 bytes per value; a block
+ * block's own triangle) and rows are visited in order. Products whose float32 rounding the summation order could
+ * change are recomputed in index order first (roundsEitherWay), so every fround of a product is the exact score. The float64 copy of the rows is 8 bytes per value; a block
  * holds at most BLOCK_BYTES of products.
  */
 async function forEachRow(table: EmbeddingTable, rows: GroupedRows, opts: AllPairsOptions, visit: (i: number, products: Float64Array, base: number) => void): Promise<void> {
@@ -170,6 +188,7 @@ async function forEachRow(table: EmbeddingTable, rows: GroupedRows, opts: AllPai
   const wide = new Float64Array(n * dim);
   rows.order.forEach((r, i) => wide.set(vectors.subarray(r * dim, (r + 1) * dim), i * dim));
   const kernel = await GemmKernel.create(dim, opts.threads ?? 1);
+  const tol = orderErrorBound(dim);
   const total = (n * (n - 1)) / 2;
   let done = 0;
   try {
@@ -178,7 +197,13 @@ async function forEachRow(table: EmbeddingTable, rows: GroupedRows, opts: AllPai
       const i1 = Math.min(n, i0 + block);
       const products = await kernel.products(wide.subarray(i0 * dim, i1 * dim), wide.subarray(i0 * dim));
       const width = n - i0;
-      for (let i = i0; i < i1; i++) visit(i, products, (i - i0) * width - i0);
+      for (let i = i0; i < i1; i++) {
+        const base = (i - i0) * width - i0;
+        for (let j = i + 1; j < n; j++) {
+          if (roundsEitherWay(products[base + j], tol)) products[base + j] = dot(vectors, rows.order[i] * dim, vectors, rows.order[j] * dim, dim);
+        }
+        visit(i, products, base);
+      }
       done += ((i1 - i0) * (2 * n - i0 - i1 - 1)) / 2;
       opts.onProgress?.(done / total);
     }

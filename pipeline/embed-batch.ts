@@ -1,5 +1,5 @@
 import { FrwError } from '../core/errors.js';
-import { acquisitionFailureOf } from '../core/failures.js';
+import { acquisitionFailureOf, failureOfTheBytes } from '../core/failures.js';
 import { decodeImage } from '../datasets/image.js';
 import { acquireFace, alignLocated, locateFace, type AcquireSettings, type AcquiredFace, type LocatedFace } from '../models/acquire.js';
 import type { DetectorCard, EmbedderCard } from '../models/card.js';
@@ -99,7 +99,8 @@ async function acquireJob(job: ImageJob, detector: LoadedModel<DetectorCard> | n
   if (!detector) return acquireFace(job.image, null, s);
   const record = (e: unknown): never => {
     const failure = acquisitionFailureOf(e);
-    if (failure && !job.face) work.located.push({ status: 'failed', sha256: job.sha256, ...failure });
+    // Only what the bytes decide: a file missing now, or a decode timed out on a busy machine, may read next time.
+    if (failure && !job.face && failureOfTheBytes(e)) work.located.push({ status: 'failed', sha256: job.sha256, ...failure });
     throw e;
   };
   const dec = await decodeImage(job.image, s.decode).catch(record);

@@ -1,10 +1,10 @@
 import path from 'node:path';
-import { FrwError } from '../core/errors.js';
+import { errorMessage, FrwError } from '../core/errors.js';
 import { emptyFailureCounts, type FailureCounts, type FailureReason } from '../core/failures.js';
 import type { DatasetManifest, ImageRecord } from '../datasets/manifest.js';
 import type { ImageJob } from './embed-batch.js';
 import { EmbeddingCache, type CacheEntry } from './embedding-cache.js';
-import { defaultFacesRoot, locatedOf, openFaceCacheForRun, type FaceCacheSession, type FaceCacheUse } from './face-cache.js';
+import { defaultFacesRoot, locatedOf, openFaceCacheForRun, type FaceCacheSession, type FaceCacheUse, type FaceRecord } from './face-cache.js';
 import { addStageTime, latestTiming, recordTiming, timingOf, type EmbedTiming, type StageTime } from './embed-timing.js';
 import { WorkerPool } from './worker-pool.js';
 import { pipelineCacheDir, pipelineKey, pipelineSettings, type PipelineSpec } from './spec.js';
@@ -113,12 +113,14 @@ export async function embedDataset(manifest: DatasetManifest, spec: PipelineSpec
     const todo = [...bySha.values()];
     const stage: StageTime = { embedMs: 0, faces: 0, runtime: null };
     const faces = spec.detector ? openFaceCacheForRun(deps.facesRoot === undefined ? defaultFacesRoot(deps.embeddingsRoot) : deps.facesRoot, spec, todo.map((i) => i.sha256)) : null;
+    let computed = 0;
     try {
-      await computeMissing(todo, manifest.root, spec, deps, { cache, faces, t0, stage });
+      computed = await computeMissing(todo, manifest.root, spec, deps, { cache, faces, t0, stage });
     } finally {
       faces?.cache?.close();
     }
-    const measured = timingOf(stage, { workers: Math.max(1, Math.min(deps.workers, Math.ceil(todo.length / CHUNK))), images: todo.length, wallSeconds: (performance.now() - t0) / 1000, dataset: manifest.name });
+    // The images the workers computed (not the failures the face cache answered), on the workers that ran.
+    const measured = timingOf(stage, { workers: Math.max(1, Math.min(deps.workers, Math.ceil(computed / CHUNK))), images: computed, wallSeconds: (performance.now() - t0) / 1000, dataset: manifest.name });
     if (measured) recordTiming(cacheDir, measured); // the writer holds the cache's lock: todo is non-empty
     const kept = measured ? null : latestTiming(cacheDir);
     const summary = summarize(manifest, cache);
@@ -153,9 +155,9 @@ interface RunState {
  * (no worker, no decode); a face it knows travels with the job, so the worker skips detection; the rest are
  * detected, and what detection found is kept in the face cache (when this run holds it) before the embeddings.
  */
-async function computeMissing(todo: ImageRecord[], root: string, spec: PipelineSpec, deps: EmbedDeps, run: RunState): Promise<void> {
+async function computeMissing(todo: ImageRecord[], root: string, spec: PipelineSpec, deps: EmbedDeps, run: RunState): Promise<number> {
   deps.onProgress?.({ done: 0, total: todo.length, rate: 0, etaSeconds: NaN });
-  if (todo.length === 0) return;
+  if (todo.length === 0) return 0;
   const { cache, faces } = run;
   let done = 0;
   const progress = (n: number) => {
@@ -176,7 +178,7 @@ async function computeMissing(todo: ImageRecord[], root: string, spec: PipelineS
     faces!.use.fromCache += answered.length;
     progress(answered.length);
   }
-  if (jobs.length === 0) return;
+  if (jobs.length === 0) return 0;
   const workers = Math.max(1, Math.min(deps.workers, Math.ceil(jobs.length / CHUNK)));
   const pool = await WorkerPool.start(workers, { spec, modelRoot: deps.modelRoot });
   try {
@@ -185,7 +187,7 @@ async function computeMissing(todo: ImageRecord[], root: string, spec: PipelineS
     await pool.map(chunks, (r) => {
       if (faces && r.faces) {
         // Faces before embeddings: a kill between the two leaves a detection kept and its embedding to redo.
-        if (faces.cache?.writable) faces.cache.append(r.faces.located);
+        keepFaces(faces, r.faces.located);
         faces.use.fromCache += r.faces.fromCache;
         faces.use.detected += r.faces.detections;
       }
@@ -196,6 +198,21 @@ async function computeMissing(todo: ImageRecord[], root: string, spec: PipelineS
     }, deps.signal);
   } finally {
     await pool.close();
+  }
+  return jobs.length;
+}
+
+/**
+ * Faces detected now into the face cache, when this run holds it. The cache is an optimisation: a write that fails
+ * (a full disk) stops keeping faces, says so in the summary, and never fails the run or loses its embeddings.
+ */
+function keepFaces(faces: FaceCacheSession, located: FaceRecord[]): void {
+  if (!faces.cache?.writable || located.length === 0 || faces.use.mode === 'write-failed') return;
+  try {
+    faces.cache.append(located);
+  } catch (e) {
+    faces.use.mode = 'write-failed';
+    faces.use.note = `writing the face cache failed (${errorMessage(e)}): faces detected from here on are not kept`;
   }
 }
 

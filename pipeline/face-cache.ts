@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { FrwError } from '../core/errors.js';
+import { errorMessage, FrwError } from '../core/errors.js';
 import type { FailureReason } from '../core/failures.js';
 import { canonicalJson, sha256Hex } from '../core/hash.js';
 import type { LocatedFace } from '../models/acquire.js';
@@ -67,6 +67,7 @@ export class FaceCache extends RecordLog<FaceRecord> {
 /** Everything that changes which face is found in an image and where: the face cache's key. */
 export interface FaceCacheSettings {
   version: number;
+  pipelineVersion: number;
   detector: NonNullable<PipelineSettings['detector']>;
   policy: PipelineSettings['policy'];
   decode: PipelineSettings['decode'];
@@ -78,7 +79,8 @@ export interface FaceCacheSettings {
  */
 export function faceCacheSettings(spec: PipelineSpec): FaceCacheSettings | null {
   const p = pipelineSettings(spec);
-  return p.detector && { version: FACE_CACHE_VERSION, detector: p.detector, policy: p.policy, decode: p.decode };
+  // The pipeline's version too: a change to decoding or face choice that bumps it must not reuse old detections.
+  return p.detector && { version: FACE_CACHE_VERSION, pipelineVersion: p.version, detector: p.detector, policy: p.policy, decode: p.decode };
 }
 
 /** The face cache folder of a pipeline's detection settings (null when it has no detector). */
@@ -104,9 +106,10 @@ export interface FaceCacheUse {
   /**
    * `read-write`: faces detected now are kept. `read-only`: every image needed was already there (no lock taken).
    * `locked`: another live run holds the cache's lock, so this run reads what is there and detects the rest without
-   * keeping it. `off`: disabled; every image is detected. `unused`: nothing needed computing.
+   * keeping it. `off`: disabled, or unavailable (its folder cannot be opened); every image is detected. `unused`:
+   * nothing needed computing. `write-failed`: a write failed mid-run (a full disk); faces detected after it are not kept.
    */
-  mode: 'read-write' | 'read-only' | 'locked' | 'off' | 'unused';
+  mode: 'read-write' | 'read-only' | 'locked' | 'off' | 'unused' | 'write-failed';
   /** Images whose detection outcome (a face or a failure to acquire) came from the face cache: not detected again. */
   fromCache: number;
   /** Images the detector ran on in this run. */
@@ -129,13 +132,20 @@ export function openFaceCacheForRun(facesRoot: string | null, spec: PipelineSpec
   const use = (mode: FaceCacheUse['mode'], note: string | null = null): FaceCacheUse => ({ dir, mode, fromCache: 0, detected: 0, note });
   if (dir === null) return { cache: null, use: use('off', 'face cache disabled: every image is detected') };
   if (needed.length === 0) return { cache: null, use: use('unused') };
-  const view = FaceCache.openForRead(dir);
+  let view: FaceCache;
+  try {
+    view = FaceCache.openForRead(dir);
+  } catch (e) {
+    // An optimisation that cannot be read (a folder not ours to read) must not fail the run: detect everything.
+    return { cache: null, use: use('off', `face cache unavailable (${errorMessage(e)}): every image is detected`) };
+  }
   if (needed.every((sha) => view.get(sha))) return { cache: view, use: use('read-only') };
   try {
     const descriptor = { key: sha256Hex(canonicalJson(faceCacheSettings(spec))), detector: spec.detector!.id, settings: faceCacheSettings(spec) };
     return { cache: FaceCache.openForWrite(dir, descriptor), use: use('read-write') };
   } catch (e) {
-    if (!(e instanceof FrwError && e.code === 'CONFLICT')) throw e;
-    return { cache: view, use: use('locked', `${e.message}: faces detected in this run are not kept in the face cache`) };
+    // Another live run holds the lock (CONFLICT), or the folder cannot be written: read what is there, keep nothing.
+    const mode = e instanceof FrwError && e.code === 'CONFLICT' ? 'locked' : 'write-failed';
+    return { cache: view, use: use(mode, `${errorMessage(e)}: faces detected in this run are not kept in the face cache`) };
   }
 }

@@ -84,10 +84,11 @@ export async function runEvaluation(manifest: DatasetManifest, spec: EvalRunSpec
       continue;
     }
     const passes = { threads: deps.workers, signal: deps.signal };
-    const scored = await scoreAllPairs(table, identities, passes);
-    // Sorted as float32 first, so sortScores widens without a second sort buffer (peak memory).
-    sortFloat32(scored.genuine);
-    const streamed = { ...scored, impostor: await sortFloat32Parallel(scored.impostor, deps.workers) };
+    const streamed = await scoreAllPairs(table, identities, passes);
+    // Sorted as float32 first, so sortScores widens without a float64 sort buffer (peak memory). The parallel sort
+    // returns a new array: replacing the only reference lets the unsorted one go before the widening.
+    sortFloat32(streamed.genuine);
+    streamed.impostor = await sortFloat32Parallel(streamed.impostor, deps.workers);
     const why = `skipped: ${streamed.impostor.length.toLocaleString('en')} impostor pairs are too many to resample; rerun with --impostor-sample for bootstrap intervals (the budget rule's bound is bootstrapped from the impostor tail)`;
     const fmrUpperAt = await budgetBootstrapOfAllPairs(table, identities, streamed.impostor, spec.evaluation, passes, deps.onStage);
     const evaluated = evaluateScores(p.embedder.id, streamed.genuine, streamed.impostor, streamed.excluded, { bootstrapPairs: null, bootstrapSkipped: why, folds: null, fmrUpperAt }, spec.evaluation);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'vitest';
 import { resolveConfig } from '../../core/config.js';
 import { openDataset } from '../../datasets/resolve.js';
-import { impostorTail, scoreAllPairs } from '../../experiments/all-pairs.js';
+import { impostorTail, orderErrorBound, roundsEitherWay, scoreAllPairs } from '../../experiments/all-pairs.js';
 import { identityIndex } from '../../experiments/protocols.js';
 import { embedForRun } from '../../pipeline/embed-dataset.js';
 import { loadEmbeddingTable, type EmbeddingTable } from '../../pipeline/embedding-table.js';
@@ -85,4 +85,23 @@ test('an aborted pass stops between blocks with CANCELLED', async () => {
   const run = scoreAllPairs(table, ids, { blockRows: 100, signal: ac.signal, onProgress: () => ++blocks === 2 && ac.abort() });
   await assert.rejects(run, (e: Error & { code?: string }) => e.code === 'CANCELLED');
   assert.equal(blocks, 2);
+});
+
+test('a product within the order error of a float32 rounding midpoint is flagged for recomputing in index order; others are not', () => {
+  const tol = orderErrorBound(512);
+  const f = Math.fround(0.3);
+  const ulp = Math.fround(0.3 + 2 ** -25) - f; // float32 spacing at 0.3 (2^-25)
+  const mid = f + ulp / 2; // exact in float64: halfway between two float32 neighbours
+  assert.equal(roundsEitherWay(mid, tol), true, 'exactly halfway: the order decides');
+  assert.equal(roundsEitherWay(mid + tol / 2, tol), true, 'within the bound of halfway');
+  assert.equal(roundsEitherWay(mid + 2 * tol, tol), false, 'beyond the bound: every order rounds alike');
+  assert.equal(roundsEitherWay(f, tol), false, 'a float32 itself');
+  assert.equal(roundsEitherWay(-f - ulp / 4, tol), false);
+  assert.equal(roundsEitherWay(1e-15, tol), true, 'near zero float32s are denser than the bound');
+  // Scores with full float64 mantissas (as sums are): very few are flagged, so the exact recompute costs nothing.
+  let x = 5;
+  const rand = () => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
+  let flagged = 0;
+  for (let k = 0; k < 1_000_000; k++) if (roundsEitherWay((rand() + rand() * 2 ** -31) - 0.5, tol)) flagged++;
+  assert.ok(flagged > 0 && flagged < 1000, `${flagged} of 10^6 flagged`);
 });

@@ -237,3 +237,17 @@ const allFaces = () => FaceCache.openForRead(runs.frDetected.summary.faceCache!.
 
 /** Whether finding this record took a detector run (undecodable images are cached too, but never reach it). */
 const detectorRan = (r: FaceRecord) => r.status === 'ok' || r.reason === 'no-face' || r.reason === 'multiple-faces';
+
+test('a file unreadable now (moved after the manifest was built) is a failure of this run, never kept in the face cache', async () => {
+  const ws = tempWorkspace();
+  const root = path.join(ws, 'set');
+  fs.mkdirSync(path.join(root, 'Colin_Powell'), { recursive: true });
+  for (const n of [1, 2]) fs.copyFileSync(lfwImage('Colin_Powell', n), path.join(root, 'Colin_Powell', `${n}.jpg`));
+  const manifest = await openDataset(root, cfg, {});
+  fs.renameSync(path.join(root, 'Colin_Powell', '2.jpg'), path.join(ws, 'moved.jpg'));
+  const deps = { embeddingsRoot: path.join(ws, 'cache', 'embeddings'), modelRoot: cfg.modelRoot, workers: 1 };
+  const s = await embedDataset(manifest, spec(FR), deps);
+  assert.deepEqual([s.embedded, s.fta.byReason.unreadable], [1, 1], 'counted for this model, as before');
+  const kept = FaceCache.openForRead(faceCacheDir(path.join(ws, 'cache', 'faces'), spec(FR))!);
+  assert.deepEqual(manifest.images.map((i) => kept.get(i.sha256!)?.status ?? 'absent'), ['ok', 'absent'], 'the face found kept; the missing file not');
+});
