@@ -23,6 +23,7 @@ import { writePixels } from '../models/tensor.js';
 import { embedDataset } from '../pipeline/embed-dataset.js';
 import { openDataset } from '../datasets/resolve.js';
 import { resolveConfig } from '../core/config.js';
+import { record } from './results.js';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(name);
@@ -130,4 +131,9 @@ console.log(`\nWhole pipeline on lfw-mini (${manifest.images.length} images, scr
 for (const p of pipeline) console.log(`workers ${p.workers}: ${p.imagesPerSec.toFixed(1)} images/s`);
 console.log(`speed-up with 2 workers: ${(pipeline[1].imagesPerSec / pipeline[0].imagesPerSec).toFixed(2)}× on ${os.availableParallelism()} cores`);
 console.log('\n' + JSON.stringify({ faces: N, embedding: rows, pipeline }, null, 2));
+record([
+  ...rows.map((r) => ({ bench: 'embed-throughput', name: `embedding stage, ${r.card} (${r.runtime})`, unit: 'faces/s', ours: r.oursFacesPerSec, peer: r.bareFacesPerSec, peerName: 'the bare runtime on the same tensors', better: 'higher' as const, target: { kind: 'ratio' as const, value: 1 / 1.1 }, note: `${r.msPerFace.toFixed(1)} ms/face` })),
+  ...rows.map((r) => ({ bench: 'embed-throughput', name: `${r.card} on pre-aligned crops, 2 workers`, unit: 'faces/s', ours: r.workers2!, peer: r.workers1!, peerName: '1 worker', better: 'higher' as const })),
+  { bench: 'embed-throughput', name: `whole pipeline (scrfd-2.5g + fr-feature, lfw-mini cold), 2 workers`, unit: 'images/s', ours: pipeline[1].imagesPerSec, peer: pipeline[0].imagesPerSec, peerName: '1 worker', better: 'higher', target: { kind: 'ratio', value: 1.8 } },
+]);
 fs.rmSync(cfg.workspace, { recursive: true, force: true });

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { resolveConfig } from '../core/config.js';
 import { BENCH_KEY, benchEngine, postPhotos } from './engine-server.js';
+import { record } from './results.js';
 
 const arg = (n: string, d: number) => (process.argv.includes(n) ? Number(process.argv[process.argv.indexOf(n) + 1]) : d);
 const SECONDS = Math.min(arg('--seconds', 60), 600);
@@ -76,4 +77,7 @@ const q = (f: number) => latencies[Math.min(latencies.length - 1, Math.floor(f *
 console.log(`\nengine under load: ${CLIENTS} clients checking in for ${SECONDS} s while enrolments continue (loopback, ${os.availableParallelism()} cores)`);
 console.log(`check-ins ${latencies.length} (${(latencies.length / SECONDS).toFixed(1)}/s) · p50 ${q(0.5).toFixed(0)} ms · p99 ${q(0.99).toFixed(0)} ms · errors ${errors}`);
 console.log(`enrolments acknowledged ${acknowledged.length} · after kill -9 and restart: ${lost.length === 0 ? 'all present' : `LOST ${lost.length}: ${lost.join(', ')}`}`);
+record([
+  { bench: 'engine-load', name: `check-ins under ${CLIENTS} clients while enrolling (${process.argv.includes('--workers') ? `--workers ${process.argv[process.argv.indexOf('--workers') + 1]}` : 'default workers'})`, unit: 'check-ins/s', ours: latencies.length / SECONDS, peer: null, peerName: '', better: 'higher', note: `p50 ${q(0.5).toFixed(0)} ms, p99 ${q(0.99).toFixed(0)} ms, ${errors} errors; after kill -9: ${lost.length === 0 ? 'every acknowledged enrolment present' : `${lost.length} LOST`}` },
+]);
 process.exitCode = lost.length === 0 && errors === 0 ? 0 : 1;

@@ -13,6 +13,7 @@ import type { ChildProcess } from 'node:child_process';
 import { resolveConfig } from '../core/config.js';
 import { benchEngine, postPhotos } from './engine-server.js';
 import { startPostgres } from './postgres.js';
+import { record } from './results.js';
 
 const arg = (n: string, d: number) => (process.argv.includes(n) ? Number(process.argv[process.argv.indexOf(n) + 1]) : d);
 const SECONDS = Math.min(arg('--seconds', 20), 300);
@@ -93,6 +94,10 @@ try {
   console.log(`two replicas, PostgreSQL, 1 worker: ${f(two.perSecond)} check-ins/s, p50 ${f(two.p50)} ms, p99 ${f(two.p99)} ms, ${two.errors} errors`);
   console.log(`ratio two replicas / one: ${(two.perSecond / one.perSecond).toFixed(2)} (${CLIENTS} clients, ${SECONDS} s each)`);
   console.log(`enrolment on A -> first recognition on B, ${TRIALS} trials: median ${f(delays[Math.floor(delays.length / 2)])} ms, max ${f(delays[delays.length - 1])} ms`);
+  record([
+    { bench: 'engine-replicas', name: 'check-ins, two PostgreSQL replicas (1 worker each)', unit: 'check-ins/s', ours: two.perSecond, peer: one.perSecond, peerName: 'one SQLite engine with 2 workers', better: 'higher', note: `p99 ${f(two.p99)} ms vs ${f(one.p99)} ms; ${two.errors + one.errors} errors` },
+    { bench: 'engine-replicas', name: 'enrolment on replica A to first recognition on B (median)', unit: 'ms', ours: delays[Math.floor(delays.length / 2)], peer: null, peerName: '', better: 'lower', note: `max ${f(delays[delays.length - 1])} ms over ${TRIALS} trials` },
+  ]);
 } finally {
   for (const c of children) if (c.child.exitCode === null) c.child.kill('SIGKILL');
   await pgServer.stop();

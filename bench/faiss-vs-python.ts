@@ -13,6 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { faissIndex } from '../search/faiss.js';
 import { l2normalize } from '../models/embedder.js';
 import { lfwEmbeddings, time } from './lfw-embeddings.js';
+import { record } from './results.js';
 
 process.env.OMP_NUM_THREADS = '1';
 const arg = (n: string) => (process.argv.includes(n) ? process.argv[process.argv.indexOf(n) + 1] : undefined);
@@ -68,3 +69,7 @@ console.log(`\nIndexFlatIP over ${n.toLocaleString('en')} × ${dim} (${process.a
 console.log(`moving vectors in   faiss-node Float32Array ${tF32.toFixed(3)} s · plain array ${tArray.toFixed(3)} s (+ ${tConvert.toFixed(3)} s to build it) · python3-faiss ${p.add.toFixed(3)} s   ratio (Float32Array / python) ${(tF32 / p.add).toFixed(2)}×`);
 console.log(`search              faiss-node ${(nq / tSearch).toFixed(0)} q/s · python3-faiss ${(nq / p.search).toFixed(0)} q/s   ratio (python time / ours) ${(p.search / tSearch).toFixed(2)}×`);
 console.log(`same top-1 for ${agree}/${nq} queries`);
+record([
+  { bench: 'faiss-vs-python', name: `IndexFlatIP search throughput (k = ${k}, one thread)`, unit: 'queries/s', ours: nq / tSearch, peer: nq / p.search, peerName: 'python3-faiss', better: 'higher', target: { kind: 'ratio', value: 1.0 }, note: `same top-1 for ${agree}/${nq} queries` },
+  { bench: 'faiss-vs-python', name: `moving ${n.toLocaleString('en')} × ${dim} vectors in`, unit: 's', ours: tF32, peer: p.add, peerName: 'python3-faiss', better: 'lower' },
+]);

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { resolveConfig } from '../core/config.js';
 import { BENCH_KEY, benchEngine } from './engine-server.js';
 import { SVG_BOMB } from './hostile-inputs.js';
+import { record } from './results.js';
 
 const arg = (n: string, d: number) => (process.argv.includes(n) ? Number(process.argv[process.argv.indexOf(n) + 1]) : d);
 const ROUNDS = Math.min(arg('--rounds', 20), 200);
@@ -66,5 +67,6 @@ fs.rmSync(ws, { recursive: true, force: true });
 const ratio = underAttack / quiet;
 console.log(`identify median: quiet ${quiet.toFixed(1)} ms, under ${ATTACKERS} SVG attackers ${underAttack.toFixed(1)} ms (ratio ${ratio.toFixed(2)}); SVGs refused with 415: ${refused}, answered otherwise: ${other}`);
 const ok = underAttack < 1000 && other === 0;
+record([{ bench: 'hostile-svg', name: `identify median under ${ATTACKERS} SVG-bomb uploaders`, unit: 'ms', ours: underAttack, peer: quiet, peerName: 'the same identifies with no attacker', better: 'lower', target: { kind: 'at-most', value: 1000 }, note: `${refused} SVGs refused with 415, ${other} answered otherwise` }]);
 console.log(ok ? 'PASS: a normal identify stays under 1 s and every SVG is refused' : 'FAIL');
 process.exit(ok ? 0 : 1);

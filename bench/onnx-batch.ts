@@ -23,6 +23,7 @@ import { getDetectorCard, listCards } from '../models/registry.js';
 import { freeBatchDim } from '../models/runtime/onnx-batch.js';
 import { createOnnxSession } from '../models/runtime/onnx.js';
 import { writePixels } from '../models/tensor.js';
+import { record } from './results.js';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(name);
@@ -104,4 +105,5 @@ for (const r of rows) {
   console.log(`${r.card.padEnd(14)} ${(r.params / 1e6).toFixed(3).padStart(6)}M ${r.macs === null ? '–'.padStart(10) : `${(r.macs / 1e6).toFixed(1)}M`.padStart(10)} ${r.b1.toFixed(1).padStart(12)} ${r.b16.toFixed(1).padStart(13)} ${r.gain.toFixed(2).padStart(5)}× ${r.bare1.toFixed(1).padStart(8)} ${r.bare16.toFixed(1).padStart(9)} ${r.bareGain.toFixed(2).padStart(5)}× ${`${gmac(r.b1)}→${gmac(r.b16)}`.padStart(13)}  ${r.maxDiff.toExponential(1)}`);
 }
 console.log('\n' + JSON.stringify({ faces: N, threads: THREADS, rows }, null, 2));
+record(rows.map((r) => ({ bench: 'onnx-batch', name: `${r.card}: batch 16 (freed) on ${THREADS}-thread sessions`, unit: 'faces/s', ours: r.b16, peer: r.b1, peerName: 'batch 1 as the file declares', better: 'higher' as const, note: r.macs === null ? undefined : `${((r.macs * r.b1) / 1e9).toFixed(1)} → ${((r.macs * r.b16) / 1e9).toFixed(1)} GMAC/s (${(r.macs / 1e6).toFixed(1)} M multiply-adds a face)` })));
 fs.rmSync(cfg.workspace, { recursive: true, force: true });

@@ -14,7 +14,7 @@ export type ErrorCode =
   | 'NOT_MEASURABLE' // a quantity the data cannot back (e.g. FMR below 1/N)
   | 'NOT_COMPARABLE' // results of different data, protocols or pair lists, asked to be ranked together
   | 'UNAUTHORIZED' // a missing or wrong API key
-  | 'TOO_LARGE' // an upload over the size cap
+  | 'TOO_LARGE' // an upload over the size cap, or a run over the memory this machine has
   | 'CANCELLED' // a job stopped at the user's request
   | 'UNAVAILABLE' // another service (a running engine) did not answer
   | 'RATE_LIMITED' // over a request-rate or concurrency limit: retry later

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { workspacePaths, type FrwConfig } from '../core/config.js';
 import { FrwError } from '../core/errors.js';
@@ -37,12 +38,32 @@ export interface EvalRunSpec {
 }
 
 export interface EvalRunDeps extends EmbeddingRunDeps {
+  /** The memory an exact streamed all-pairs pass may plan for (default: os.totalmem()). */
+  memoryBytes?: number;
   /** Streamed all-pairs only: receives each model's scores before they are dropped (write them to disk here). */
   spill?: (model: string, scores: StreamedPairScores) => void;
 }
 
 /** Above this many impostor pairs, all-pairs is streamed (no pair list, so no bootstrap over identities). */
 const STREAM_ABOVE = 2_000_000;
+
+/**
+ * Resident bytes a pair of the exact streamed pass needs at its peak: 4 as float32, the sort's buffers and the
+ * float64 copy the metrics read (measured 18.3 on 87.5 M pairs by bench/all-pairs-memory.ts, 1.5 GiB).
+ */
+export const STREAMED_BYTES_PER_PAIR = 18;
+
+/**
+ * Refuse, before any embedding, an exact all-pairs pass that would not fit in three quarters of the memory: rather
+ * than swap or be killed hours in, say how much it needs and what fits (a sample keeps every genuine pair).
+ */
+function checkStreamingMemory(identities: Int32Array, memoryBytes: number): void {
+  const c = allPairsCounts(identities);
+  const need = STREAMED_BYTES_PER_PAIR * (c.genuine + c.impostor);
+  if (need <= 0.75 * memoryBytes) return;
+  const gib = (b: number) => `${(b / 2 ** 30).toFixed(1)} GiB`;
+  throw new FrwError('TOO_LARGE', `all pairs of ${identities.length.toLocaleString('en')} images are ${(c.genuine + c.impostor).toLocaleString('en')} comparisons: scoring every one exactly needs about ${gib(need)} of memory (${STREAMED_BYTES_PER_PAIR} bytes a pair), and this machine has ${gib(memoryBytes)}; give --impostor-sample N (10,000,000 keeps every genuine pair and stays under 1 GiB at 10^9 pairs)`, { need, memoryBytes });
+}
 
 /**
  * One evaluation run: make sure every model's embeddings exist (resuming from the cache), build the comparisons
@@ -57,13 +78,14 @@ export async function runEvaluation(manifest: DatasetManifest, spec: EvalRunSpec
     if (ids.has(p.embedder.id)) throw new FrwError('BAD_INPUT', `model ${p.embedder.id} is named twice`);
     ids.add(p.embedder.id);
   }
-  const embeds: EmbedSummary[] = [];
-  for (const p of spec.pipelines) embeds.push(await embedForRun(manifest, p, deps));
   // Each image's bootstrap unit: its identity, or itself for a pair-only set (resampleUnit).
   const identities = identityIndex(manifest);
   const unit = resampleUnit(manifest);
   // All pairs without a sample are streamed when they are many: 13k images are 87 million pairs, too many to list.
   const streaming = spec.protocol === 'all-pairs' && spec.impostorSample === undefined && allPairsCounts(identities).impostor > STREAM_ABOVE;
+  if (streaming) checkStreamingMemory(identities, deps.memoryBytes ?? os.totalmem());
+  const embeds: EmbedSummary[] = [];
+  for (const p of spec.pipelines) embeds.push(await embedForRun(manifest, p, deps));
   deps.onStage?.(streaming ? 'all pairs: streaming every comparison' : `building ${spec.protocol} comparisons`);
   const set = streaming ? null : buildComparisons(manifest, spec.protocol, { seed: spec.seed, impostorSample: spec.impostorSample });
   const perModel: EvalRunResult['perModel'] = [];
