@@ -6,6 +6,45 @@ import type { TopLevelSpec } from 'vega-lite';
  * curves computed by experiments/metrics). Shared by the HTML report and the workbench.
  */
 
+/**
+ * Names of the vega params behind what moves in the threshold explorer: the threshold rule and the operating point.
+ * The workbench sets them with view.signal while the threshold is dragged, so a chart is drawn again, not rebuilt.
+ */
+export const CHART_PARAMS = { threshold: 'threshold', fmr: 'op_fmr', tar: 'op_tar', probitFmr: 'op_pfmr', probitFnmr: 'op_pfnmr' } as const;
+
+/** An operating point placed through CHART_PARAMS: null where it has no place (no point yet, a rate of 0 or 1 on a probit axis). */
+export interface MovingPoint {
+  model: string;
+  label: string;
+  x: number | null;
+  y: number | null;
+}
+
+/** The params a spec declares: the only signals a chart may set on its view (vega refuses any other name). */
+export function paramNames(spec: TopLevelSpec): string[] {
+  return ((spec as { params?: Array<{ name: string }> }).params ?? []).map((p) => p.name);
+}
+
+/**
+ * Colour by model. With a moving point the domain is given (the models of the curves): otherwise every move of the
+ * point's layer would recompute the colour scale from the data and redraw each curve with it.
+ */
+function modelColor(series: CurveSeries[], moving?: MovingPoint) {
+  return moving ? { field: 'model', type: 'nominal', scale: { domain: [...new Set([...series.map((s) => s.model), moving.model])] } } : { field: 'model', type: 'nominal' };
+}
+
+/** A layer of one mark at the position of two params: its row is made by the expressions, so a signal moves it. */
+function paramPointLayer(p: MovingPoint, names: { x: string; y: string; fx: string; fy: string }, mark: object, filter: string) {
+  return {
+    data: { values: [{ model: p.model, label: p.label }] },
+    transform: [{ calculate: names.x, as: names.fx }, { calculate: names.y, as: names.fy }, { filter }],
+    mark,
+    encoding: { x: { field: names.fx, type: 'quantitative' }, y: { field: names.fy, type: 'quantitative' }, color: { field: 'model', type: 'nominal' }, tooltip: [{ field: 'label' }, { field: names.fx, format: '.3e' }, { field: names.fy, format: '.4f' }] },
+  };
+}
+
+/** The dashed threshold rule, placed by the threshold param. */
+const thresholdRule = () => ({ data: { values: [{}] }, transform: [{ calculate: CHART_PARAMS.threshold, as: 't' }], mark: { type: 'rule', color: '#222', strokeDash: [4, 3] }, encoding: { x: { field: 't', type: 'quantitative' } } });
 
 export const AXIS_TITLE: Record<ScoreView, string> = {
   similarity: 'cosine similarity (higher = more alike)',
@@ -13,7 +52,7 @@ export const AXIS_TITLE: Record<ScoreView, string> = {
   'l2-distance': 'L2 distance √(2 − 2s) of unit vectors',
 };
 
-/** Genuine and impostor score histograms overlaid (each normalised to its own total), with the threshold rule. */
+/** Genuine and impostor score histograms overlaid (each normalised to its own total), with the threshold rule (param `threshold`). */
 export function distributionSpec(input: { genuine: Histogram; impostor: Histogram; threshold?: number; axis: ScoreView; title?: string }): TopLevelSpec {
   const rows = (h: Histogram, kind: string) => binShares(h).map((b) => ({ kind, ...b }));
   const spec = {
@@ -21,21 +60,21 @@ export function distributionSpec(input: { genuine: Histogram; impostor: Histogra
     title: input.title ?? 'Genuine and impostor score distributions',
     width: 560,
     height: 260,
+    ...(input.threshold === undefined ? {} : { params: [{ name: CHART_PARAMS.threshold, value: input.threshold }] }),
     data: { values: [...rows(input.genuine, 'genuine'), ...rows(input.impostor, 'impostor')] },
     layer: [
       {
         mark: { type: 'rect', opacity: 0.55 },
         encoding: {
-          x: { field: 'x0', type: 'quantitative', title: AXIS_TITLE[input.axis] },
+          // The bins' span, not the data's: the moving threshold rule must not reshape the axis (nor redraw every bin).
+          x: { field: 'x0', type: 'quantitative', title: AXIS_TITLE[input.axis], scale: { domain: span(input.genuine, input.impostor) } },
           x2: { field: 'x1' },
           y: { field: 'share', type: 'quantitative', title: 'share of comparisons', stack: null },
           color: { field: 'kind', type: 'nominal', scale: { domain: ['genuine', 'impostor'], range: ['#2a9d8f', '#e76f51'] }, title: null },
           tooltip: [{ field: 'kind' }, { field: 'x0', format: '.3f', title: 'from' }, { field: 'x1', format: '.3f', title: 'to' }, { field: 'count' }],
         },
       },
-      ...(input.threshold === undefined
-        ? []
-        : [{ data: { values: [{ t: input.threshold }] }, mark: { type: 'rule', color: '#222', strokeDash: [4, 3] }, encoding: { x: { field: 't', type: 'quantitative' } } }]),
+      ...(input.threshold === undefined ? [] : [thresholdRule()]),
     ],
   };
   return spec as TopLevelSpec;
@@ -44,29 +83,32 @@ export function distributionSpec(input: { genuine: Histogram; impostor: Histogra
 /**
  * The impostor tail near the threshold on a log scale: counts per bin (genuine and impostor) from `threshold - window`
  * up, so the few impostors that decide a small FMR are visible next to the thousands that do not. Empty bins are
- * left out: a log axis has no place for 0.
+ * left out: a log axis has no place for 0. The window follows the threshold param, so a signal moves both.
  */
 export function tailSpec(input: { genuine: Histogram; impostor: Histogram; threshold: number; window?: number; title?: string }): TopLevelSpec {
-  const from = input.threshold - (input.window ?? 0.3);
-  const rows = (h: Histogram, kind: string) => binShares(h).filter((b) => b.count > 0 && b.x1 > from).map((b) => ({ kind, x0: b.x0, x1: b.x1, count: b.count }));
+  const window = input.window ?? 0.3;
+  const rows = (h: Histogram, kind: string) => binShares(h).filter((b) => b.count > 0).map((b) => ({ kind, x0: b.x0, x1: b.x1, count: b.count }));
+  const from = `${CHART_PARAMS.threshold} - ${window}`;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: input.title ?? 'Impostor tail near the threshold (log scale)',
     width: 560,
     height: 200,
+    params: [{ name: CHART_PARAMS.threshold, value: input.threshold }],
     layer: [
       {
         data: { values: [...rows(input.impostor, 'impostor'), ...rows(input.genuine, 'genuine')] },
+        transform: [{ filter: `datum.x1 > ${from}` }],
         mark: { type: 'rect', opacity: 0.6 },
         encoding: {
-          x: { field: 'x0', type: 'quantitative', title: 'cosine similarity', scale: { domainMin: from } },
+          x: { field: 'x0', type: 'quantitative', title: 'cosine similarity', scale: { domainMin: { expr: from } } },
           x2: { field: 'x1' },
           y: { field: 'count', type: 'quantitative', title: 'comparisons per bin (log)', scale: { type: 'log', domainMin: 0.8 }, stack: null },
           color: { field: 'kind', type: 'nominal', scale: { domain: ['genuine', 'impostor'], range: ['#2a9d8f', '#e76f51'] }, title: null },
           tooltip: [{ field: 'kind' }, { field: 'x0', format: '.3f', title: 'from' }, { field: 'x1', format: '.3f', title: 'to' }, { field: 'count' }],
         },
       },
-      { data: { values: [{ t: input.threshold }] }, mark: { type: 'rule', color: '#222', strokeDash: [4, 3] }, encoding: { x: { field: 't', type: 'quantitative' } } },
+      thresholdRule(),
     ],
   } as TopLevelSpec;
 }
@@ -78,10 +120,13 @@ export interface CurveSeries {
   y: ArrayLike<number>;
 }
 
-/** ROC (TAR against FMR, FMR on a log axis) for several models, with optional operating points. */
-export function rocSpec(series: CurveSeries[], points: Array<{ model: string; fmr: number; tar: number; label: string }> = []): TopLevelSpec {
+/**
+ * ROC (TAR against FMR, FMR on a log axis) for several models, with optional operating points, and one that moves
+ * (x FMR, y TAR) through the params op_fmr and op_tar.
+ */
+export function rocSpec(series: CurveSeries[], points: Array<{ model: string; fmr: number; tar: number; label: string }> = [], moving?: MovingPoint): TopLevelSpec {
   // The smallest FMR any model reaches (1/N_impostor at best) sets the left edge of the log axis.
-  const minFmr = Math.max(1e-9, Math.min(...series.map((s) => minPositive(s.x))));
+  const minFmr = Math.max(1e-9, Math.min(...series.map((s) => minWhere(s.x, (x) => x > 0, Infinity))));
   const values = series.flatMap((s) => zip(s).filter((p) => p.x > 0).map((p) => ({ model: s.model, fmr: p.x, tar: p.y })));
   // A point at FMR 0 has no place on a log axis (as for the curve itself).
   const placed = points.filter((p) => p.fmr > 0);
@@ -90,14 +135,16 @@ export function rocSpec(series: CurveSeries[], points: Array<{ model: string; fm
     title: 'ROC: true accept rate against false match rate',
     width: 420,
     height: 320,
+    ...(moving ? { params: [{ name: CHART_PARAMS.fmr, value: moving.x }, { name: CHART_PARAMS.tar, value: moving.y }] } : {}),
     layer: [
       {
         data: { values },
         mark: { type: 'line', interpolate: 'step-after' },
         encoding: {
           x: { field: 'fmr', type: 'quantitative', scale: { type: 'log', domain: [minFmr, 1] }, title: 'FMR (log)' },
-          y: { field: 'tar', type: 'quantitative', scale: { zero: false }, title: 'TAR = 1 − FNMR' },
-          color: { field: 'model', type: 'nominal' },
+          // With a moving point the axis is the curve's own span, so moving the point does not rescale (and redraw) the curve.
+          y: { field: 'tar', type: 'quantitative', scale: moving ? { domain: [Math.min(...series.map((s) => minWhere(s.y, Number.isFinite, 1))), 1] } : { zero: false }, title: 'TAR = 1 − FNMR' },
+          color: modelColor(series, moving),
         },
       },
       ...(placed.length === 0 ? [] : [{
@@ -105,15 +152,18 @@ export function rocSpec(series: CurveSeries[], points: Array<{ model: string; fm
         mark: { type: 'point', filled: true, size: 70 },
         encoding: { x: { field: 'fmr', type: 'quantitative' }, y: { field: 'tar', type: 'quantitative' }, color: { field: 'model', type: 'nominal' }, tooltip: [{ field: 'label' }, { field: 'fmr', format: '.2e' }, { field: 'tar', format: '.4f' }] },
       }]),
+      // FMR 0 has no place on the log axis, as for the fixed points.
+      ...(moving ? [paramPointLayer(moving, { x: CHART_PARAMS.fmr, y: CHART_PARAMS.tar, fx: 'fmr', fy: 'tar' }, { type: 'point', filled: true, size: 70 }, 'isValid(datum.fmr) && isValid(datum.tar) && datum.fmr > 0')] : []),
     ],
   } as TopLevelSpec;
 }
 
 /**
  * DET: probit(FNMR) against probit(FMR). Axis labels show the rates themselves; points at rate 0 or 1 (±∞ on a
- * probit axis) are left out, as plots cannot place them. `points` mark operating points (given as probits).
+ * probit axis) are left out, as plots cannot place them. `points` mark operating points (given as probits), and
+ * `moving` one placed by the params op_pfmr and op_pfnmr.
  */
-export function detSpec(series: CurveSeries[], points: Array<{ model: string; px: number; py: number; label: string }> = []): TopLevelSpec {
+export function detSpec(series: CurveSeries[], points: Array<{ model: string; px: number; py: number; label: string }> = [], moving?: MovingPoint): TopLevelSpec {
   const values = series.flatMap((s) => zip(s).filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y)).map((p) => ({ model: s.model, px: p.x, py: p.y })));
   // Ticks at round rates (1e-6 … 0.5), placed at their probits; labels turn the probit back into the rate.
   const ticks = [-4.753424, -4.264891, -3.719016, -3.090232, -2.326348, -1.281552, 0, 1.281552];
@@ -125,11 +175,13 @@ export function detSpec(series: CurveSeries[], points: Array<{ model: string; px
     title: 'DET: FNMR against FMR on normal-deviate axes',
     width: 360,
     height: 320,
+    ...(moving ? { params: [{ name: CHART_PARAMS.probitFmr, value: moving.x }, { name: CHART_PARAMS.probitFnmr, value: moving.y }] } : {}),
     layer: [
-      { data: { values }, mark: { type: 'line', interpolate: 'step-after' }, encoding: { x, y, color: { field: 'model', type: 'nominal' } } },
+      { data: { values }, mark: { type: 'line', interpolate: 'step-after' }, encoding: { x, y, color: modelColor(series, moving) } },
       ...(points.length === 0
         ? []
         : [{ data: { values: points }, mark: { type: 'point', filled: true, size: 90, shape: 'diamond' }, encoding: { x: { field: 'px', type: 'quantitative' }, y: { field: 'py', type: 'quantitative' }, color: { field: 'model', type: 'nominal' }, tooltip: [{ field: 'label' }] } }]),
+      ...(moving ? [paramPointLayer(moving, { x: CHART_PARAMS.probitFmr, y: CHART_PARAMS.probitFnmr, fx: 'px', fy: 'py' }, { type: 'point', filled: true, size: 90, shape: 'diamond' }, 'isValid(datum.px) && isValid(datum.py) && isFinite(datum.px) && isFinite(datum.py)')] : []),
     ],
   } as TopLevelSpec;
 }
@@ -234,10 +286,15 @@ function binShares(h: Histogram): Array<{ x0: number; x1: number; share: number;
   return h.counts.map((c, i) => ({ x0: h.edges[i], x1: h.edges[i + 1], share: c / total, count: c }));
 }
 
-/** Smallest positive value (Infinity when none): the left end of a log-scaled rate axis. */
-function minPositive(a: ArrayLike<number>): number {
-  let m = Infinity;
-  for (let i = 0; i < a.length; i++) if (a[i] > 0 && a[i] < m) m = a[i];
+/** From the lowest to the highest bin edge of the histograms. */
+function span(...hs: Histogram[]): [number, number] {
+  return [Math.min(...hs.map((h) => h.edges[0])), Math.max(...hs.map((h) => h.edges[h.edges.length - 1]))];
+}
+
+/** Smallest value `keep` accepts, at most `none` (positive: the left end of a log-scaled rate axis; finite: a TAR axis). */
+function minWhere(a: ArrayLike<number>, keep: (x: number) => boolean, none: number): number {
+  let m = none;
+  for (let i = 0; i < a.length; i++) if (keep(a[i]) && a[i] < m) m = a[i];
   return m;
 }
 

@@ -2,7 +2,8 @@ import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { compile } from 'vega-lite';
 import type { TopLevelSpec } from 'vega-lite';
-import { cmcSpec, detSpec, foldTransferSpec, distributionSpec, distributionsOverlaySpec, fpirFnirSpec, ratesVsThresholdSpec, rocSpec, tailSpec } from '../../reports/charts.js';
+import { parse, View } from 'vega';
+import { CHART_PARAMS, cmcSpec, detSpec, foldTransferSpec, distributionSpec, distributionsOverlaySpec, fpirFnirSpec, paramNames, ratesVsThresholdSpec, rocSpec, tailSpec } from '../../reports/charts.js';
 
 // Every spec must compile to vega without warnings: an invalid encoding is a chart the user never sees.
 function compiles(spec: TopLevelSpec): void {
@@ -10,6 +11,22 @@ function compiles(spec: TopLevelSpec): void {
   const logger = { level: () => logger, warn: (...m: unknown[]) => (warnings.push(m.join(' ')), logger), info: () => logger, debug: () => logger, error: (...m: unknown[]) => (warnings.push(m.join(' ')), logger) };
   compile(spec, { logger: logger as never });
   assert.deepEqual(warnings, []);
+}
+/** Headless vega (no renderer): the data of every drawn item of a mark type, after setting `signals` (as the explorer does). */
+async function drawn(spec: TopLevelSpec, signals: Record<string, unknown> = {}): Promise<{ view: View; items: (type: string) => Array<Record<string, number | string>> }> {
+  const view = new View(parse(compile(spec).spec), { renderer: 'none' });
+  for (const [k, v] of Object.entries(signals)) if (paramNames(spec).includes(k)) view.signal(k, v);
+  await view.runAsync();
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const collect = (node: any, type: string, out: Array<Record<string, number | string>>): Array<Record<string, number | string>> => {
+    for (const item of node?.items ?? []) {
+      if (item.mark?.marktype === type && item.mark.role === 'mark' && item.datum) out.push(item.datum);
+      collect(item, type, out);
+    }
+    return out;
+  };
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  return { view, items: (type: string) => collect((view.scenegraph() as any).root, type, []) };
 }
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const layers = (s: TopLevelSpec): any[] => (s as any).layer ?? [];
@@ -61,15 +78,45 @@ test('threshold transfer: folds numbered from 1, each with its interval, and the
   assert.deepEqual(layers(s)[2].data.values, [{ target: 0.01 }]);
 });
 
-test('impostor tail: counts on a log axis from the window below the threshold up; empty bins (no place on a log axis) left out', () => {
+test('impostor tail: counts on a log axis from the window below the threshold up; empty bins (no place on a log axis) left out', async () => {
   const imp = { edges: [-0.2, 0, 0.2, 0.4, 0.6], counts: [900, 40, 2, 0] };
   const gen = { edges: [-0.2, 0, 0.2, 0.4, 0.6], counts: [0, 3, 20, 77] };
   const s = tailSpec({ genuine: gen, impostor: imp, threshold: 0.35, window: 0.3 });
   compiles(s);
-  const rows = layers(s)[0].data.values as Array<{ kind: string; x0: number; count: number }>;
-  // From 0.05 up: the bin [-0.2, 0) ends below it; the empty impostor bin [0.4, 0.6) is dropped.
-  assert.deepEqual(rows.filter((r) => r.kind === 'impostor').map((r) => [r.x0, r.count]), [[0, 40], [0.2, 2]]);
-  assert.deepEqual(rows.filter((r) => r.kind === 'genuine').map((r) => r.count), [3, 20, 77]);
   assert.equal(layers(s)[0].encoding.y.scale.type, 'log');
-  assert.equal(layers(s)[1].data.values[0].t, 0.35);
+  const at = async (signals: Record<string, unknown>) => {
+    const d = await drawn(s, signals);
+    const rects = d.items('rect');
+    return { imp: rects.filter((r) => r.kind === 'impostor').map((r) => [r.x0, r.count]), gen: rects.filter((r) => r.kind === 'genuine').map((r) => r.count), rule: d.items('rule').map((r) => r.t), from: d.view.scale('x').domain()[0] };
+  };
+  // From 0.05 up: the bin [-0.2, 0) ends below it; the empty impostor bin [0.4, 0.6) is dropped.
+  const first = await at({});
+  assert.deepEqual(first, { ...first, imp: [[0, 40], [0.2, 2]], gen: [3, 20, 77], rule: [0.35] });
+  assert.ok(first.from <= 0.35 - 0.3 && first.from > -0.2, `the axis starts at the window (rounded to a nice number): ${first.from}`);
+  // The threshold param moves the rule and the window with it: no new spec.
+  const moved = await at({ [CHART_PARAMS.threshold]: 0.1 });
+  assert.deepEqual([moved.imp, moved.rule], [[[-0.2, 900], [0, 40], [0.2, 2]], [0.1]]);
+  assert.ok(moved.from <= -0.2, `the window moved down with the threshold: ${moved.from}`);
+});
+
+test('the threshold rule of the distributions follows its param', async () => {
+  const s = distributionSpec({ genuine: hist2, impostor: hist, threshold: 0.3, axis: 'similarity' });
+  assert.deepEqual((await drawn(s)).items('rule').map((r) => r.t), [0.3]);
+  assert.deepEqual((await drawn(s, { [CHART_PARAMS.threshold]: -0.25 })).items('rule').map((r) => r.t), [-0.25]);
+});
+
+test('ROC and DET: the moving operating point follows its params, and is not drawn where it has no place', async () => {
+  const roc = rocSpec([{ model: 'm', x: [0.001, 0.01, 0.5, 1], y: [0.2, 0.6, 0.9, 1] }], [], { model: 'm', label: 'operating point', x: 0.01, y: 0.6 });
+  compiles(roc);
+  const rocPoints = async (signals: Record<string, unknown>) => (await drawn(roc, signals)).items('symbol').map((p) => [p.fmr, p.tar]);
+  assert.deepEqual(await rocPoints({}), [[0.01, 0.6]]);
+  assert.deepEqual(await rocPoints({ [CHART_PARAMS.threshold]: 0.2, [CHART_PARAMS.fmr]: 0.5, [CHART_PARAMS.tar]: 0.9 }), [[0.5, 0.9]], 'params the chart lacks (the threshold) are not set');
+  assert.deepEqual(await rocPoints({ [CHART_PARAMS.fmr]: 0 }), [], 'FMR 0: no place on the log axis');
+  assert.deepEqual(await rocPoints({ [CHART_PARAMS.fmr]: null, [CHART_PARAMS.tar]: null }), [], 'no point yet');
+  const det = detSpec([{ model: 'm', x: [-2, -1, 0], y: [1, 0.5, -1] }], [], { model: 'm', label: 'operating point', x: null, y: null });
+  compiles(det);
+  const detPoints = async (signals: Record<string, unknown>) => (await drawn(det, signals)).items('symbol').map((p) => [p.px, p.py]);
+  assert.deepEqual(await detPoints({}), []);
+  assert.deepEqual(await detPoints({ [CHART_PARAMS.probitFmr]: -1, [CHART_PARAMS.probitFnmr]: 0.5 }), [[-1, 0.5]]);
+  assert.deepEqual(await detPoints({ [CHART_PARAMS.probitFmr]: -1, [CHART_PARAMS.probitFnmr]: null }), [], 'a rate of 1: no probit');
 });

@@ -2,6 +2,8 @@
 import './components/frw-chart.js';
 import './components/frw-status.js';
 import './components/frw-face-pair.js';
+import './components/frw-worst-pairs.js';
+import './components/frw-operating-rates.js';
 import './components/frw-threshold-slider.js';
 import './components/frw-job-progress.js';
 import './components/frw-decision-report.js';

@@ -4,7 +4,7 @@
  * types are the engine's own (type-only imports, erased by the bundler).
  */
 import type { EnrolResult, PhotoVerdict, Recognition } from '../../engine.js';
-import type { AttendanceRow, IdentityRow } from '../../store.js';
+import type { AttendanceRow, IdentityRow } from '../../gallery/types.js';
 
 export type { EnrolResult, PhotoVerdict, Recognition, AttendanceRow, IdentityRow };
 export type CheckinResult = Recognition & { attendance: AttendanceRow | null; duplicate: boolean };

@@ -7,7 +7,7 @@ import { launchChromium } from '../../helpers/chromium.js';
 import { PROJECT_ROOT } from '../../../core/paths.js';
 import { MODEL_ROOT, tempWorkspace, testConfig } from '../../helpers/shared.js';
 import { startWorkbench, type RunningWorkbench } from '../../helpers/workbench.js';
-import { pct } from '../../../reports/format.js';
+import { intervalText, pct, sci } from '../../../reports/format.js';
 // @ts-expect-error: a plain .mjs build script without type declarations
 import { buildUi } from '../../../scripts/build-ui.mjs';
 
@@ -74,7 +74,7 @@ test('the demo evaluation runs in one click and opens the explorer within a minu
   const seconds = (Date.now() - t0) / 1000;
   assert.ok(seconds < 60, `demo took ${seconds} s`);
   assert.match(page.url(), /#\/explorer\?run=lfw-mini-pairs-/);
-  await page.waitForSelector('frw-chart svg');
+  await page.waitForSelector('frw-chart canvas');
   await shot('03-explorer-eer');
 });
 
@@ -90,7 +90,8 @@ test('dragging the threshold (mouse or keys) changes FMR; presets set the ruleâ€
   const dragged = await text('#fmr-value');
   assert.notEqual(dragged, fmrAtEer);
   assert.ok(Number(/([\d.]+)%/.exec(dragged)![1]) > 0, `a low threshold lets impostors in: ${dragged}`);
-  assert.ok((await page.$$('frw-face-pair figure.false-match')).length > 0, 'worst false matches shown as face pairs');
+  // The worst pairs come from the server once the drag rests, for the threshold shown.
+  await page.waitForSelector('frw-worst-pairs .worst:not(.stale) frw-face-pair figure.false-match');
   // Face images load lazily: the worst pairs are brought into view first.
   const facesLoaded = async () => {
     await page.locator('.worst').scrollIntoViewIfNeeded();
@@ -119,6 +120,60 @@ test('dragging the threshold (mouse or keys) changes FMR; presets set the ruleâ€
   await page.click('frw-group-rates summary');
   assert.match(await text('frw-group-rates'), /Groups at this threshold[\s\S]*grayscale[\s\S]*resolution/);
   await shot('04c-explorer-bootstrap-groups');
+});
+
+test('a drag looks the rates up in the rate table: new exact numbers at every step, no request per step, the same charts', async () => {
+  await page.click('button[data-rule="eer"]');
+  await page.waitForSelector('button[data-rule="eer"].active');
+  const runId = await page.$eval('frw-explorer-view #run', (s: { value: string }) => s.value);
+  const table = (await wb.get(`/api/runs/${encodeURIComponent(runId)}/rate-table?model=fr-feature`)).body.table;
+  const slider = await page.waitForSelector('#threshold-range');
+  assert.deepEqual(await slider.evaluate((i: { min: string; step: string }) => [Number(i.min), Number(i.step)]), [table.first / table.resolution, 1 / table.resolution], 'the slider steps through the table');
+  const canvases = await page.$$('frw-explorer-view frw-chart canvas');
+  assert.equal(canvases.length, 4);
+  // The server is kept from answering any operating point during the drag: the numbers must come from the table.
+  const held: Array<{ url: string; go: () => Promise<void> }> = [];
+  const OP = /\/operating-point\?/;
+  await page.route(OP, (route) => void held.push({ url: route.request().url(), go: () => route.continue() }));
+  const box = (await slider.boundingBox())!;
+  const shown = new Set<string>();
+  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);
+  await page.mouse.down();
+  for (let i = 1; i <= 25; i++) {
+    await page.mouse.move(box.x + box.width * (0.3 + 0.02 * i), box.y + box.height / 2);
+    await page.evaluate(() => new Promise((r) => window.requestAnimationFrame(() => r(null))));
+    shown.add(`${await text('#threshold-value')} ${await text('#fmr-value')} ${await text('#fnmr-value')}`);
+  }
+  await page.mouse.up();
+  const duringDrag = held.length;
+  await page.unroute(OP);
+  for (const h of held) await h.go();
+  assert.ok(shown.size >= 20, `new numbers at (nearly) every step with no answer from the server: ${shown.size} of 25`);
+  // Only where the drag rested (SETTLE_MS without a move, for the worst pairs) may it have asked.
+  assert.ok(duringDrag <= shown.size / 4, `no operating-point request per step: ${duringDrag} for ${shown.size} steps (${held.map((h) => h.url).join(', ')})`);
+  // Exact at the threshold shown: what the server counts there, intervals included.
+  const t = Number.parseFloat(await text('#threshold-value'));
+  const op = (await wb.get(`/api/runs/${encodeURIComponent(runId)}/operating-point?model=fr-feature&threshold=${t}`)).body;
+  assert.equal(await text('#fmr-value'), `${pct(op.choice.fmr.estimate)} (${sci(op.choice.fmr.estimate)})`);
+  assert.equal(await text('#fnmr-value'), pct(op.choice.fnmr.estimate));
+  assert.ok((await text('table.rates')).includes(intervalText(op.tar)), `TAR ${intervalText(op.tar)}`);
+  // The charts were redrawn through their params, not embedded again: the same canvases, showing the new threshold.
+  assert.deepEqual(await Promise.all(canvases.map((c) => c.evaluate((e: { isConnected: boolean }) => e.isConnected))), [true, true, true, true]);
+  const drawn = (label: string) => page.$eval(`frw-chart[label="${label}"] figure`, (f: { dataset: { drawn?: string } }) => JSON.parse(f.dataset.drawn ?? '{}'));
+  assert.deepEqual(await drawn('genuine and impostor score distributions with the threshold'), { threshold: t });
+  assert.deepEqual(await drawn('ROC with the operating point'), { op_fmr: op.choice.fmr.estimate, op_tar: op.tar.estimate });
+  // Once the drag rests, the worst pairs of the threshold shown.
+  await page.waitForFunction((x) => Number(document.querySelector('frw-worst-pairs .worst')?.dataset.threshold) === x, t);
+  // A preset answered after a newer drag step does not take the screen back.
+  const before = await text('#threshold-value');
+  await page.click('button[data-rule="youden"]');
+  await slider.focus();
+  await page.keyboard.press('ArrowLeft');
+  await page.waitForFunction((b) => document.querySelector('#threshold-value')?.textContent?.trim() !== b && !document.querySelector('button.preset.active'), before);
+  const stepped = await text('#threshold-value');
+  await page.waitForTimeout(800);
+  assert.equal(await text('#threshold-value'), stepped);
+  assert.equal(await page.$('button.preset.active'), null, 'no rule is highlighted for a hand-set threshold');
 });
 
 test('two models run on the same pairs and compare side by side', async () => {

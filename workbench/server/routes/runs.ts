@@ -13,6 +13,7 @@ import { OperatingDetails } from '../operating-details.js';
 import type { RunFolders } from '../run-folders.js';
 import type { RunScores } from '../../../runs/scores.js';
 import { COMPARE_LIMITS, compareInThread } from '../comparisons.js';
+import { rateTable } from '../../../experiments/metrics/rate-table.js';
 
 const LEVEL = 0.95;
 const finite = (x: number) => (Number.isFinite(x) ? x : null);
@@ -29,15 +30,18 @@ function ruleOf(query: express.Request['query']): ThresholdRule {
 }
 
 /**
- * A hand-set threshold must lie where scores can: within cosine similarity's [-1, 1], or the run's own score range
- * where that is wider (fused scores are in impostor standard deviations). Outside, every comparison is on one side.
+ * Where a hand-set threshold may lie: within cosine similarity's [-1, 1], or the run's own score range where that is
+ * wider (fused scores are in impostor standard deviations). Outside, every comparison is on one side.
  */
-function checkThresholdRange(rule: ThresholdRule, sorted: SortedScores): void {
-  if (rule.kind !== 'fixed') return;
+function thresholdBounds(sorted: SortedScores): { lo: number; hi: number } {
   const first = (a: Float64Array) => (a.length ? a[0] : Infinity);
   const last = (a: Float64Array) => (a.length ? a[a.length - 1] : -Infinity);
-  const lo = Math.min(-1, first(sorted.genuine), first(sorted.impostor));
-  const hi = Math.max(1, last(sorted.genuine), last(sorted.impostor));
+  return { lo: Math.min(-1, first(sorted.genuine), first(sorted.impostor)), hi: Math.max(1, last(sorted.genuine), last(sorted.impostor)) };
+}
+
+function checkThresholdRange(rule: ThresholdRule, sorted: SortedScores): void {
+  if (rule.kind !== 'fixed') return;
+  const { lo, hi } = thresholdBounds(sorted);
   if (rule.threshold < lo || rule.threshold > hi) throw new FrwError('BAD_INPUT', `threshold must be within the scores' range [${lo}, ${hi}]; got ${rule.threshold}`, { min: lo, max: hi });
 }
 
@@ -53,19 +57,39 @@ function storedBudget(runs: RunFolders, id: string, model: string, rule: Thresho
   return { ...chooseThreshold(sorted, { kind: 'fixed', threshold: stored.threshold.similarity }, LEVEL), rule, description: stored.description };
 }
 
+/**
+ * Rules' choices by run, model and rule: a rule sweeps every score (an all-pairs run's EER, 87.5 million, takes about a
+ * second), and the explorer asks for the same presets again and again. A run's scores do not change once written.
+ */
+class RuleChoices {
+  private readonly choices = new Map<string, ThresholdChoice>();
+  get(key: string, compute: () => ThresholdChoice): ThresholdChoice {
+    const hit = this.choices.get(key);
+    if (hit) return hit;
+    const choice = compute();
+    if (this.choices.size >= 256) this.choices.clear();
+    this.choices.set(key, choice);
+    return choice;
+  }
+}
+
 /** The operating point a request asks for (?model and ?threshold or ?rule), as the explorer and Export see it. */
-async function choiceAt(runs: RunFolders, req: express.Request): Promise<{ s: RunScores; rule: ThresholdRule; choice: ThresholdChoice }> {
+async function choiceAt(runs: RunFolders, req: express.Request, rules: RuleChoices): Promise<{ s: RunScores; rule: ThresholdRule; choice: ThresholdChoice }> {
   if (typeof req.query.model !== 'string') throw new FrwError('BAD_INPUT', 'give the model as ?model=<id>');
   const rule = ruleOf(req.query);
-  const s = await runs.scoresOf(req.params.id as string, req.query.model);
+  const id = req.params.id as string;
+  const model = req.query.model;
+  const s = await runs.scoresOf(id, model);
   checkThresholdRange(rule, s.sorted);
-  return { s, rule, choice: storedBudget(runs, req.params.id as string, req.query.model, rule, s.sorted) ?? chooseThreshold(s.sorted, rule, LEVEL) };
+  const compute = () => storedBudget(runs, id, model, rule, s.sorted) ?? chooseThreshold(s.sorted, rule, LEVEL);
+  return { s, rule, choice: rule.kind === 'fixed' ? compute() : rules.get(`${id}\0${model}\0${JSON.stringify(rule)}`, compute) };
 }
 
 /** /api/runs: the history of runs, each run's results, the threshold explorer's operating points, config export. */
 export function runsRouter(cfg: FrwConfig, runs: RunFolders): express.Router {
   const r = express.Router();
   const details = new OperatingDetails();
+  const rules = new RuleChoices();
   r.get('/', (_req, res) => {
     res.json({ runs: runs.list() });
   });
@@ -121,7 +145,7 @@ export function runsRouter(cfg: FrwConfig, runs: RunFolders): express.Router {
    * and the worst false matches and false non-matches there.
    */
   r.get('/:id/operating-point', async (req, res) => {
-    const { s, choice } = await choiceAt(runs, req);
+    const { s, choice } = await choiceAt(runs, req, rules);
     const k = Math.min(24, Math.max(0, Number(req.query.k ?? 6) || 0));
     const accepted = choice.genuineCount - choice.falseNonMatches;
     res.json({
@@ -135,11 +159,22 @@ export function runsRouter(cfg: FrwConfig, runs: RunFolders): express.Router {
     });
   });
   /**
+   * The explorer's rate table (experiments/metrics/rate-table.ts): false matches and false non-matches at every
+   * threshold of a grid (?resolution per unit, default 1000), sent once per model so a drag looks rates up in the
+   * browser. Its thresholds are those the operating-point route accepts, and its counts that route's at each of them.
+   */
+  r.get('/:id/rate-table', async (req, res) => {
+    if (typeof req.query.model !== 'string' || req.query.model === '') throw new FrwError('BAD_INPUT', 'give the model as ?model=<id>');
+    const resolution = queryInt(req.query.resolution, 1000, 10, 10_000, 'resolution');
+    const s = await runs.scoresOf(req.params.id as string, req.query.model);
+    res.json({ model: s.model, level: LEVEL, table: rateTable(s.sorted, resolution, thresholdBounds(s.sorted)) });
+  });
+  /**
    * Beside the operating point: the bootstrap over identities of its rates and (for a rule) its threshold, and the
    * group differentials there. Computed in a worker thread; a newer request supersedes an older one (409).
    */
   r.get('/:id/operating-point/detail', async (req, res) => {
-    const { choice, rule } = await choiceAt(runs, req);
+    const { choice, rule } = await choiceAt(runs, req, rules);
     const data = await runs.detailData(req.params.id, req.query.model as string);
     if ('unavailable' in data) {
       res.json({ bootstrap: null, groups: [], unavailable: data.unavailable });

@@ -6,6 +6,7 @@ import type { DatasetSummary } from '../../../datasets/inspect.js';
 import type { ModelMetrics } from '../../../experiments/evaluate.js';
 import type { ModeResult } from '../../../experiments/identification/evaluate.js';
 import type { Interval, ThresholdChoice } from '../../../experiments/metrics/index.js';
+import type { RateTable } from '../../../experiments/metrics/rate-table.js';
 import type { RunRecord } from '../../../runs/eval-folder.js';
 import type { ErrorPair } from '../../../experiments/worst-pairs.js';
 import type { ModelCard } from '../../../models/card.js';
@@ -84,6 +85,12 @@ export interface OperatingPoint {
   worst: { falseMatches: ErrorPair[]; falseNonMatches: ErrorPair[] } | null;
   worstUnavailable: string | null;
 }
+/** One model's rate table (counts at every grid threshold) and the level of the intervals the explorer computes from it. */
+export interface RateTableView {
+  model: string;
+  level: number;
+  table: RateTable;
+}
 /** The explorer's second answer at an operating point: identity-bootstrap intervals and group differentials. */
 export type OperatingDetailView = OperatingDetail & { unavailable: string | null; replicates?: number; seed?: number };
 export interface JobView {
@@ -139,6 +146,8 @@ export const api = {
   faceUrl: (id: string, model: string, path: string, view: 'aligned' | 'context', size = 112) => `/api/runs/${enc(id)}/face?${q({ model, path, view, size })}`,
   operatingPoint: (id: string, model: string, at: { threshold: number } | { rule: string }) =>
     call<OperatingPoint>('GET', `/api/runs/${enc(id)}/operating-point?${q({ model, k: 6, ...('threshold' in at ? { threshold: at.threshold } : { rule: at.rule }) })}`),
+  /** Sent once per model: the explorer looks a dragged threshold's counts up in it instead of asking at every step. */
+  rateTable: (id: string, model: string) => call<RateTableView>('GET', `/api/runs/${enc(id)}/rate-table?${q({ model })}`),
   operatingDetail: (id: string, model: string, at: { threshold: number } | { rule: string }) =>
     call<OperatingDetailView>('GET', `/api/runs/${enc(id)}/operating-point/detail?${q({ model, ...('threshold' in at ? { threshold: at.threshold } : { rule: at.rule }) })}`),
   exportConfig: (id: string, body: { model: string; rule: string; mode?: string }) => call<{ config: DeployConfig }>('POST', `/api/runs/${enc(id)}/export`, body),
