@@ -47,30 +47,35 @@ export class WorkerPool {
     let next = 0;
     const drive = (w: Worker) =>
       new Promise<void>((resolve, reject) => {
-        const send = () => {
-          if (next >= chunks.length || signal?.aborted) {
-            w.off('message', onMessage);
-            w.off('error', reject);
-            resolve();
-            return;
-          }
+        const more = () => next < chunks.length && !signal?.aborted;
+        const finish = () => {
+          w.off('message', onMessage);
+          w.off('error', reject);
+          resolve();
+        };
+        const dispatch = () => {
           const id = next++;
           w.postMessage({ id, jobs: chunks[id] });
         };
         const onMessage = (m: WorkerReply) => {
           if (m.type === 'done') {
+            // The worker starts its next chunk before this one is written (the cache's fsync takes milliseconds
+            // the worker would otherwise wait through): one chunk in flight per worker, as before.
+            const last = !more();
+            if (!last) dispatch();
             try {
               onResult(m);
             } catch (e) {
               reject(e);
               return;
             }
-            send();
+            if (last) finish();
           } else if (m.type === 'error') reject(replyError(m));
         };
         w.on('message', onMessage);
         w.once('error', reject);
-        send();
+        if (more()) dispatch();
+        else finish();
       });
     await Promise.all(this.workers.map(drive));
   }
