@@ -13,13 +13,11 @@ import os from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { DatasetManifest } from '../datasets/manifest.js';
-import { scoreAllPairs } from '../experiments/all-pairs.js';
+import { scoreAllPairs, sortStreamed } from '../experiments/all-pairs.js';
 import { DEFAULT_FMR_TARGETS, DEFAULT_RULES, evaluateModel, evaluateScores, type EvaluationOptions } from '../experiments/evaluate.js';
-import { sortFloat32 } from '../experiments/metrics/radix-sort.js';
 import { mulberry32 } from '../experiments/metrics/random.js';
 import { buildComparisons, identityIndex } from '../experiments/protocols.js';
 import { scoreComparisons } from '../experiments/scoring.js';
-import { sortFloat32Parallel } from '../experiments/sort-parallel.js';
 import type { EmbeddingTable } from '../pipeline/embedding-table.js';
 import { record } from './results.js';
 
@@ -63,9 +61,8 @@ async function child(kind: string): Promise<void> {
     const { manifest, table } = syntheticSet(13_233);
     pairs = (13_233 * 13_232) / 2;
     const s = await scoreAllPairs(table, identityIndex(manifest), { threads: os.availableParallelism() });
-    sortFloat32(s.genuine);
-    s.impostor = await sortFloat32Parallel(s.impostor, os.availableParallelism()); // as usecases/evaluate.ts: the only reference
-    auc = evaluateScores('synthetic', s.genuine, s.impostor, s.excluded, { bootstrapPairs: null, folds: null }, evaluation(0)).metrics.auc;
+    const sorted = await sortStreamed(s, os.availableParallelism()); // as usecases/evaluate.ts
+    auc = evaluateScores('synthetic', sorted, s.excluded, { bootstrapPairs: null, folds: null }, evaluation(0)).metrics.auc;
   }
   const peak = process.resourceUsage().maxRSS * 1024;
   console.log(JSON.stringify({ kind, pairs, peak, auc, seconds: (performance.now() - t) / 1000 }));

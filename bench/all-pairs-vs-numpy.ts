@@ -12,10 +12,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { scoreAllPairs } from '../experiments/all-pairs.js';
+import { scoreAllPairs, sortStreamed } from '../experiments/all-pairs.js';
 import { auc, eer, rocCurve, sortScores, tarAtFmr } from '../experiments/metrics/index.js';
-import { sortFloat32 } from '../experiments/metrics/radix-sort.js';
-import { sortFloat32Parallel } from '../experiments/sort-parallel.js';
 import { identityIndex } from '../experiments/protocols.js';
 import { lfwEmbeddings, time, timeAsync } from './lfw-embeddings.js';
 import { record } from './results.js';
@@ -26,10 +24,7 @@ const ids = identityIndex(manifest);
 
 // --- ours: stream all pairs, sort, exact metrics
 const scored = await timeAsync(() => scoreAllPairs(table, ids, { threads: os.availableParallelism() }));
-const sorted = await timeAsync(async () => {
-  sortFloat32(scored.value.genuine);
-  return sortScores(scored.value.genuine, await sortFloat32Parallel(scored.value.impostor, os.availableParallelism()));
-});
+const sorted = await timeAsync(() => sortStreamed(scored.value, os.availableParallelism()));
 const metrics = time(() => ({ auc: auc(sorted.value), eer: eer(sorted.value).estimate, tar: tarAtFmr(sorted.value, [1e-4, 1e-6]).map((t) => t.tar) }));
 const oursRss = process.memoryUsage().rss;
 
@@ -78,7 +73,7 @@ if (r.status !== 0) throw new Error(`numpy side failed: ${r.stderr}`);
 const np = JSON.parse(r.stdout.trim().split('\n').pop()!);
 
 const row = (what: string, ours: number, peer: number) => console.log(`${what.padEnd(34)} ${ours.toFixed(2).padStart(8)} s ${peer.toFixed(2).padStart(8)} s   ${(ours / peer).toFixed(2)}×`);
-console.log(`\nLFW all pairs, ${modelId} (${table.dim}-d): ${scored.value.genuine.length.toLocaleString('en')} genuine, ${scored.value.impostor.length.toLocaleString('en')} impostor`);
+console.log(`\nLFW all pairs, ${modelId} (${table.dim}-d): ${sorted.value.genuine.length.toLocaleString('en')} genuine, ${sorted.value.impostor.length.toLocaleString('en')} impostor`);
 console.log(`${'step'.padEnd(34)} ${'ours'.padStart(10)} ${'numpy'.padStart(10)}   ours/numpy`);
 row('score every pair', scored.s, np.score);
 row('sort genuine + impostor', sorted.s, np.sort);

@@ -134,6 +134,7 @@ console.log('\n' + JSON.stringify({ faces: N, embedding: rows, pipeline }, null,
 record([
   ...rows.map((r) => ({ bench: 'embed-throughput', name: `embedding stage, ${r.card} (${r.runtime})`, unit: 'faces/s', ours: r.oursFacesPerSec, peer: r.bareFacesPerSec, peerName: 'the bare runtime on the same tensors', better: 'higher' as const, target: { kind: 'ratio' as const, value: 1 / 1.1 }, note: `${r.msPerFace.toFixed(1)} ms/face` })),
   ...rows.map((r) => ({ bench: 'embed-throughput', name: `${r.card} on pre-aligned crops, 2 workers`, unit: 'faces/s', ours: r.workers2!, peer: r.workers1!, peerName: '1 worker', better: 'higher' as const })),
-  { bench: 'embed-throughput', name: `whole pipeline (scrfd-2.5g + fr-feature, lfw-mini cold), 2 workers`, unit: 'images/s', ours: pipeline[1].imagesPerSec, peer: pipeline[0].imagesPerSec, peerName: '1 worker', better: 'higher', target: { kind: 'ratio', value: 1.8 } },
+  // 191 images: starting the workers is a large part of it; bench/pipeline-stages.ts measures the scaling target.
+  { bench: 'embed-throughput', name: `whole pipeline (scrfd-2.5g + fr-feature, lfw-mini cold, start-up included), 2 workers`, unit: 'images/s', ours: pipeline[1].imagesPerSec, peer: pipeline[0].imagesPerSec, peerName: '1 worker', better: 'higher' },
 ]);
 fs.rmSync(cfg.workspace, { recursive: true, force: true });

@@ -35,7 +35,9 @@ export async function benchEngine(prefix: string): Promise<BenchEngine> {
   const port = 18000 + Math.floor(Math.random() * 2000);
   const base = `http://127.0.0.1:${port}`;
   const frw = (args: string[], stdio: 'pipe' | 'inherit' = 'pipe'): ChildProcess => spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'cli', 'main.ts'), ...args, '--workspace', ws], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', stdio] });
-  const exited = (c: ChildProcess) => new Promise<number | null>((r) => c.once('exit', r));
+  // A child that has already exited resolves at once: waiting for an 'exit' that fired before would hang, and with
+  // nothing else pending Node ends the bench with code 13 (an unsettled top-level await).
+  const exited = (c: ChildProcess) => new Promise<number | null>((r) => (c.exitCode !== null || c.signalCode !== null ? r(c.exitCode) : c.once('exit', r)));
   const run = path.join(ws, 'run');
   if ((await exited(frw(['eval', '--dataset', 'lfw-mini', '--models', 'mobilefacenet', '--bootstrap', '0', '--out', run]))) !== 0) throw new Error('eval failed');
   const configFile = path.join(ws, 'deploy.json');

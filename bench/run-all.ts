@@ -4,6 +4,8 @@
  *
  *   node --import tsx bench/run-all.ts [--only a,b] [--skip a,b] [--out bench/results.json]
  *
+ * --only reruns some benchmarks and keeps the others' runs and figures from the existing file.
+ *
  * A benchmark that fails or cannot run here (a missing peer, no PostgreSQL) is listed with its reason and exit code;
  * the others still run. Runs take long (tens of minutes, most of it the cold pipeline): nothing else should run.
  */
@@ -75,7 +77,7 @@ async function runOne(b: BenchRun, figuresFile: string): Promise<{ code: number 
 }
 
 const startedAt = new Date().toISOString();
-const runs: Array<{ name: string; what: string; args: string[]; status: 'ok' | 'failed' | 'skipped'; exitCode: number | null; seconds: number; logTail?: string }> = [];
+const runs: Array<{ name: string; what: string; args: string[]; status: 'ok' | 'failed' | 'skipped'; exitCode: number | null; seconds: number; ranAt?: string; logTail?: string }> = [];
 const figures: BenchFigure[] = [];
 for (const b of BENCHES) {
   if ((only && !only.includes(b.name)) || skip.includes(b.name)) {
@@ -85,11 +87,21 @@ for (const b of BENCHES) {
   console.log(`\n=== ${b.name} ${b.args.join(' ')}`);
   const file = path.join(os.tmpdir(), `frw-bench-${process.pid}-${b.name}.jsonl`);
   fs.rmSync(file, { force: true });
+  const ranAt = new Date().toISOString();
   const r = await runOne(b, file);
   const got = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as BenchFigure) : [];
   fs.rmSync(file, { force: true });
   figures.push(...got);
-  runs.push({ name: b.name, what: b.what, args: b.args, status: r.code === 0 ? 'ok' : 'failed', exitCode: r.code, seconds: +r.seconds.toFixed(1), ...(r.code === 0 ? {} : { logTail: r.tail }) });
+  runs.push({ name: b.name, what: b.what, args: b.args, status: r.code === 0 ? 'ok' : 'failed', exitCode: r.code, seconds: +r.seconds.toFixed(1), ranAt, ...(r.code === 0 ? {} : { logTail: r.tail }) });
+}
+// With --only, the other benchmarks' runs and figures stay as the file had them (each run says when it ran).
+if (only && fs.existsSync(out)) {
+  const before = JSON.parse(fs.readFileSync(out, 'utf8')) as { runs: typeof runs; figures: BenchFigure[] };
+  for (const [k, r] of runs.entries()) {
+    const kept = r.status === 'skipped' ? before.runs.find((x) => x.name === r.name) : undefined;
+    if (kept) runs[k] = kept;
+  }
+  figures.unshift(...before.figures.filter((f) => !only.includes(f.bench)));
 }
 const targets = figures.filter((f) => f.target);
 const results = {

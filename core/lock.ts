@@ -84,8 +84,16 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Write a file so readers see either the old or the new content, never a torn one: temp file, fsync, rename. */
-export function writeFileAtomic(file: string, data: string | Uint8Array): void {
+/** writeSync may write less than asked (large buffers): loop until every byte is out. */
+function writeAll(fd: number, bytes: Uint8Array): void {
+  for (let done = 0; done < bytes.length; ) done += fs.writeSync(fd, bytes, done, bytes.length - done);
+}
+
+/**
+ * Write a file so readers see either the old or the new content, never a torn one: temp file, fsync, rename. `data`
+ * may come in chunks (written in order), so a large file need not exist whole in memory first.
+ */
+export function writeFileAtomic(file: string, data: string | Uint8Array | Iterable<Uint8Array>): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   // Same folder as the target so rename is atomic; pid + random so concurrent writers never share a temp file.
   const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
@@ -93,7 +101,7 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
     const fd = fs.openSync(tmp, 'w');
     try {
       if (typeof data === 'string') fs.writeSync(fd, data);
-      else fs.writeSync(fd, data);
+      else for (const chunk of data instanceof Uint8Array ? [data] : data) writeAll(fd, chunk);
       fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);

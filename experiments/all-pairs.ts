@@ -2,7 +2,8 @@ import { FrwError } from '../core/errors.js';
 import type { EmbeddingTable } from '../pipeline/embedding-table.js';
 import { dot } from '../search/dot.js';
 import { GemmKernel } from '../search/gemm.js';
-import { sharedFloat32 } from './sort-parallel.js';
+import { sortedScoresOf, type SortedScores } from './metrics/index.js';
+import { sharedFloat32, sortToFloat64 } from './sort-parallel.js';
 
 /**
  * Every pair of a dataset scored without materialising the pairs: 13,233 LFW images are 87.5 million pairs,
@@ -61,7 +62,7 @@ export async function scoreAllPairs(table: EmbeddingTable, identities: Int32Arra
   const rows = groupedRows(table, identities);
   const kept = allPairsCounts(rows.identity);
   const genuine = new Float32Array(kept.genuine);
-  // Shared memory, so sortFloat32Parallel can sort half of them on a second thread without a copy.
+  // Shared memory, so sortToFloat64 can sort half of them on a second thread without a copy.
   const impostor = sharedFloat32(kept.impostor);
   let g = 0;
   let m = 0;
@@ -94,6 +95,19 @@ export async function scoreAllPairs(table: EmbeddingTable, identities: Int32Arra
 
 /** Below fround's rounding of any score in [-1, 1] (half an ulp ≤ 2^-25): a product under floor − margin cannot round into the list. */
 const FLOOR_MARGIN = 2 ** -20;
+
+/**
+ * Streamed scores sorted for the metrics, consuming them: each float32 array is replaced by an empty one once its
+ * sorted float64 copy exists (sortToFloat64), so the two copies of 87 million impostor scores overlap only during
+ * the merge, and nothing is copied again after it (sortedScoresOf).
+ */
+export async function sortStreamed(s: StreamedPairScores, threads: number): Promise<SortedScores> {
+  const genuine = await sortToFloat64(s.genuine, 1);
+  s.genuine = new Float32Array(0);
+  const impostor = await sortToFloat64(s.impostor, threads);
+  s.impostor = new Float32Array(0);
+  return sortedScoresOf(genuine, impostor);
+}
 
 /**
  * The `cap` highest (or lowest) scored pairs seen, kept sorted best first; among equal scores the first seen ranks

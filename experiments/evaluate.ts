@@ -1,5 +1,5 @@
-import { auc, backing, bootstrapOverIdentities, chooseThreshold, clopperPearson, trialsToBack, countBelow, eer, errorRatesAt, sortScores, tarAtFmr, tenFoldAccuracy } from './metrics/index.js';
-import type { BootstrapInterval, FoldedAccuracy, FoldPairs, IdentityPairs, Interval, ThresholdChoice, ThresholdRule } from './metrics/index.js';
+import { auc, backing, bootstrapOverIdentities, chooseThreshold, clopperPearson, trialsToBack, countBelow, eer, errorRatesAt, isSortedScores, sortScores, tarAtFmr, tenFoldAccuracy } from './metrics/index.js';
+import type { BootstrapInterval, FoldedAccuracy, FoldPairs, IdentityPairs, Interval, SortedScores, ThresholdChoice, ThresholdRule } from './metrics/index.js';
 import { chartCurve, type CurvePoints } from './curves.js';
 import { budgetWithBootstrap, pairsFmrUpper } from './budget.js';
 import { histogram, VIEW_RANGE, type ScoreView } from './distributions.js';
@@ -104,7 +104,7 @@ export function evaluateModel(model: string, set: ComparisonSet, scored: ScoredC
   const score = Float64Array.from(kept, (k) => scored.score[k]);
   const same = Uint8Array.from(kept, (k) => set.same[k]);
   const fold = set.fold;
-  return evaluateScores(model, scored.genuine, scored.impostor, scored.excluded, {
+  return evaluateScores(model, { genuine: scored.genuine, impostor: scored.impostor }, scored.excluded, {
     bootstrapPairs: { score, same, idA: Int32Array.from(kept, (k) => identities[set.a[k]]), idB: Int32Array.from(kept, (k) => identities[set.b[k]]), unit },
     folds: fold ? { score, same, fold: Int8Array.from(kept, (k) => fold[k]) } : null,
   }, opts);
@@ -117,13 +117,13 @@ export function evaluateModel(model: string, set: ComparisonSet, scored: ScoredC
  */
 export function evaluateScores(
   model: string,
-  genuine: ArrayLike<number>,
-  impostor: ArrayLike<number>,
+  scores: SortedScores | { genuine: ArrayLike<number>; impostor: ArrayLike<number> },
   excluded: { genuine: number; impostor: number },
   extras: EvaluationExtras,
   opts: EvaluationOptions,
 ): { metrics: ModelMetrics; curves: ModelCurves } {
-  const sorted = sortScores(genuine, impostor);
+  // Sorted already (streamed all-pairs: sortStreamed), or sorted here once.
+  const sorted = isSortedScores(scores) ? scores : sortScores(scores.genuine, scores.impostor);
   const e = eer(sorted);
   const boot = (stat: (g: Float64Array, i: Float64Array) => number) =>
     opts.bootstrap > 0 && extras.bootstrapPairs ? bootstrapOverIdentities(extras.bootstrapPairs, stat, { replicates: opts.bootstrap, seed: opts.seed, level: opts.level }) : null;

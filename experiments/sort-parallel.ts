@@ -7,7 +7,7 @@ import type { SortShare } from './sort-worker.js';
 const PARALLEL_MIN = 4_000_000;
 
 /**
- * Scores held in shared memory, so that a worker thread can sort part of them in place (sortFloat32Parallel). Streamed
+ * Scores held in shared memory, so that a worker thread can sort part of them in place (sortToFloat64). Streamed
  * all-pairs allocates its impostor scores this way.
  */
 export function sharedFloat32(length: number): Float32Array {
@@ -15,17 +15,17 @@ export function sharedFloat32(length: number): Float32Array {
 }
 
 /**
- * Ascending sort of float32 scores on two cores: the second half is sorted by a worker thread while this thread
- * sorts the first, then one merge pass writes the whole into a new array (returned; `a` is left as two sorted
- * halves). Why: the radix sort of 87 million LFW impostor scores is the longest single step of an all-pairs run and
- * is memory-bound on one core; the merge is one sequential pass. Same order as sortFloat32 (the native order, -0
- * before +0). `a` must live in a SharedArrayBuffer (sharedFloat32) for the parallel path; other arrays, short ones,
- * or threads < 2 are sorted in place on this thread and returned. Memory at the peak: `a`, the two halves' radix
- * buffers and the merged copy, 12 bytes a score (against 8 sorting on one thread).
+ * Float32 scores sorted ascending into a new Float64Array (widened exactly, -0 stored as +0, as SortedScores holds
+ * them), on two cores: the second half is sorted by a worker thread while this thread sorts the first, then one merge
+ * pass writes the whole, widened. Why: the radix sort of 87 million LFW impostor scores is the longest single step
+ * of an all-pairs run and is memory-bound on one core, and merging straight into the float64 array saves the
+ * separate widening pass and a float32 copy. `a` is left sorted by halves (or whole), for the caller to drop. It
+ * must live in a SharedArrayBuffer (sharedFloat32) for the parallel path; other arrays, short ones or threads < 2 are
+ * sorted on this thread. Memory at the peak: `a`, the two halves' radix buffers and the result, 16 bytes a score.
  */
-export async function sortFloat32Parallel(a: Float32Array, threads: number): Promise<Float32Array> {
+export async function sortToFloat64(a: Float32Array, threads: number): Promise<Float64Array> {
   const n = a.length;
-  if (threads < 2 || n < PARALLEL_MIN || !(a.buffer instanceof SharedArrayBuffer)) return sortFloat32(a);
+  if (threads < 2 || n < PARALLEL_MIN || !(a.buffer instanceof SharedArrayBuffer)) return widen(sortFloat32(a));
   const half = n >>> 1;
   const share: SortShare = { buffer: a.buffer, offset: a.byteOffset / 4 + half, length: n - half };
   const worker = startThread(moduleUrl('sort-worker', import.meta.url), share);
@@ -42,22 +42,25 @@ export async function sortFloat32Parallel(a: Float32Array, threads: number): Pro
   } finally {
     void worker.terminate();
   }
-  return mergeHalves(a, half);
+  return mergeWidened(a, half);
 }
 
-/** The merge of a[0, half) and a[half, n), both ascending, into a new array; ties take the first half's first. */
-function mergeHalves(a: Float32Array, half: number): Float32Array {
+/** Sorted float32 → float64, -0 as +0 (x + 0 is +0 for x = -0, x otherwise). */
+function widen(a: Float32Array): Float64Array {
+  const out = new Float64Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i] + 0;
+  return out;
+}
+
+/** The merge of a[0, half) and a[half, n), both ascending, into a new float64 array with -0 as +0 (as widen). */
+function mergeWidened(a: Float32Array, half: number): Float64Array {
   const n = a.length;
-  // Compared as the radix sort's keys would be: -0 sorts before +0, which a float comparison cannot see.
-  const bits = new Int32Array(a.buffer, a.byteOffset, n);
-  const key = (x: number) => x ^ ((x >> 31) & 0x7fffffff);
-  const out = new Float32Array(n);
-  const outBits = new Int32Array(out.buffer);
+  const out = new Float64Array(n);
   let i = 0;
   let j = half;
   let k = 0;
-  while (i < half && j < n) outBits[k++] = key(bits[j]) < key(bits[i]) ? bits[j++] : bits[i++];
-  while (i < half) outBits[k++] = bits[i++];
-  while (j < n) outBits[k++] = bits[j++];
+  while (i < half && j < n) out[k++] = (a[j] < a[i] ? a[j++] : a[i++]) + 0;
+  while (i < half) out[k++] = a[i++] + 0;
+  while (j < n) out[k++] = a[j++] + 0;
   return out;
 }

@@ -1,5 +1,5 @@
 /**
- * Worker thread of sortFloat32Parallel: sorts its share of a SharedArrayBuffer of float32 scores in place with the
+ * Worker thread of sortToFloat64: sorts its share of a SharedArrayBuffer of float32 scores in place with the
  * same radix sort the caller uses, then says so. Nothing is copied either way.
  */
 import { parentPort, workerData } from 'node:worker_threads';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { writeFileAtomic } from '../core/lock.js';
 import type { DatasetManifest } from '../datasets/manifest.js';
-import type { StreamedPairScores } from '../experiments/all-pairs.js';
+import type { SortedScores } from '../experiments/metrics/index.js';
 import type { EvaluationOptions, ModelCurves, ModelMetrics } from '../experiments/evaluate.js';
 import type { ComparisonSet, ProtocolName } from '../experiments/protocols.js';
 import type { ScoredComparisons } from '../experiments/scoring.js';
@@ -49,9 +49,19 @@ const CSV_PAIRS_MAX = 200_000;
 const bytesOf = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
 /** Streamed all-pairs scores by kind, float32 little-endian; the pair order is implied by the manifest. */
-export function spillScores(outDir: string, model: string, s: StreamedPairScores): void {
-  writeFileAtomic(path.join(outDir, `genuine-${model}.f32`), bytesOf(s.genuine));
-  writeFileAtomic(path.join(outDir, `impostor-${model}.f32`), bytesOf(s.impostor));
+export function spillScores(outDir: string, model: string, s: SortedScores): void {
+  writeFileAtomic(path.join(outDir, `genuine-${model}.f32`), float32Chunks(s.genuine));
+  writeFileAtomic(path.join(outDir, `impostor-${model}.f32`), float32Chunks(s.impostor));
+}
+
+/** Float64 scores that came from float32 (exact), as float32 bytes, a million at a time: no whole float32 copy. */
+function* float32Chunks(a: Float64Array, size = 1 << 20): Generator<Uint8Array> {
+  const buf = new Float32Array(Math.min(size, a.length));
+  for (let o = 0; o < a.length; o += size) {
+    const n = Math.min(size, a.length - o);
+    buf.set(a.subarray(o, o + n));
+    yield bytesOf(buf.subarray(0, n));
+  }
 }
 
 /**

@@ -5,15 +5,13 @@ import { FrwError } from '../core/errors.js';
 import { canonicalJson, sha256Hex } from '../core/hash.js';
 import { TOOL_VERSION } from '../core/version.js';
 import { namesIdentities, type DatasetManifest } from '../datasets/manifest.js';
-import { allPairsCounts, impostorTail, scoreAllPairs, type AllPairsOptions, type StreamedPairScores } from '../experiments/all-pairs.js';
+import { allPairsCounts, impostorTail, scoreAllPairs, sortStreamed, type AllPairsOptions } from '../experiments/all-pairs.js';
 import { allPairsFmrUpper } from '../experiments/budget.js';
-import { maxErrorsWithin, type Interval } from '../experiments/metrics/index.js';
+import { maxErrorsWithin, type Interval, type SortedScores } from '../experiments/metrics/index.js';
 import { breakdown } from '../experiments/breakdowns.js';
 import { evaluateModel, evaluateScores, type EvaluationOptions, type ModelMetrics } from '../experiments/evaluate.js';
 import { fuse } from '../experiments/fusion.js';
 import type { DecisionsRecord } from '../experiments/audit/decisions.js';
-import { sortFloat32 } from '../experiments/metrics/radix-sort.js';
-import { sortFloat32Parallel } from '../experiments/sort-parallel.js';
 import { buildComparisons, checkProtocol, identityIndex, resampleUnit, type ProtocolName } from '../experiments/protocols.js';
 import { scoreComparisons } from '../experiments/scoring.js';
 import { embedForRun, type EmbeddingRunDeps, type EmbedSummary } from '../pipeline/embed-dataset.js';
@@ -41,7 +39,7 @@ export interface EvalRunDeps extends EmbeddingRunDeps {
   /** The memory an exact streamed all-pairs pass may plan for (default: os.totalmem()). */
   memoryBytes?: number;
   /** Streamed all-pairs only: receives each model's scores before they are dropped (write them to disk here). */
-  spill?: (model: string, scores: StreamedPairScores) => void;
+  spill?: (model: string, scores: SortedScores) => void;
 }
 
 /** Above this many impostor pairs, all-pairs is streamed (no pair list, so no bootstrap over identities). */
@@ -107,14 +105,12 @@ export async function runEvaluation(manifest: DatasetManifest, spec: EvalRunSpec
     }
     const passes = { threads: deps.workers, signal: deps.signal };
     const streamed = await scoreAllPairs(table, identities, passes);
-    // Sorted as float32 first, so sortScores widens without a float64 sort buffer (peak memory). The parallel sort
-    // returns a new array: replacing the only reference lets the unsorted one go before the widening.
-    sortFloat32(streamed.genuine);
-    streamed.impostor = await sortFloat32Parallel(streamed.impostor, deps.workers);
-    const why = `skipped: ${streamed.impostor.length.toLocaleString('en')} impostor pairs are too many to resample; rerun with --impostor-sample for bootstrap intervals (the budget rule's bound is bootstrapped from the impostor tail)`;
-    const fmrUpperAt = await budgetBootstrapOfAllPairs(table, identities, streamed.impostor, spec.evaluation, passes, deps.onStage);
-    const evaluated = evaluateScores(p.embedder.id, streamed.genuine, streamed.impostor, streamed.excluded, { bootstrapPairs: null, bootstrapSkipped: why, folds: null, fmrUpperAt }, spec.evaluation);
-    deps.spill?.(p.embedder.id, streamed);
+    // Sorted as float32 (no float64 radix buffer) straight into the float64 the metrics read; the float32 go.
+    const sorted = await sortStreamed(streamed, deps.workers);
+    const why = `skipped: ${sorted.impostor.length.toLocaleString('en')} impostor pairs are too many to resample; rerun with --impostor-sample for bootstrap intervals (the budget rule's bound is bootstrapped from the impostor tail)`;
+    const fmrUpperAt = await budgetBootstrapOfAllPairs(table, identities, sorted.impostor, spec.evaluation, passes, deps.onStage);
+    const evaluated = evaluateScores(p.embedder.id, sorted, streamed.excluded, { bootstrapPairs: null, bootstrapSkipped: why, folds: null, fmrUpperAt }, spec.evaluation);
+    deps.spill?.(p.embedder.id, sorted);
     metrics.push(evaluated.metrics);
     perModel.push({ model: p.embedder.id, scored: null, curves: evaluated.curves });
   }
@@ -171,7 +167,7 @@ const TAIL_LIMIT = 5_000_000;
  * replicate's FMR follows in closed form (experiments/metrics/all-pairs-bootstrap.ts). undefined when no budget rule
  * asks for it or the bootstrap is off.
  */
-async function budgetBootstrapOfAllPairs(table: EmbeddingTable, identities: Int32Array, sortedImpostor: Float32Array, ev: EvaluationOptions, passes: AllPairsOptions, onStage?: (m: string) => void): Promise<((t: number) => Interval) | undefined> {
+async function budgetBootstrapOfAllPairs(table: EmbeddingTable, identities: Int32Array, sortedImpostor: Float64Array, ev: EvaluationOptions, passes: AllPairsOptions, onStage?: (m: string) => void): Promise<((t: number) => Interval) | undefined> {
   const targets = ev.rules.flatMap((r) => (r.kind === 'fmr-bound' ? [r.target] : []));
   if (ev.bootstrap === 0 || targets.length === 0) return undefined;
   const n = sortedImpostor.length;

@@ -1,6 +1,6 @@
 /** Verification metrics (docs/metrics.md): one import path for callers. */
 export type * from './types.js';
-export { sortScores, isSortedScores, candidateThresholds, countAtLeast, countBelow } from './sorted.js';
+export { sortScores, sortedScoresOf, isSortedScores, candidateThresholds, countAtLeast, countBelow } from './sorted.js';
 export { errorRatesAt, shareAt } from './rates.js';
 export { rocCurve, auc, detCurve } from './roc.js';
 export { probit } from './probit.js';

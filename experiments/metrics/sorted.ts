@@ -41,13 +41,36 @@ export function toSortedFloat64(scores: Scores, what: string): Float64Array {
 }
 
 /**
+ * Takes two ascending Float64Arrays as the sorted scores, without copying them: for hundreds of millions of streamed
+ * scores the copy sortScores makes would be the run's memory peak. One pass each checks what sortScores guarantees
+ * (finite, ascending) and stores -0 as +0 in place. Throws BAD_INPUT when an array is not ascending or holds a
+ * non-finite value, EMPTY_INPUT as sortScores. The arrays belong to the result from then on.
+ */
+export function sortedScoresOf(genuine: Float64Array, impostor: Float64Array): SortedScores {
+  for (const [a, what] of [[genuine, 'genuine'], [impostor, 'impostor']] as const) {
+    let prev = -Infinity;
+    for (let i = 0; i < a.length; i++) {
+      const v = a[i];
+      if (!Number.isFinite(v)) throw new FrwError('BAD_INPUT', `${what} score #${i} is ${v}; comparison scores must be finite numbers`, { index: i });
+      if (v < prev) throw new FrwError('BAD_INPUT', `${what} scores are not ascending at #${i} (${prev} then ${v})`, { index: i });
+      if (v === 0) a[i] = 0;
+      prev = v;
+    }
+  }
+  return frozenSorted(genuine, impostor);
+}
+
+/**
  * Sorts genuine and impostor scores ascending, once, for all the metrics. Ties are kept (they matter: tied
  * scores always move together across a threshold). Throws EMPTY_INPUT if either set is empty (FMR needs
  * impostors, FNMR needs genuine scores) and BAD_INPUT for a non-finite score.
  */
 export function sortScores(genuine: Scores, impostor: Scores): SortedScores {
-  const g = toSortedFloat64(genuine, 'genuine');
-  const i = toSortedFloat64(impostor, 'impostor');
+  return frozenSorted(toSortedFloat64(genuine, 'genuine'), toSortedFloat64(impostor, 'impostor'));
+}
+
+/** The one constructor of SortedScores: refuses empty sets, freezes, and remembers the object as sorted. */
+function frozenSorted(g: Float64Array, i: Float64Array): SortedScores {
   if (g.length === 0 && i.length === 0) throw new FrwError('EMPTY_INPUT', 'no comparison scores: both genuine and impostor sets are empty');
   if (g.length === 0) throw new FrwError('EMPTY_INPUT', `no genuine scores (only ${i.length} impostor): FNMR and TAR are undefined`);
   if (i.length === 0) throw new FrwError('EMPTY_INPUT', `no impostor scores (only ${g.length} genuine): FMR is undefined`);

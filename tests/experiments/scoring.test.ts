@@ -30,7 +30,7 @@ test('pairs touching a failure to acquire are excluded from the scores and count
 
 test('system-level FRR counts an excluded genuine comparison as a false non-match; algorithm-level does not', () => {
   // 3 genuine scores, 3 impostor, 1 genuine excluded (no face). EER threshold from the scores alone.
-  const r = evaluateScores('m', [0.9, 0.8, 0.7], [0.1, 0.2, 0.3], { genuine: 1, impostor: 2 }, { bootstrapPairs: null, folds: null }, { fmrTargets: [0.5], rules: [], seed: 1, bootstrap: 0, level: 0.95, view: 'similarity' });
+  const r = evaluateScores('m', { genuine: [0.9, 0.8, 0.7], impostor: [0.1, 0.2, 0.3] }, { genuine: 1, impostor: 2 }, { bootstrapPairs: null, folds: null }, { fmrTargets: [0.5], rules: [], seed: 1, bootstrap: 0, level: 0.95, view: 'similarity' });
   assert.equal(r.metrics.eer.estimate, 0);
   assert.equal(r.metrics.systemAtEer.frr, 1 / 4, 'the excluded genuine comparison is a reject at system level');
   assert.equal(r.metrics.systemAtEer.far, 0, 'excluded impostor comparisons are correct rejects');

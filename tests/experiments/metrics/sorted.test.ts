@@ -91,3 +91,17 @@ test('sortFloat32 gives the native order bit for bit on long float32 arrays (rad
     assert.equal(differ, 0, what);
   }
 });
+
+test('sortedScoresOf takes sorted float64 arrays as they are, checks them in one pass, stores -0 as +0', async () => {
+  const { sortedScoresOf, isSortedScores, auc } = await import('../../../experiments/metrics/index.js');
+  const g = Float64Array.from([0.2, 0.5, 0.9]);
+  const i = Float64Array.from([-0.3, -0, 0.1]);
+  const s = sortedScoresOf(g, i);
+  assert.ok(isSortedScores(s));
+  assert.equal(s.genuine, g, 'no copy');
+  assert.ok(Object.is(s.impostor[1], 0));
+  assert.equal(auc(s), 1);
+  assert.throws(() => sortedScoresOf(Float64Array.from([0.5, 0.2]), i), /genuine scores are not ascending at #1/);
+  assert.throws(() => sortedScoresOf(g, Float64Array.from([0, NaN])), /impostor score #1 is NaN/);
+  assert.throws(() => sortedScoresOf(g, new Float64Array(0)), (e: Error & { code?: string }) => e.code === 'EMPTY_INPUT');
+});
