@@ -47,9 +47,9 @@ const STREAM_ABOVE = 2_000_000;
 
 /**
  * Resident bytes a pair of the exact streamed pass needs at its peak: 4 as float32, the sort's buffers and the
- * float64 copy the metrics read (measured 18.3 on 87.5 M pairs by bench/all-pairs-memory.ts, 1.5 GiB).
+ * float64 copy the metrics read (measured 16.2 on 87.5 M pairs by bench/all-pairs-memory.ts, 1.3 GiB).
  */
-export const STREAMED_BYTES_PER_PAIR = 18;
+export const STREAMED_BYTES_PER_PAIR = 16;
 
 /**
  * Refuse, before any embedding, an exact all-pairs pass that would not fit in three quarters of the memory: rather
