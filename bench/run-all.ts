@@ -4,7 +4,7 @@
  *
  *   node --import tsx bench/run-all.ts [--only a,b] [--skip a,b] [--out bench/results.json]
  *
- * --only reruns some benchmarks and keeps the others' runs and figures from the existing file.
+ * Benchmarks not run this time (--only, --skip) keep their runs and figures from the existing file.
  *
  * A benchmark that fails or cannot run here (a missing peer, no PostgreSQL) is listed with its reason and exit code;
  * the others still run. Runs take long (tens of minutes, most of it the cold pipeline): nothing else should run.
@@ -77,7 +77,8 @@ async function runOne(b: BenchRun, figuresFile: string): Promise<{ code: number 
 }
 
 const startedAt = new Date().toISOString();
-const runs: Array<{ name: string; what: string; args: string[]; status: 'ok' | 'failed' | 'skipped'; exitCode: number | null; seconds: number; ranAt?: string; logTail?: string }> = [];
+const runs: Array<{ name: string; what: string; args: string[]; status: 'ok' | 'failed' | 'skipped'; exitCode: number | null; seconds: number; ranAt?: string; commit?: string | null; logTail?: string }> = [];
+const commitNow = machine().commit;
 const figures: BenchFigure[] = [];
 for (const b of BENCHES) {
   if ((only && !only.includes(b.name)) || skip.includes(b.name)) {
@@ -92,16 +93,18 @@ for (const b of BENCHES) {
   const got = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as BenchFigure) : [];
   fs.rmSync(file, { force: true });
   figures.push(...got);
-  runs.push({ name: b.name, what: b.what, args: b.args, status: r.code === 0 ? 'ok' : 'failed', exitCode: r.code, seconds: +r.seconds.toFixed(1), ranAt, ...(r.code === 0 ? {} : { logTail: r.tail }) });
+  runs.push({ name: b.name, what: b.what, args: b.args, status: r.code === 0 ? 'ok' : 'failed', exitCode: r.code, seconds: +r.seconds.toFixed(1), ranAt, commit: commitNow, ...(r.code === 0 ? {} : { logTail: r.tail }) });
 }
-// With --only, the other benchmarks' runs and figures stay as the file had them (each run says when it ran).
-if (only && fs.existsSync(out)) {
+// The benchmarks not run this time (--only, --skip) keep their runs and figures from the file (each run says when
+// it ran and at which commit).
+if (fs.existsSync(out)) {
   const before = JSON.parse(fs.readFileSync(out, 'utf8')) as { runs: typeof runs; figures: BenchFigure[] };
+  const ranNow = new Set(runs.filter((r) => r.status !== 'skipped').map((r) => r.name));
   for (const [k, r] of runs.entries()) {
     const kept = r.status === 'skipped' ? before.runs.find((x) => x.name === r.name) : undefined;
     if (kept) runs[k] = kept;
   }
-  figures.unshift(...before.figures.filter((f) => !only.includes(f.bench)));
+  figures.unshift(...before.figures.filter((f) => !ranNow.has(f.bench)));
 }
 const targets = figures.filter((f) => f.target);
 const results = {

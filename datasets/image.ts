@@ -95,7 +95,9 @@ export async function decodeImage(input: string | Uint8Array, opts: DecodeOption
     const msg = (e as Error).message;
     if (/timeout/i.test(msg)) throw acquisitionFailure('too-large', `decoding took over ${DECODE_SECONDS} s (the per-image budget)`, NOT_OF_THE_BYTES);
     // The bytes decide, not the decoder's wording (which varies from run to run for the same cut-off file).
-    if (lacksEndMarker(format, buf)) throw acquisitionFailure('truncated', `image data is truncated: the ${format.toUpperCase()} ends before its end marker (${msg.split('\n')[0]})`);
+    // No decoder text in this message: libvips's error buffer is shared by the threads decoding at once, so the same
+    // file reads "premature end of JPEG image" or "Unknown error" from run to run, and cached failures must agree.
+    if (lacksEndMarker(format, buf)) throw acquisitionFailure('truncated', `image data is truncated: the ${format.toUpperCase()} ends before its end marker`);
     if (/premature end|truncat|unexpected end|corrupt|bad huffman|read error/i.test(msg)) {
       throw acquisitionFailure('truncated', `image data is truncated or corrupt: ${msg.split('\n')[0]}`);
     }

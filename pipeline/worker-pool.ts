@@ -45,12 +45,19 @@ export class WorkerPool {
    */
   async map(chunks: readonly ImageJob[][], onResult: (result: ChunkResult) => void, signal?: AbortSignal): Promise<void> {
     let next = 0;
+    // Once any worker's chunk failed (or onResult threw), no chunk is handed out or delivered any more.
+    let failed = false;
     const drive = (w: Worker) =>
       new Promise<void>((resolve, reject) => {
-        const more = () => next < chunks.length && !signal?.aborted;
+        const fail = (e: unknown) => {
+          failed = true;
+          w.off('message', onMessage);
+          reject(e);
+        };
+        const more = () => next < chunks.length && !signal?.aborted && !failed;
         const finish = () => {
           w.off('message', onMessage);
-          w.off('error', reject);
+          w.off('error', fail);
           resolve();
         };
         const dispatch = () => {
@@ -58,6 +65,7 @@ export class WorkerPool {
           w.postMessage({ id, jobs: chunks[id] });
         };
         const onMessage = (m: WorkerReply) => {
+          if (failed) return;
           if (m.type === 'done') {
             // The worker starts its next chunk before this one is written (the cache's fsync takes milliseconds
             // the worker would otherwise wait through): one chunk in flight per worker, as before.
@@ -66,14 +74,14 @@ export class WorkerPool {
             try {
               onResult(m);
             } catch (e) {
-              reject(e);
+              fail(e);
               return;
             }
             if (last) finish();
-          } else if (m.type === 'error') reject(replyError(m));
+          } else if (m.type === 'error') fail(replyError(m));
         };
         w.on('message', onMessage);
-        w.once('error', reject);
+        w.once('error', fail);
         if (more()) dispatch();
         else finish();
       });

@@ -48,7 +48,7 @@ const CSV_PAIRS_MAX = 200_000;
 
 const bytesOf = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
-/** Streamed all-pairs scores by kind, float32 little-endian; the pair order is implied by the manifest. */
+/** Streamed all-pairs scores by kind, float32 little-endian, ascending: no pair order survives (none is kept). */
 export function spillScores(outDir: string, model: string, s: SortedScores): void {
   writeFileAtomic(path.join(outDir, `genuine-${model}.f32`), float32Chunks(s.genuine));
   writeFileAtomic(path.join(outDir, `impostor-${model}.f32`), float32Chunks(s.impostor));

@@ -36,7 +36,7 @@ export interface EvalRunSpec {
 }
 
 export interface EvalRunDeps extends EmbeddingRunDeps {
-  /** The memory an exact streamed all-pairs pass may plan for (default: os.totalmem()). */
+  /** The memory an exact streamed all-pairs pass may plan for (default: the machine's, or its container's limit). */
   memoryBytes?: number;
   /** Streamed all-pairs only: receives each model's scores before they are dropped (write them to disk here). */
   spill?: (model: string, scores: SortedScores) => void;
@@ -60,7 +60,13 @@ function checkStreamingMemory(identities: Int32Array, memoryBytes: number): void
   const need = STREAMED_BYTES_PER_PAIR * (c.genuine + c.impostor);
   if (need <= 0.75 * memoryBytes) return;
   const gib = (b: number) => `${(b / 2 ** 30).toFixed(1)} GiB`;
-  throw new FrwError('TOO_LARGE', `all pairs of ${identities.length.toLocaleString('en')} images are ${(c.genuine + c.impostor).toLocaleString('en')} comparisons: scoring every one exactly needs about ${gib(need)} of memory (${STREAMED_BYTES_PER_PAIR} bytes a pair), and this machine has ${gib(memoryBytes)}; give --impostor-sample N (10,000,000 keeps every genuine pair and stays under 1 GiB at 10^9 pairs)`, { need, memoryBytes });
+  throw new FrwError('TOO_LARGE', `all pairs of ${identities.length.toLocaleString('en')} images are ${(c.genuine + c.impostor).toLocaleString('en')} comparisons: scoring every one exactly needs about ${gib(need)} of memory (${STREAMED_BYTES_PER_PAIR} bytes a pair), more than three quarters of the ${gib(memoryBytes)} here; give --impostor-sample N (10,000,000 keeps every genuine pair; measured about 1 GiB at 10^9 pairs)`, { need, memoryBytes });
+}
+
+/** The memory this process may use: the machine's, or its container's limit when that is lower (cgroups). */
+function availableMemory(): number {
+  const limit = process.constrainedMemory?.() ?? 0;
+  return limit > 0 ? Math.min(os.totalmem(), limit) : os.totalmem();
 }
 
 /**
@@ -81,7 +87,7 @@ export async function runEvaluation(manifest: DatasetManifest, spec: EvalRunSpec
   const unit = resampleUnit(manifest);
   // All pairs without a sample are streamed when they are many: 13k images are 87 million pairs, too many to list.
   const streaming = spec.protocol === 'all-pairs' && spec.impostorSample === undefined && allPairsCounts(identities).impostor > STREAM_ABOVE;
-  if (streaming) checkStreamingMemory(identities, deps.memoryBytes ?? os.totalmem());
+  if (streaming) checkStreamingMemory(identities, deps.memoryBytes ?? availableMemory());
   const embeds: EmbedSummary[] = [];
   for (const p of spec.pipelines) embeds.push(await embedForRun(manifest, p, deps));
   deps.onStage?.(streaming ? 'all pairs: streaming every comparison' : `building ${spec.protocol} comparisons`);

@@ -7,10 +7,10 @@ import { FrwError } from '../../core/errors.js';
 import { sortFloat64 } from './radix-sort.js';
 import type { Scores, ScoresOrGenuine, SortedScores } from './types.js';
 
-/** SortedScores objects built by sortScores; anything else is unsorted input (or a hand-made imitation). */
+/** SortedScores objects built by sortScores or sortedScoresOf; anything else is unsorted input (or a hand-made imitation). */
 const built = new WeakSet<object>();
 
-/** Whether `x` is a SortedScores built by `sortScores` (so its arrays are known to be sorted and finite). */
+/** Whether `x` is a SortedScores built by `sortScores` or `sortedScoresOf` (so its arrays are known sorted and finite). */
 export function isSortedScores(x: unknown): x is SortedScores {
   return typeof x === 'object' && x !== null && built.has(x);
 }
