@@ -1,8 +1,12 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { FrwConfig } from '../../core/config.js';
 import { createWorkbenchApp, type WorkbenchDeps } from '../../workbench/server/app.js';
 import { JobRunner } from '../../workbench/server/jobs.js';
+import { runCli } from './cli.js';
+import { DATA_ROOT, MODEL_ROOT, testConfig } from './shared.js';
 
 export interface RunningWorkbench {
   base: string;
@@ -40,4 +44,11 @@ export async function startWorkbench(cfg: FrwConfig, extra: Partial<WorkbenchDep
       return { status: r.status, body: await parse(r) };
     },
   };
+}
+
+/** A workbench over workspace `ws` holding one evaluation run, `runs/mini`: lfw-mini with mobilefacenet, no bootstrap. */
+export async function workbenchWithMiniRun(ws: string): Promise<RunningWorkbench> {
+  const e = await runCli(['eval', '--dataset', 'lfw-mini', '--models', 'mobilefacenet', '--bootstrap', '0', '--out', path.join(ws, 'runs', 'mini'), '--data-root', DATA_ROOT, '--model-root', MODEL_ROOT, '--workspace', ws]);
+  assert.equal(e.code, 0, e.stderr);
+  return startWorkbench(testConfig(ws));
 }

@@ -4,17 +4,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ratesAtEntry, tableThreshold, RATE_TABLE_MAX_THRESHOLDS, type RateTable } from '../../../../experiments/metrics/rate-table.js';
 import { pointOfServer, pointOfTable } from '../../../../workbench/ui/lib/shown-point.js';
-import { runCli } from '../../../helpers/cli.js';
-import { DATA_ROOT, MODEL_ROOT, tempWorkspace, testConfig } from '../../../helpers/shared.js';
-import { startWorkbench, type RunningWorkbench } from '../../../helpers/workbench.js';
+import { tempWorkspace } from '../../../helpers/shared.js';
+import { workbenchWithMiniRun, type RunningWorkbench } from '../../../helpers/workbench.js';
 
 const ws = tempWorkspace();
 let wb: RunningWorkbench;
 
 beforeAll(async () => {
-  const e = await runCli(['eval', '--dataset', 'lfw-mini', '--models', 'mobilefacenet', '--bootstrap', '0', '--out', path.join(ws, 'runs', 'mini'), '--data-root', DATA_ROOT, '--model-root', MODEL_ROOT, '--workspace', ws]);
-  assert.equal(e.code, 0, e.stderr);
-  wb = await startWorkbench(testConfig(ws));
+  wb = await workbenchWithMiniRun(ws);
 });
 afterAll(() => wb.close());
 
