@@ -7,7 +7,8 @@
  * Benchmarks not run this time (--only, --skip) keep their runs and figures from the existing file.
  *
  * A benchmark that fails or cannot run here (a missing peer, no PostgreSQL) is listed with its reason and exit code;
- * the others still run. A whole run takes about 20 minutes here, most of it the cold LFW pipeline: nothing else should run.
+ * the others still run. A whole run takes about 20 minutes here, most of it the cold LFW pipeline: nothing else
+ * should run meanwhile.
  */
 import fs from 'node:fs';
 import os from 'node:os';
