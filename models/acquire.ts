@@ -67,7 +67,7 @@ export async function acquireFace(input: string | Uint8Array, detector: LoadedMo
     return { aligned, faceCount: 1, detection: null, quality: { ...imageQuality(dec), detScore: 1, faceAreaRatio: 1, interEyeDistance: NaN } };
   }
   const located = await locateFace(dec, detector, s);
-  return { aligned: alignLocated(dec, located, s.align), faceCount: located.faceCount, detection: located.detection, quality: located.quality };
+  return alignLocated(dec, located, s.align);
 }
 
 const imageQuality = (dec: DecodedImage) => ({ imageWidth: dec.originalWidth, imageHeight: dec.originalHeight, grayscale: dec.grayscale });
@@ -98,14 +98,16 @@ export async function locateFace(dec: DecodedImage, detector: LoadedModel<Detect
 }
 
 /**
- * Warp a located face of a decoded image to an embedder's template. Landmarks that give no transform (all at one
+ * A located face of a decoded image, warped to an embedder's template. Landmarks that give no transform (all at one
  * point) are a face the detector cannot place: a `no-face` failure, decided here for every embedder alike.
  */
-export function alignLocated(dec: DecodedImage, face: Pick<LocatedFace, 'workingLandmarks'>, align: AlignOptions): RgbImage {
+export function alignLocated(dec: DecodedImage, face: LocatedFace, align: AlignOptions): AcquiredFace {
+  let aligned: RgbImage;
   try {
-    return alignFace(dec.image, face.workingLandmarks, align);
+    aligned = alignFace(dec.image, face.workingLandmarks, align);
   } catch (e) {
     if (e instanceof FrwError && e.code === 'BAD_INPUT') throw acquisitionFailure('no-face', `no usable face: ${e.message}`);
     throw e;
   }
+  return { aligned, faceCount: face.faceCount, detection: face.detection, quality: face.quality };
 }

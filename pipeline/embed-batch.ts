@@ -111,5 +111,5 @@ async function acquireJob(job: ImageJob, detector: LoadedModel<DetectorCard> | n
     face = await locateFace(dec, detector, s).catch(record);
     work.located.push({ status: 'ok', sha256: job.sha256, ...face });
   }
-  return { aligned: alignLocated(dec, face, s.align), faceCount: face.faceCount, detection: face.detection, quality: face.quality };
+  return alignLocated(dec, face, s.align);
 }

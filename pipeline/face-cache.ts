@@ -83,10 +83,18 @@ export function faceCacheSettings(spec: PipelineSpec): FaceCacheSettings | null 
   return p.detector && { version: FACE_CACHE_VERSION, pipelineVersion: p.version, detector: p.detector, policy: p.policy, decode: p.decode };
 }
 
+/** What a face cache folder records about itself: its settings and their hash, whose first 16 digits name it. */
+function faceCacheDescriptor(spec: PipelineSpec): (CacheDescriptor & { detector: string }) | null {
+  const settings = faceCacheSettings(spec);
+  return settings && { key: sha256Hex(canonicalJson(settings)), detector: spec.detector!.id, settings };
+}
+
+const dirOf = (facesRoot: string, d: CacheDescriptor) => path.join(facesRoot, d.key.slice(0, 16));
+
 /** The face cache folder of a pipeline's detection settings (null when it has no detector). */
 export function faceCacheDir(facesRoot: string, spec: PipelineSpec): string | null {
-  const settings = faceCacheSettings(spec);
-  return settings && path.join(facesRoot, sha256Hex(canonicalJson(settings)).slice(0, 16));
+  const d = faceCacheDescriptor(spec);
+  return d && dirOf(facesRoot, d);
 }
 
 /**
@@ -128,9 +136,10 @@ export interface FaceCacheSession {
  * Another live run holding the lock never fails this one: it reads what is there and detects the rest unkept.
  */
 export function openFaceCacheForRun(facesRoot: string | null, spec: PipelineSpec, needed: readonly string[]): FaceCacheSession {
-  const dir = facesRoot === null ? null : faceCacheDir(facesRoot, spec);
+  const descriptor = facesRoot === null ? null : faceCacheDescriptor(spec);
+  const dir = facesRoot === null || descriptor === null ? null : dirOf(facesRoot, descriptor);
   const use = (mode: FaceCacheUse['mode'], note: string | null = null): FaceCacheUse => ({ dir, mode, fromCache: 0, detected: 0, note });
-  if (dir === null) return { cache: null, use: use('off', 'face cache disabled: every image is detected') };
+  if (dir === null || descriptor === null) return { cache: null, use: use('off', 'face cache disabled: every image is detected') };
   if (needed.length === 0) return { cache: null, use: use('unused') };
   let view: FaceCache;
   try {
@@ -141,7 +150,6 @@ export function openFaceCacheForRun(facesRoot: string | null, spec: PipelineSpec
   }
   if (needed.every((sha) => view.get(sha))) return { cache: view, use: use('read-only') };
   try {
-    const descriptor = { key: sha256Hex(canonicalJson(faceCacheSettings(spec))), detector: spec.detector!.id, settings: faceCacheSettings(spec) };
     return { cache: FaceCache.openForWrite(dir, descriptor), use: use('read-write') };
   } catch (e) {
     // Another live run holds the lock (CONFLICT), or the folder cannot be written: read what is there, keep nothing.

@@ -5,7 +5,7 @@ import { FrwError } from '../core/errors.js';
 import { canonicalJson, sha256Hex } from '../core/hash.js';
 import { TOOL_VERSION } from '../core/version.js';
 import { namesIdentities, type DatasetManifest } from '../datasets/manifest.js';
-import { allPairsCounts, impostorTail, scoreAllPairs, sortStreamed, type AllPairsOptions } from '../experiments/all-pairs.js';
+import { allPairsCounts, impostorTail, scoreAllPairs, sortStreamed, type AllPairsCounts, type AllPairsOptions } from '../experiments/all-pairs.js';
 import { allPairsFmrUpper } from '../experiments/budget.js';
 import { maxErrorsWithin, type Interval, type SortedScores } from '../experiments/metrics/index.js';
 import { breakdown } from '../experiments/breakdowns.js';
@@ -55,8 +55,7 @@ export const STREAMED_BYTES_PER_PAIR = 16;
  * Refuse, before any embedding, an exact all-pairs pass that would not fit in three quarters of the memory: rather
  * than swap or be killed hours in, say how much it needs and what fits (a sample keeps every genuine pair).
  */
-function checkStreamingMemory(identities: Int32Array, memoryBytes: number): void {
-  const c = allPairsCounts(identities);
+function checkStreamingMemory(identities: Int32Array, c: AllPairsCounts, memoryBytes: number): void {
   const need = STREAMED_BYTES_PER_PAIR * (c.genuine + c.impostor);
   if (need <= 0.75 * memoryBytes) return;
   const gib = (b: number) => `${(b / 2 ** 30).toFixed(1)} GiB`;
@@ -86,8 +85,9 @@ export async function runEvaluation(manifest: DatasetManifest, spec: EvalRunSpec
   const identities = identityIndex(manifest);
   const unit = resampleUnit(manifest);
   // All pairs without a sample are streamed when they are many: 13k images are 87 million pairs, too many to list.
-  const streaming = spec.protocol === 'all-pairs' && spec.impostorSample === undefined && allPairsCounts(identities).impostor > STREAM_ABOVE;
-  if (streaming) checkStreamingMemory(identities, deps.memoryBytes ?? availableMemory());
+  const allPairs = allPairsCounts(identities);
+  const streaming = spec.protocol === 'all-pairs' && spec.impostorSample === undefined && allPairs.impostor > STREAM_ABOVE;
+  if (streaming) checkStreamingMemory(identities, allPairs, deps.memoryBytes ?? availableMemory());
   const embeds: EmbedSummary[] = [];
   for (const p of spec.pipelines) embeds.push(await embedForRun(manifest, p, deps));
   deps.onStage?.(streaming ? 'all pairs: streaming every comparison' : `building ${spec.protocol} comparisons`);
@@ -131,10 +131,7 @@ export async function runEvaluation(manifest: DatasetManifest, spec: EvalRunSpec
     metrics.push(evaluated.metrics);
     perModel.push({ model: f.id, scored: f.scored, curves: evaluated.curves });
   }
-  const counts = set ? { total: set.same.length, genuine: set.same.reduce((a, b) => a + b, 0) } : (() => {
-    const c = allPairsCounts(identities);
-    return { total: c.genuine + c.impostor, genuine: c.genuine };
-  })();
+  const counts = set ? { total: set.same.length, genuine: set.same.reduce((a, b) => a + b, 0) } : { total: allPairs.genuine + allPairs.impostor, genuine: allPairs.genuine };
   const genuine = counts.genuine;
   const base: Omit<RunRecord, 'createdAt' | 'specHash'> = {
     tool: { name: 'fr-workbench', version: TOOL_VERSION },
